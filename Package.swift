@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "maws",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "maws", targets: ["maws"]),
+        .library(name: "MawsCore", targets: ["MawsCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Headers only: libcurl and libcrypto are opened with dlopen on first use, never linked,
+        // so a run that needs neither (cached credentials) does not pay for mapping them.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .target(
+            name: "MawsCore",
+            dependencies: ["CCurl", "COpenSSL"]
+        ),
+        .executableTarget(
+            name: "maws",
+            dependencies: [
+                "MawsCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MawsCoreTests",
+            dependencies: ["MawsCore"]
+        ),
+    ]
+)

@@ -1,0 +1,85 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Finds, reads and merges the config files in the documented order, later files overriding
+/// earlier ones: `/etc/maws/config.ini`, each `$XDG_CONFIG_DIRS/maws/config.ini` (least important
+/// first), `$XDG_CONFIG_HOME/maws/config.ini`, then every `-c` file in the order given.
+public struct ConfigLoader: Sendable {
+    public var environment: Environment
+    public var explicitFiles: [String]
+
+    public init(environment: Environment, explicitFiles: [String] = []) {
+        self.environment = environment
+        self.explicitFiles = explicitFiles
+    }
+
+    public static let sectionName = "maws"
+
+    /// The default files, in reading order. Missing ones are skipped.
+    public var defaultFiles: [String] {
+        ["/etc/maws/config.ini"]
+            + environment.configDirectories.reversed().map { $0 + "/maws/config.ini" }
+            + [environment.configHome + "/maws/config.ini"]
+    }
+
+    public struct Loaded: Sendable {
+        public var config: MawsConfig
+        /// Files that were read, in order.
+        public var files: [String]
+        /// Unknown keys and other things worth a warning.
+        public var warnings: [String]
+    }
+
+    public func load() throws(ConfigError) -> Loaded {
+        var settings: [String: ConfigSetting] = [:]
+        var files: [String] = []
+        var warnings: [String] = []
+        var seen = Set<String>()
+        let candidates = defaultFiles.map { ($0, false) } + explicitFiles.map { ($0, true) }
+        for (path, required) in candidates where !seen.contains(path) || required {
+            seen.insert(path)
+            guard let text = try Self.read(path, required: required) else { continue }
+            files.append(path)
+            let document: INIDocument
+            do {
+                document = try INIDocument.parse(text)
+            } catch {
+                throw .syntax(path: path, line: error.line, reason: error.reason)
+            }
+            for section in document.sections where section.name != Self.sectionName {
+                warnings.append("\(path):\(section.line): section [\(section.name)] is ignored; maws reads only [\(Self.sectionName)]")
+            }
+            for entry in document.section(Self.sectionName)?.entries ?? [] {
+                if !MawsConfig.knownKeys.contains(entry.key) {
+                    warnings.append("\(path):\(entry.line): unknown key '\(entry.key)' is ignored")
+                    continue
+                }
+                settings[entry.key] = ConfigSetting(key: entry.key, value: entry.value, path: path, line: entry.line)
+            }
+        }
+        let config = try MawsConfig(settings: settings, searched: files)
+        return Loaded(config: config, files: files, warnings: warnings)
+    }
+
+    /// The file's text, or nil when an optional file does not exist.
+    static func read(_ path: String, required: Bool) throws(ConfigError) -> String? {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let exists = FileManager.default.fileExists(atPath: path)
+            if !exists {
+                if required { throw .fileNotFound(path: path) }
+                return nil
+            }
+            throw .unreadable(path: path, reason: FileManager.default.isReadableFile(atPath: path) ? "it is not a regular file" : "permission denied")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(path: path, reason: "it is not UTF-8 text")
+        }
+        return text
+    }
+}

@@ -1,0 +1,64 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// An absolute http(s) URL that maws is willing to send credentials or tokens to:
+/// HTTPS always, plain HTTP only to a loopback host (127.0.0.0/8, ::1, localhost).
+public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
+    public let string: String
+    public let host: String
+
+    public var description: String { string }
+
+    public init(validating text: String) throws(EndpointURLError) {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+              let host = url.host, !host.isEmpty
+        else {
+            throw .notAbsolute(text)
+        }
+        guard url.user == nil, url.password == nil else {
+            throw .containsCredentials
+        }
+        switch scheme {
+        case "https":
+            break
+        case "http":
+            guard Self.isLoopback(host: host) else { throw .insecure(text) }
+        default:
+            throw .unsupportedScheme(scheme)
+        }
+        self.string = text
+        self.host = host
+    }
+
+    public static func isLoopback(host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name == "localhost" || name.hasSuffix(".localhost") || name == "::1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) else { return false }
+        return octets[0] == "127"
+    }
+}
+
+public enum EndpointURLError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notAbsolute(String)
+    case insecure(String)
+    case unsupportedScheme(String)
+    case containsCredentials
+
+    public var description: String {
+        switch self {
+        case .notAbsolute(let text):
+            return "'\(text)' is not an absolute http(s) URL"
+        case .insecure(let text):
+            return "'\(text)' uses plain http; HTTPS is required except for loopback hosts"
+        case .unsupportedScheme(let scheme):
+            return "URL scheme '\(scheme)' is not supported; use https"
+        case .containsCredentials:
+            return "the URL contains a user name or password; remove it"
+        }
+    }
+}

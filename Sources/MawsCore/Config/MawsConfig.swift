@@ -1,0 +1,112 @@
+/// The settings of the `[maws]` section, validated.
+public struct MawsConfig: Sendable, Equatable {
+    public var wellKnownURL: EndpointURL
+    public var clientID: String
+    public var idTokenForRolesURL: EndpointURL
+    public var scope: String
+    public var output: OutputFormat
+    public var profile: String?
+    public var printRoleARN: Bool
+    public var durationSeconds: Int
+    /// The configured STS endpoint; `STSEndpoint.resolve` applies the AWS environment overrides.
+    public var stsEndpoint: EndpointURL?
+    public var region: String?
+    /// How long the browser sign-in may take before maws gives up, in seconds.
+    public var loginTimeout: Int
+
+    public static let defaultScope = "openid"
+    public static let defaultDurationSeconds = 43200
+    public static let defaultLoginTimeout = 300
+    public static let durationRange = 900...43200
+}
+
+extension MawsConfig {
+    /// Every key the `[maws]` section may hold; anything else draws a warning.
+    public static let knownKeys: Set<String> = [
+        "well_known_url", "client_id", "idtoken_for_roles_url", "scope", "output", "profile",
+        "print_role_arn", "duration_seconds", "sts_endpoint", "region", "login_timeout",
+    ]
+
+    static let requiredKeys = ["well_known_url", "client_id", "idtoken_for_roles_url"]
+
+    /// Builds the configuration from merged settings, each remembering the file and line it came from.
+    init(settings: [String: ConfigSetting], searched: [String]) throws(ConfigError) {
+        let missing = Self.requiredKeys.filter { settings[$0]?.value.isEmpty ?? true }
+        guard missing.isEmpty else {
+            throw .missingRequired(keys: missing, searched: searched)
+        }
+        wellKnownURL = try settings["well_known_url"]!.url()
+        clientID = settings["client_id"]!.value
+        idTokenForRolesURL = try settings["idtoken_for_roles_url"]!.url()
+
+        scope = settings["scope"]?.value ?? Self.defaultScope
+        if let setting = settings["scope"] {
+            guard setting.value.split(separator: " ").contains("openid") else {
+                throw setting.invalid("must include 'openid' (a space-separated list of OIDC scopes)")
+            }
+        }
+
+        output = .envvar
+        if let setting = settings["output"] {
+            guard let format = OutputFormat(rawValue: setting.value) else {
+                throw setting.invalid("'\(setting.value)' is not an output format; use one of "
+                    + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            output = format
+        }
+
+        profile = settings["profile"]?.value
+        printRoleARN = try settings["print_role_arn"]?.bool() ?? true
+        durationSeconds = try settings["duration_seconds"]?.integer(in: Self.durationRange) ?? Self.defaultDurationSeconds
+        stsEndpoint = try settings["sts_endpoint"]?.url()
+        if let setting = settings["region"] {
+            guard Self.isPlausibleRegion(setting.value) else {
+                throw setting.invalid("'\(setting.value)' is not an AWS region name such as us-east-1")
+            }
+            region = setting.value
+        }
+        loginTimeout = try settings["login_timeout"]?.integer(in: 10...3600) ?? Self.defaultLoginTimeout
+    }
+
+    static func isPlausibleRegion(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count >= 3
+            && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) } }
+            && parts.last!.allSatisfy(\.isNumber)
+    }
+}
+
+/// One `key = value` after merging the config files, with where it came from.
+struct ConfigSetting: Sendable {
+    var key: String
+    var value: String
+    var path: String
+    var line: Int
+
+    func invalid(_ reason: String) -> ConfigError {
+        .invalidValue(path: path, line: line, key: key, reason: reason)
+    }
+
+    func url() throws(ConfigError) -> EndpointURL {
+        do {
+            return try EndpointURL(validating: value)
+        } catch {
+            throw invalid(error.description)
+        }
+    }
+
+    func bool() throws(ConfigError) -> Bool {
+        switch value.lowercased() {
+        case "yes", "true", "on", "1": return true
+        case "no", "false", "off", "0": return false
+        default: throw invalid("'\(value)' is not a boolean; use yes or no")
+        }
+    }
+
+    func integer(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw invalid("'\(value)' must be a whole number of seconds from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+}

@@ -1,0 +1,55 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Cryptographically secure random bytes from OpenSSL's RNG.
+public enum SecureRandom {
+    public static func bytes(_ count: Int) throws(CryptoError) -> [UInt8] {
+        let library = try LibCrypto.shared()
+        var bytes = [UInt8](repeating: 0, count: count)
+        let status = bytes.withUnsafeMutableBufferPointer { library.randBytes($0.baseAddress, Int32(count)) }
+        guard status == 1 else { throw .randomFailed }
+        return bytes
+    }
+
+    /// `byteCount` random bytes as unpadded base64url: 32 bytes give 43 characters.
+    public static func token(byteCount: Int = 32) throws(CryptoError) -> String {
+        Base64URL.encode(try bytes(byteCount))
+    }
+}
+
+/// SHA-256 and HMAC-SHA-256 through OpenSSL.
+public enum SHA256 {
+    public static func hash(_ data: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {
+        let library = try LibCrypto.shared()
+        var output = [UInt8](repeating: 0, count: 32)
+        let input = Array(data)
+        let status = input.withUnsafeBytes { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                library.digest(inputBuffer.baseAddress, inputBuffer.count, outputBuffer.baseAddress, nil, library.sha256(), nil)
+            }
+        }
+        guard status == 1 else { throw .digestFailed }
+        return output
+    }
+
+    public static func hmac(key: some Collection<UInt8>, message: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {
+        let library = try LibCrypto.shared()
+        var output = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let keyBytes = Array(key)
+        let messageBytes = Array(message)
+        let result = keyBytes.withUnsafeBytes { keyBuffer in
+            messageBytes.withUnsafeBufferPointer { messageBuffer in
+                output.withUnsafeMutableBufferPointer { outputBuffer in
+                    library.hmac(library.sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count),
+                                 messageBuffer.baseAddress, messageBuffer.count, outputBuffer.baseAddress, &length)
+                }
+            }
+        }
+        guard result != nil, length == 32 else { throw .digestFailed }
+        return output
+    }
+}

@@ -1,0 +1,129 @@
+import CCurl
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The HTTP client maws uses for every request: libcurl's easy interface, one transfer at a time.
+///
+/// Redirects are not followed (the endpoints maws talks to answer directly, and a redirect must
+/// never carry a token elsewhere), only http and https are allowed, and both timeouts apply.
+public struct CurlHTTPClient: HTTPClient {
+    public var connectTimeout: Int
+    public var totalTimeout: Int
+    public var maximumResponseBytes: Int
+    public var userAgent: String
+
+    public init(connectTimeout: Int = 5, totalTimeout: Int = 15, maximumResponseBytes: Int = 4 << 20,
+                userAgent: String = "maws/\(MawsVersion.current)") {
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.maximumResponseBytes = maximumResponseBytes
+        self.userAgent = userAgent
+    }
+
+    public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        let curl = try LibCurl.shared()
+        guard let handle = curl.easyInit() else { throw .unavailable("curl_easy_init failed") }
+        defer { curl.easyCleanup(handle) }
+
+        let sink = ResponseSink(limit: maximumResponseBytes)
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl.slistFreeAll(headerList) }
+        for (name, value) in request.headers + [("Expect", "")] {
+            headerList = curl.slistAppend(headerList, value.isEmpty ? "\(name):" : "\(name): \(value)")
+        }
+
+        let setopt = curl.easySetopt
+        var status = CURLE_OK
+        func check(_ code: CURLcode) { if status == CURLE_OK { status = code } }
+        withExtendedLifetime(sink) {
+            check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_URL, request.url.string))
+            check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+            check(maws_curl_setopt_long(setopt, handle, CURLOPT_NOSIGNAL, 1))
+            check(maws_curl_setopt_long(setopt, handle, CURLOPT_FOLLOWLOCATION, 0))
+            check(maws_curl_setopt_long(setopt, handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeout * 1000))
+            check(maws_curl_setopt_long(setopt, handle, CURLOPT_TIMEOUT_MS, totalTimeout * 1000))
+            check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_USERAGENT, userAgent))
+            check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_ACCEPT_ENCODING, ""))
+            check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_HTTPHEADER, headerList))
+            check(maws_curl_setopt_write_callback(setopt, handle, CURLOPT_WRITEFUNCTION, ResponseSink.bodyCallback))
+            check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_WRITEDATA, sinkPointer))
+            check(maws_curl_setopt_write_callback(setopt, handle, CURLOPT_HEADERFUNCTION, ResponseSink.headerCallback))
+            check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_HEADERDATA, sinkPointer))
+            if request.method == .post {
+                let body = request.body ?? []
+                check(maws_curl_setopt_long(setopt, handle, CURLOPT_POST, 1))
+                check(maws_curl_setopt_offset(setopt, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+                // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
+                body.withUnsafeBytes { buffer in
+                    check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_COPYPOSTFIELDS, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
+                }
+            }
+            if status == CURLE_OK {
+                status = curl.easyPerform(handle)
+            }
+        }
+
+        let host = request.url.host
+        guard status == CURLE_OK else {
+            let reason = curl.easyStrerror(status).map { String(cString: $0) } ?? "error \(status.rawValue)"
+            switch status {
+            case CURLE_COULDNT_RESOLVE_HOST: throw .resolve(host: host)
+            case CURLE_COULDNT_CONNECT: throw .connect(host: host, reason: "connection refused or unreachable")
+            case CURLE_OPERATION_TIMEDOUT: throw .timeout(host: host, seconds: totalTimeout)
+            case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
+                 CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CIPHER:
+                throw .tls(host: host, reason: reason)
+            case CURLE_WRITE_ERROR where sink.overflowed: throw .responseTooLarge(host: host)
+            default: throw .transfer(host: host, reason: reason)
+            }
+        }
+        var code = 0
+        _ = maws_curl_getinfo_long(curl.easyGetinfo, handle, CURLINFO_RESPONSE_CODE, &code)
+        return HTTPResponse(status: code, headers: sink.headers, body: Data(sink.body))
+    }
+}
+
+/// Collects a transfer's headers and body from libcurl's callbacks.
+private final class ResponseSink {
+    let limit: Int
+    var body: [UInt8] = []
+    var headers: [String: String] = [:]
+    var overflowed = false
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    static let bodyCallback: curl_write_callback = { data, size, count, context in
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        let length = size * count
+        guard sink.body.count + length <= sink.limit else {
+            sink.overflowed = true
+            return 0
+        }
+        data!.withMemoryRebound(to: UInt8.self, capacity: length) {
+            sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+        }
+        return length
+    }
+
+    static let headerCallback: curl_write_callback = { data, size, count, context in
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        let length = size * count
+        let line = data!.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
+        if line.hasPrefix("HTTP/") {
+            sink.headers = [:]  // A new response (after a 1xx) starts a new header block.
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingINIWhitespace()
+            sink.headers[name] = String(value.filter { $0 != "\r" && $0 != "\n" })
+        }
+        return length
+    }
+}

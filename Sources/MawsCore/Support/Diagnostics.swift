@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes human-facing messages to standard error.
+///
+/// stdout is reserved for the credentials output (it is what `eval $(maws)` executes), so every
+/// progress line, warning and error goes through here. Callers never pass secrets: messages name
+/// files, hosts, roles and claims, never tokens or keys.
+public struct Diagnostics: Sendable {
+    public var verbose: Bool
+
+    public init(verbose: Bool = false) {
+        self.verbose = verbose
+    }
+
+    /// A line shown only with `-v`.
+    public func debug(_ message: @autoclosure () -> String) {
+        guard verbose else { return }
+        Self.writeLine("maws: " + message())
+    }
+
+    /// A line always shown.
+    public func info(_ message: String) {
+        Self.writeLine(message)
+    }
+
+    public func warning(_ message: String) {
+        Self.writeLine("maws: warning: " + message)
+    }
+
+    public static func writeLine(_ line: String) {
+        writeStandardError(line + "\n")
+    }
+
+    public static func writeStandardError(_ text: String) {
+        write(fd: 2, text)
+    }
+
+    public static func writeStandardOutput(_ text: String) {
+        write(fd: 1, text)
+    }
+
+    private static func write(fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { buffer in
+                #if canImport(Glibc)
+                Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                #else
+                Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                #endif
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += written
+        }
+        bytes.removeAll()
+    }
+}

@@ -1,0 +1,43 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The process environment, passed explicitly so that tests and subcommands can supply their own.
+public struct Environment: Sendable {
+    public var variables: [String: String]
+
+    public init(_ variables: [String: String]) {
+        self.variables = variables
+    }
+
+    public static var current: Environment {
+        Environment(ProcessInfo.processInfo.environment)
+    }
+
+    /// The value of `name`, treating an empty variable as unset (as the XDG and AWS conventions do).
+    public subscript(name: String) -> String? {
+        guard let value = variables[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    public var home: String {
+        self["HOME"] ?? "/"
+    }
+
+    /// `$XDG_CONFIG_HOME`, else `~/.config`.
+    public var configHome: String {
+        self["XDG_CONFIG_HOME"] ?? home + "/.config"
+    }
+
+    /// `$XDG_CACHE_HOME`, else `~/.cache`.
+    public var cacheHome: String {
+        self["XDG_CACHE_HOME"] ?? home + "/.cache"
+    }
+
+    /// `$XDG_CONFIG_DIRS` in preference order (most important first), else `/etc/xdg`.
+    public var configDirectories: [String] {
+        (self["XDG_CONFIG_DIRS"] ?? "/etc/xdg").split(separator: ":").map(String.init)
+    }
+}
