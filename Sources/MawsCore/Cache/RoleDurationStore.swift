@@ -1,0 +1,36 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Remembers, per role, the session duration STS last accepted when the configured one was too
+/// long for the role's MaxSessionDuration, so the next sign-in asks for it straight away.
+public struct RoleDurationStore: Sendable {
+    public var path: String
+
+    public init(cacheDirectory: String) {
+        path = cacheDirectory + "/role-durations.json"
+    }
+
+    public func duration(for role: RoleARN) -> Int? {
+        load()[role.description]
+    }
+
+    public func remember(_ seconds: Int, for role: RoleARN) throws(FileError) {
+        var durations = load()
+        guard durations[role.description] != seconds else { return }
+        durations[role.description] = seconds
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(durations) else { return }
+        try AtomicFile.write(Array(data), to: path)
+    }
+
+    func load() -> [String: Int] {
+        guard let bytes = AtomicFile.readPrivate(path),
+              let durations = try? JSONDecoder().decode([String: Int].self, from: Data(bytes))
+        else { return [:] }
+        return durations
+    }
+}

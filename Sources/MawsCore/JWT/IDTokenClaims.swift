@@ -1,0 +1,54 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The ID token claims maws checks or uses (OpenID Connect Core §2).
+public struct IDTokenClaims: Decodable, Sendable, Equatable {
+    public var iss: String
+    public var sub: String
+    public var aud: [String]
+    public var exp: Date
+    public var iat: Date?
+    public var nbf: Date?
+    public var nonce: String?
+    public var azp: String?
+    public var email: String?
+    /// The groups claim of Mozilla's design: AWS passes `amr` to trust-policy conditions.
+    public var amr: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, iat, nbf, nonce, azp, email, amr
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        iss = try container.decode(String.self, forKey: .iss)
+        sub = try container.decode(String.self, forKey: .sub)
+        if let single = try? container.decode(String.self, forKey: .aud) {
+            aud = [single]
+        } else {
+            aud = try container.decode([String].self, forKey: .aud)
+        }
+        exp = Date(timeIntervalSince1970: try container.decode(Double.self, forKey: .exp))
+        iat = try container.decodeIfPresent(Double.self, forKey: .iat).map(Date.init(timeIntervalSince1970:))
+        nbf = try container.decodeIfPresent(Double.self, forKey: .nbf).map(Date.init(timeIntervalSince1970:))
+        nonce = try container.decodeIfPresent(String.self, forKey: .nonce)
+        azp = try container.decodeIfPresent(String.self, forKey: .azp)
+        email = try? container.decodeIfPresent(String.self, forKey: .email)
+        amr = try? container.decodeIfPresent([String].self, forKey: .amr)
+    }
+
+    static func decode(_ payload: Data) throws(TokenError) -> IDTokenClaims {
+        do {
+            return try JSONDecoder().decode(IDTokenClaims.self, from: payload)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .missingClaim(key.stringValue)
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw .malformed("claim '\(context.codingPath.first?.stringValue ?? "?")' has the wrong type")
+        } catch {
+            throw .malformed("the payload is not a JSON object of claims")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A JSON Web Key (RFC 7517), as far as maws reads it.
+public struct JSONWebKey: Codable, Sendable, Equatable {
+    public var kty: String
+    public var kid: String?
+    public var use: String?
+    public var alg: String?
+    public var n: String?
+    public var e: String?
+
+    /// Whether this key may be used to check an RS256 signature.
+    var isRS256SigningKey: Bool {
+        kty == "RSA" && (use == nil || use == "sig") && (alg == nil || alg == "RS256")
+    }
+}
+
+/// A JWK Set, kept both parsed (to verify tokens) and as received (the roles API contract sends it on).
+public struct JSONWebKeySet: Sendable, Equatable {
+    public var keys: [JSONWebKey]
+    public var document: JSONValue
+
+    public init(json data: Data) throws(TokenError) {
+        struct Document: Decodable { var keys: [JSONWebKey] }
+        do {
+            keys = try JSONDecoder().decode(Document.self, from: data).keys
+            document = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw .invalidKeySet("not a JSON object with a 'keys' array of JWKs")
+        }
+    }
+
+    /// The key a token with header `kid` must be checked with.
+    ///
+    /// With a `kid`, only the key of that id; without one, the set's only RS256 key (a set with
+    /// several keys and a token that does not say which is ambiguous, and refused).
+    func key(for kid: String?) throws(TokenError) -> JSONWebKey {
+        if let kid {
+            guard let key = keys.first(where: { $0.kid == kid }) else { throw .unknownKey(kid: kid) }
+            return key
+        }
+        let candidates = keys.filter(\.isRS256SigningKey)
+        guard candidates.count == 1 else { throw .unknownKey(kid: nil) }
+        return candidates[0]
+    }
+}

@@ -1,0 +1,63 @@
+/// The OAuth 2.0 authorization-code flow with PKCE through the person's browser
+/// (RFC 6749 §4.1, RFC 7636, RFC 8252): listen, open the browser, wait for the redirect,
+/// trade the code for tokens.
+public struct BrowserSignIn: Sendable {
+    public var endpoints: ProviderMetadata.Endpoints
+    public var clientID: String
+    public var scope: String
+    public var http: HTTPClient
+    public var browser: BrowserLauncher
+    /// False with `--no-browser`: print the URL instead of opening it.
+    public var openBrowser: Bool
+    public var timeout: Duration
+    public var ports: [UInt16]
+    public var diagnostics: Diagnostics
+
+    public init(endpoints: ProviderMetadata.Endpoints, clientID: String, scope: String, http: HTTPClient,
+                browser: BrowserLauncher, openBrowser: Bool, timeout: Duration,
+                ports: [UInt16] = LoopbackListener.registeredPorts, diagnostics: Diagnostics) {
+        self.endpoints = endpoints
+        self.clientID = clientID
+        self.scope = scope
+        self.http = http
+        self.browser = browser
+        self.openBrowser = openBrowser
+        self.timeout = timeout
+        self.ports = ports
+        self.diagnostics = diagnostics
+    }
+
+    public struct Result: Sendable {
+        public var tokens: TokenResponse
+        /// The request the tokens answer; its nonce must be in the ID token.
+        public var request: AuthorizationRequest
+    }
+
+    public func run() throws -> Result {
+        // The listener is up before the browser starts, so the redirect cannot arrive too early.
+        let listener = try LoopbackListener(ports: ports)
+        diagnostics.debug("listening for the sign-in redirect on 127.0.0.1:\(listener.port)")
+        let request = try AuthorizationRequest.random(clientID: clientID, scope: scope, redirectURI: listener.redirectURI)
+        let url = request.url(authorizationEndpoint: endpoints.authorization)
+
+        var browserProcess: Int32?
+        if openBrowser {
+            browserProcess = browser.open(url)
+        }
+        if browserProcess != nil {
+            diagnostics.info("maws: continue the sign-in in your browser (\(endpoints.authorization.host))")
+        } else {
+            diagnostics.info("maws: to sign in, open this URL in a browser on this machine:\n\(url)")
+        }
+        defer { browserProcess.map(BrowserLauncher.reap) }
+
+        switch try listener.waitForRedirect(state: request.state, timeout: timeout) {
+        case .error(let code, let description):
+            throw OIDCError.denied(error: code, description: description)
+        case .code(let code):
+            diagnostics.debug("received the authorization code; exchanging it at \(endpoints.token.host)")
+            let tokens = try TokenResponse.request(endpoints.token, fields: request.tokenRequestFields(code: code), http: http)
+            return Result(tokens: tokens, request: request)
+        }
+    }
+}

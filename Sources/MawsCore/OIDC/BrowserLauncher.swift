@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Opens a URL in the person's browser: `$BROWSER` if set, else `xdg-open` when there is a
+/// display. The browser is started in its own session with its output discarded (stdout is the
+/// credentials channel) and is never waited on.
+public struct BrowserLauncher: Sendable {
+    public var environment: Environment
+
+    public init(environment: Environment) {
+        self.environment = environment
+    }
+
+    /// The command lines to try, in order, for `url`.
+    func candidates(for url: String) -> [[String]] {
+        if let browser = environment["BROWSER"] {
+            // Like Python's webbrowser: a list of commands separated by ':'; "%s" marks the URL.
+            return browser.split(separator: ":").compactMap { command in
+                let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                guard !words.isEmpty else { return nil }
+                if words.contains(where: { $0.contains("%s") }) {
+                    return words.map { $0.replacingPlaceholder(with: url) }
+                }
+                return words + [url]
+            }
+        }
+        let hasDisplay = environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil
+        #if os(macOS)
+        return [["open", url]]
+        #else
+        return hasDisplay ? [["xdg-open", url]] : []
+        #endif
+    }
+
+    /// Starts the first candidate that can be executed; returns its pid, or nil when there is none.
+    public func open(_ url: String) -> pid_t? {
+        for command in candidates(for: url) {
+            if let pid = spawnDetached(command) { return pid }
+        }
+        return nil
+    }
+
+    private func spawnDetached(_ arguments: [String]) -> pid_t? {
+        guard let executable = ExecutablePath.resolve(arguments[0], path: environment["PATH"]) else { return nil }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Self.spawnNewSession)
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let envp = environment.variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        return status == 0 ? pid : nil
+    }
+
+    /// glibc's POSIX_SPAWN_SETSID (0x80), which Swift does not see without _GNU_SOURCE: the browser
+    /// gets its own session, so a Ctrl-C aimed at maws does not close it.
+    #if os(Linux)
+    static let spawnNewSession: Int16 = 0x80
+    #else
+    static let spawnNewSession = Int16(POSIX_SPAWN_SETSID)
+    #endif
+
+    /// Collects a finished browser process without blocking, so none lingers as a zombie.
+    public static func reap(_ pid: pid_t) {
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, WNOHANG)
+    }
+}
+
+private extension String {
+    func replacingPlaceholder(with value: String) -> String {
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: "%s") {
+            result += rest[..<range.lowerBound] + value
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}
+
+/// Finds a program the way `execvp` would.
+enum ExecutablePath {
+    static func resolve(_ name: String, path: String?) -> String? {
+        if name.contains("/") {
+            return access(name, X_OK) == 0 ? name : nil
+        }
+        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+}

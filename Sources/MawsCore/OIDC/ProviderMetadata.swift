@@ -1,0 +1,87 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The parts of an OpenID Provider's discovery document maws uses (OpenID Connect Discovery §3).
+public struct ProviderMetadata: Codable, Sendable, Equatable {
+    public var issuer: String
+    public var authorizationEndpoint: String
+    public var tokenEndpoint: String
+    public var jwksURI: String
+    public var codeChallengeMethodsSupported: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case issuer
+        case authorizationEndpoint = "authorization_endpoint"
+        case tokenEndpoint = "token_endpoint"
+        case jwksURI = "jwks_uri"
+        case codeChallengeMethodsSupported = "code_challenge_methods_supported"
+    }
+
+    /// Endpoints validated as URLs maws may send tokens to.
+    public struct Endpoints: Sendable, Equatable {
+        public var authorization: EndpointURL
+        public var token: EndpointURL
+        public var jwks: EndpointURL
+    }
+
+    /// Fetches and checks the document at `wellKnownURL`.
+    public static func discover(_ wellKnownURL: EndpointURL, http: HTTPClient) throws -> ProviderMetadata {
+        let response = try http.send(.get(wellKnownURL))
+        guard response.isSuccess else {
+            throw OIDCError.discovery(url: wellKnownURL.string, reason: "HTTP \(response.status)")
+        }
+        let metadata: ProviderMetadata
+        do {
+            metadata = try JSONDecoder().decode(ProviderMetadata.self, from: response.body)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw OIDCError.discovery(url: wellKnownURL.string, reason: "it has no '\(key.stringValue)'")
+        } catch {
+            throw OIDCError.discovery(url: wellKnownURL.string, reason: "it is not a JSON discovery document")
+        }
+        try metadata.validate(against: wellKnownURL)
+        return metadata
+    }
+
+    /// OpenID Connect Discovery §4.3: the issuer is the well-known URL minus its well-known suffix,
+    /// so a document served from one place cannot claim to speak for another issuer.
+    func validate(against wellKnownURL: EndpointURL) throws(OIDCError) {
+        let issuerBase = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        guard issuerBase + "/.well-known/openid-configuration" == wellKnownURL.string else {
+            throw .issuerMismatch(issuer: issuer, wellKnownURL: wellKnownURL.string)
+        }
+        _ = try endpoints()
+        if let methods = codeChallengeMethodsSupported, !methods.contains("S256") {
+            throw .pkceUnsupported(methods: methods)
+        }
+    }
+
+    public func endpoints() throws(OIDCError) -> Endpoints {
+        func endpoint(_ name: String, _ value: String) throws(OIDCError) -> EndpointURL {
+            do {
+                return try EndpointURL(validating: value)
+            } catch {
+                throw .insecureEndpoint(name: name, reason: error.description)
+            }
+        }
+        return Endpoints(authorization: try endpoint("authorization_endpoint", authorizationEndpoint),
+                         token: try endpoint("token_endpoint", tokenEndpoint),
+                         jwks: try endpoint("jwks_uri", jwksURI))
+    }
+
+    /// Fetches the provider's signing keys.
+    public func fetchKeys(http: HTTPClient) throws -> JSONWebKeySet {
+        let url = try endpoints().jwks
+        let response = try http.send(.get(url))
+        guard response.isSuccess else {
+            throw OIDCError.keySet(url: url.string, reason: "HTTP \(response.status)")
+        }
+        do {
+            return try JSONWebKeySet(json: response.body)
+        } catch {
+            throw OIDCError.keySet(url: url.string, reason: error.description)
+        }
+    }
+}

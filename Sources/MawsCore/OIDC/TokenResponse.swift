@@ -1,0 +1,43 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A successful token endpoint answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
+public struct TokenResponse: Codable, Sendable, Equatable {
+    public var idToken: String
+    public var accessToken: String?
+    public var refreshToken: String?
+    public var expiresIn: Int?
+    public var tokenType: String?
+
+    enum CodingKeys: String, CodingKey {
+        case idToken = "id_token"
+        case accessToken = "access_token"
+        case refreshToken = "refresh_token"
+        case expiresIn = "expires_in"
+        case tokenType = "token_type"
+    }
+
+    /// Posts `fields` to the token endpoint and reads the answer, OAuth error fields included.
+    public static func request(_ endpoint: EndpointURL, fields: [(String, String)], http: HTTPClient) throws -> TokenResponse {
+        let response = try http.send(.postForm(endpoint, fields))
+        guard response.isSuccess else {
+            struct OAuthError: Decodable {
+                var error: String
+                var error_description: String?
+            }
+            let oauthError = try? JSONDecoder().decode(OAuthError.self, from: response.body)
+            throw OIDCError.tokenEndpoint(status: response.status, error: oauthError?.error, description: oauthError?.error_description)
+        }
+        do {
+            return try JSONDecoder().decode(TokenResponse.self, from: response.body)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw OIDCError.invalidTokenResponse("it has no '\(key.stringValue)'; check that scope includes openid")
+        } catch {
+            // The body may hold tokens: describe it, never quote it.
+            throw OIDCError.invalidTokenResponse("it is not the JSON token response OAuth 2.0 defines")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// AWS STS over the Query protocol (form-encoded POST, XML answer).
+public struct STSClient: Sendable {
+    public var endpoint: EndpointURL
+    public var http: HTTPClient
+
+    public static let apiVersion = "2011-06-15"
+
+    public init(endpoint: EndpointURL, http: HTTPClient) {
+        self.endpoint = endpoint
+        self.http = http
+    }
+
+    /// `AssumeRoleWithWebIdentity`: unsigned, the ID token is the credential. It travels in the
+    /// POST body, never in the URL.
+    public func assumeRoleWithWebIdentity(role: RoleARN, sessionName: String, webIdentityToken: String,
+                                          durationSeconds: Int) throws -> AssumedRole {
+        let request = HTTPRequest.postForm(endpoint, [
+            ("Action", "AssumeRoleWithWebIdentity"),
+            ("Version", Self.apiVersion),
+            ("RoleArn", role.description),
+            ("RoleSessionName", sessionName),
+            ("WebIdentityToken", webIdentityToken),
+            ("DurationSeconds", String(durationSeconds)),
+        ], accept: "text/xml")
+        let response = try http.send(request)
+        let document = try Self.parse(response, role: role)
+        guard let result = document.child("AssumeRoleWithWebIdentityResult") else {
+            throw STSError.invalidResponse("no AssumeRoleWithWebIdentityResult element")
+        }
+        return AssumedRole(role: role, credentials: try Self.credentials(in: result),
+                           assumedRoleARN: result.find("AssumedRoleUser", "Arn")?.text ?? "",
+                           durationSeconds: durationSeconds)
+    }
+
+    /// Parses the XML answer, turning an `ErrorResponse` (or a non-2xx status) into an `STSError`.
+    static func parse(_ response: HTTPResponse, role: RoleARN) throws(STSError) -> XMLElement {
+        let document = try? XMLElement.parse(String(decoding: response.body, as: UTF8.self))
+        if let error = document?.find("Error") ?? (document?.name == "Error" ? document : nil) {
+            throw classify(code: error.child("Code")?.text ?? "Unknown", message: error.child("Message")?.text ?? "",
+                           status: response.status, role: role)
+        }
+        guard response.isSuccess else {
+            throw .service(code: "HTTP \(response.status)", message: response.bodySnippet, status: response.status)
+        }
+        guard let document else { throw .invalidResponse("the answer is not XML") }
+        return document
+    }
+
+    static func classify(code: String, message: String, status: Int, role: RoleARN) -> STSError {
+        switch code {
+        case "ValidationError" where message.contains("DurationSeconds exceeds the MaxSessionDuration"):
+            return .durationTooLong(message: message)
+        case "AccessDenied":
+            return .accessDenied(role: role.description, message: message)
+        case "PackedPolicyTooLarge":
+            return .packedPolicyTooLarge(message: message)
+        case "InvalidIdentityToken", "IDPRejectedClaim":
+            return .invalidIdentityToken(message: message)
+        case "ExpiredTokenException", "ExpiredToken":
+            return .expiredToken(message: message)
+        default:
+            return .service(code: code, message: message, status: status)
+        }
+    }
+
+    static func credentials(in result: XMLElement) throws(STSError) -> AWSCredentials {
+        guard let element = result.child("Credentials"),
+              let accessKeyID = element.child("AccessKeyId")?.text, !accessKeyID.isEmpty,
+              let secret = element.child("SecretAccessKey")?.text, !secret.isEmpty,
+              let token = element.child("SessionToken")?.text, !token.isEmpty,
+              let expirationText = element.child("Expiration")?.text
+        else {
+            throw .invalidResponse("the Credentials element is incomplete")
+        }
+        guard let expiration = ISO8601.parse(expirationText) else {
+            throw .invalidResponse("Expiration '\(expirationText)' is not an ISO 8601 time")
+        }
+        return AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secret, sessionToken: token, expiration: expiration)
+    }
+}

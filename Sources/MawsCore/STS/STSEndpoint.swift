@@ -1,0 +1,23 @@
+/// Which STS endpoint to call, decided as the AWS SDKs do: `AWS_ENDPOINT_URL_STS`, then
+/// `AWS_ENDPOINT_URL` (both ignored when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true), then the
+/// config's `sts_endpoint`, then the global endpoint.
+public enum STSEndpoint {
+    public static let global = "https://sts.amazonaws.com"
+
+    public static func resolve(configured: EndpointURL?, environment: Environment) throws(ConfigError) -> EndpointURL {
+        let ignoreEnvironment = environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
+        if !ignoreEnvironment {
+            for name in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
+                if let value = environment[name] {
+                    do {
+                        return try EndpointURL(validating: value)
+                    } catch {
+                        throw .invalidSetting(source: "environment variable \(name)", reason: error.description)
+                    }
+                }
+            }
+        }
+        if let configured { return configured }
+        return try! EndpointURL(validating: global)
+    }
+}

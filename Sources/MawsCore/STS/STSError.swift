@@ -1,0 +1,31 @@
+/// STS failures, with what the person can do about each.
+public enum STSError: MawsError, Equatable {
+    case durationTooLong(message: String)
+    case accessDenied(role: String, message: String)
+    case packedPolicyTooLarge(message: String)
+    case invalidIdentityToken(message: String)
+    case expiredToken(message: String)
+    case service(code: String, message: String, status: Int)
+    case invalidResponse(String)
+
+    public var description: String {
+        switch self {
+        case .durationTooLong(let message):
+            return "STS refused every session duration down to 900 s: \(message)"
+        case .accessDenied(let role, let message):
+            return "AWS denied assuming \(role): \(message). Your groups may not be allowed this role, "
+                + "or the role map the roles API uses is stale; check the role's trust policy or ask its owner"
+        case .packedPolicyTooLarge(let message):
+            return "AWS rejected the sign-in because your group list (the amr claim) is too large for a session (\(message)); "
+                + "ask your IdP administrators to send only the groups that AWS roles use"
+        case .invalidIdentityToken(let message):
+            return "AWS rejected the ID token: \(message). Check that the account has an IAM OIDC provider for this issuer with client_id as its audience"
+        case .expiredToken(let message):
+            return "AWS says the ID token has expired: \(message); sign in again (and check this machine's clock)"
+        case .service(let code, let message, let status):
+            return "STS answered HTTP \(status) \(code): \(message)"
+        case .invalidResponse(let reason):
+            return "STS sent an unusable answer: \(reason); check sts_endpoint"
+        }
+    }
+}

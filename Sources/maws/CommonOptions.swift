@@ -1,0 +1,29 @@
+import ArgumentParser
+import MawsCore
+
+/// Options every maws command takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: [.customShort("c"), .customLong("config")],
+            help: ArgumentHelp("A config file read after the default ones; repeatable, later files win.", valueName: "PATH"))
+    var configFiles: [String] = []
+
+    @Flag(name: [.customShort("v"), .long], help: "Explain each step on stderr (never secrets).")
+    var verbose = false
+
+    func loadConfig(environment: Environment, diagnostics: Diagnostics) throws -> ConfigLoader.Loaded {
+        let loaded = try ConfigLoader(environment: environment, explicitFiles: configFiles).load()
+        for warning in loaded.warnings {
+            diagnostics.warning(warning)
+        }
+        diagnostics.debug("configuration read from \(loaded.files.joined(separator: ", "))")
+        return loaded
+    }
+}
+
+/// A usage problem found after parsing (exit 2, one line).
+struct UsageError: MawsError {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var exitCode: Int32 { ExitStatus.usage }
+    var description: String { message }
+}
