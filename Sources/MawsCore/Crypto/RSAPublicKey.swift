@@ -22,8 +22,10 @@ public final class RSAPublicKey: @unchecked Sendable {
         defer { library.bnFree(n); library.bnFree(e) }
         guard n != nil, e != nil, let builder = library.paramBuildNew() else { throw .invalidKey("out of memory") }
         defer { library.paramBuildFree(builder) }
-        guard library.paramBuildPushBN(builder, OSSL_PKEY_PARAM_RSA_N, n) == 1,
-              library.paramBuildPushBN(builder, OSSL_PKEY_PARAM_RSA_E, e) == 1,
+        // The builder keeps the name pointers until to_param, so they must outlive the push calls:
+        // static strings, not Swift Strings bridged for the duration of one call.
+        guard library.paramBuildPushBN(builder, Self.cString(Self.modulusName), n) == 1,
+              library.paramBuildPushBN(builder, Self.cString(Self.exponentName), e) == 1,
               let params = library.paramBuildToParam(builder)
         else { throw .invalidKey("cannot build key parameters") }
         defer { library.paramFree(params) }
@@ -37,6 +39,14 @@ public final class RSAPublicKey: @unchecked Sendable {
         else { throw .invalidKey("OpenSSL rejected the modulus/exponent") }
         self.key = pkey
         self.bits = Int(library.pkeyGetBits(pkey))
+    }
+
+    /// OSSL_PKEY_PARAM_RSA_N and OSSL_PKEY_PARAM_RSA_E.
+    private static let modulusName: StaticString = "n"
+    private static let exponentName: StaticString = "e"
+
+    private static func cString(_ text: StaticString) -> UnsafePointer<CChar> {
+        UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
     }
 
     deinit {

@@ -31,6 +31,10 @@ public final class LoopbackListener {
         for port in ports {
             let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard descriptor >= 0 else { throw .listener("socket: \(Self.errnoText())") }
+            // Lets a new run reuse a port whose last connection is in TIME_WAIT. On Linux this does
+            // not allow binding over another listening socket, so a busy port is still skipped.
+            var reuse: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = port.bigEndian
@@ -132,7 +136,7 @@ public final class LoopbackListener {
 
     /// Decides the answer for a request head: the HTTP status, the page, and the sign-in result if any.
     static func route(head: String, state: String) -> (String, RedirectPage, AuthorizationResponse?) {
-        let requestLine = head.prefix { $0 != "\r" && $0 != "\n" }.split(separator: " ")
+        let requestLine = head.prefix { !$0.isNewline }.split(separator: " ")
         guard requestLine.count == 3, requestLine[0] == "GET" else {
             return ("405 Method Not Allowed", .notFound, nil)
         }

@@ -1,0 +1,82 @@
+"""oidc-provider-mock as the identity provider, with PKCE (RFC 7636, S256) required.
+
+oidc-provider-mock 0.3 does not register authlib's PKCE extension, so this module adds it:
+an authorization request without an S256 `code_challenge` is refused, and the token endpoint
+checks the `code_verifier` against the challenge stored with the code. It also lets public
+clients (no secret, as a native application) use the token endpoint.
+"""
+
+import threading
+from datetime import timedelta
+
+import authlib.integrations.flask_oauth2 as flask_oauth2
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oauth2.rfc7636 import CodeChallenge
+
+import oidc_provider_mock
+from oidc_provider_mock import _app as mock_app
+from oidc_provider_mock._storage import User
+
+_challenges = {}
+_challenges_lock = threading.Lock()
+
+
+class RequiredS256CodeChallenge(CodeChallenge):
+    """PKCE that every client must use, with S256 only."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if not data.get("code_challenge"):
+            raise InvalidRequestError("PKCE is required: missing 'code_challenge'")
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("PKCE is required with code_challenge_method=S256")
+        super().validate_code_challenge(grant, redirect_uri)
+
+    def get_authorization_code_challenge(self, authorization_code):
+        with _challenges_lock:
+            return _challenges.get(authorization_code.code, (None, None))[0]
+
+    def get_authorization_code_challenge_method(self, authorization_code):
+        with _challenges_lock:
+            return _challenges.get(authorization_code.code, (None, None))[1]
+
+
+def _install_pkce():
+    if getattr(mock_app, "_maws_pkce_installed", False):
+        return
+    original_register = flask_oauth2.AuthorizationServer.register_grant
+
+    def register_grant(self, grant_cls, extensions=None):
+        if grant_cls is mock_app.AuthorizationCodeGrant:
+            extensions = list(extensions or []) + [RequiredS256CodeChallenge(required=True)]
+        return original_register(self, grant_cls, extensions)
+
+    flask_oauth2.AuthorizationServer.register_grant = register_grant
+
+    original_save = mock_app.AuthorizationCodeGrant.save_authorization_code
+
+    def save_authorization_code(self, code, request):
+        original_save(self, code, request)
+        data = request.payload.data
+        with _challenges_lock:
+            _challenges[code] = (data.get("code_challenge"), data.get("code_challenge_method"))
+
+    mock_app.AuthorizationCodeGrant.save_authorization_code = save_authorization_code
+
+    # maws is a public client (a "Native" application at the IdP): it authenticates to the token
+    # endpoint with PKCE and no secret. oidc-provider-mock's grants accept only secret methods.
+    for grant in (mock_app.AuthorizationCodeGrant, mock_app.RefreshTokenGrant):
+        grant.TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+    mock_app._maws_pkce_installed = True
+
+
+def create_app(users, token_max_age=timedelta(hours=1)):
+    """The provider's WSGI app. `users` maps a subject to its extra claims (email, amr...)."""
+    _install_pkce()
+    return oidc_provider_mock.app(
+        require_nonce=True,
+        access_token_max_age=token_max_age,
+        user_claims=[User(sub=sub, claims=claims) for sub, claims in users.items()],
+    )

@@ -1,0 +1,21 @@
+"""Serving a WSGI app on a free loopback port in a background thread."""
+
+import threading
+
+from werkzeug.serving import make_server
+
+
+class BackgroundServer:
+    def __init__(self, app, name):
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self._server.port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()

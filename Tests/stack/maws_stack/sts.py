@@ -1,0 +1,83 @@
+"""moto's AWS server with the AssumeRoleWithWebIdentity checks AWS makes and moto skips.
+
+moto accepts any web identity token for any role and any duration. Real STS verifies the token
+with the IAM OIDC provider's issuer, enforces the role's trust policy and MaxSessionDuration, and
+answers with the documented error codes. This layer does those checks, then hands the request to
+moto, which issues the credentials.
+"""
+
+import io
+import threading
+import urllib.parse
+import uuid
+
+from moto.iam.models import iam_backends
+from moto.server import DomainDispatcherApplication, create_backend_app
+
+from .tokens import TokenRejected
+from .trust import allows
+
+_ERROR = """<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>
+  <RequestId>{request_id}</RequestId>
+</ErrorResponse>
+"""
+
+_STATUS = {"AccessDenied": "403 Forbidden"}
+
+
+class AWSServer:
+    """The WSGI app: every AWS request goes to moto; web identity requests are checked first."""
+
+    def __init__(self, issuer_keys, client_id):
+        self._moto = DomainDispatcherApplication(create_backend_app)
+        self._keys = issuer_keys
+        self._client_id = client_id
+        self._lock = threading.Lock()
+        self.actions = []
+
+    def actions_seen(self, action):
+        with self._lock:
+            return sum(1 for seen in self.actions if seen == action)
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+            action = (form.get("Action") or [""])[0]
+            with self._lock:
+                self.actions.append(action)
+            if action == "AssumeRoleWithWebIdentity":
+                refusal = self._refusal(form)
+                if refusal:
+                    code, message = refusal
+                    payload = _ERROR.format(code=code, message=message, request_id=uuid.uuid4()).encode()
+                    start_response(_STATUS.get(code, "400 Bad Request"),
+                                   [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
+                    return [payload]
+        return self._moto(environ, start_response)
+
+    def _refusal(self, form):
+        def field(name):
+            return (form.get(name) or [""])[0]
+
+        try:
+            claims = self._keys.verify(field("WebIdentityToken"), audience=self._client_id)
+        except TokenRejected as rejected:
+            return rejected.code, rejected.message
+        role_arn = field("RoleArn")
+        parts = role_arn.split(":")
+        role = None
+        if len(parts) == 6:
+            try:
+                role = iam_backends[parts[4]]["global"].get_role_by_arn(role_arn)
+            except Exception:  # moto raises its own not-found error
+                role = None
+        if role is None or not allows(role.assume_role_policy_document, self._keys.issuer, claims):
+            return "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+        duration = int(field("DurationSeconds") or 3600)
+        if duration > int(role.max_session_duration or 3600):
+            return "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+        return None
