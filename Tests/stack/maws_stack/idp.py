@@ -10,7 +10,9 @@ import threading
 from datetime import timedelta
 
 import authlib.integrations.flask_oauth2 as flask_oauth2
-from authlib.oauth2.rfc6749.errors import InvalidRequestError
+import authlib.oauth2.rfc6749
+import flask
+from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidRequestError
 from authlib.oauth2.rfc7636 import CodeChallenge
 
 import oidc_provider_mock
@@ -43,6 +45,16 @@ class RequiredS256CodeChallenge(CodeChallenge):
             return _challenges.get(authorization_code.code, (None, None))[1]
 
 
+class _AccessDeniedWithState(AccessDeniedError):
+    """RFC 6749 §4.1.2.1: an error redirect carries the request's `state`. oidc-provider-mock's
+    Deny button builds the error without it; this fills it in from the request."""
+
+    def __init__(self, *args, **kwargs):
+        if kwargs.get("state") is None and flask.has_request_context():
+            kwargs["state"] = flask.request.args.get("state")
+        super().__init__(*args, **kwargs)
+
+
 def _install_pkce():
     if getattr(mock_app, "_maws_pkce_installed", False):
         return
@@ -69,6 +81,7 @@ def _install_pkce():
     # endpoint with PKCE and no secret. oidc-provider-mock's grants accept only secret methods.
     for grant in (mock_app.AuthorizationCodeGrant, mock_app.RefreshTokenGrant):
         grant.TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+    authlib.oauth2.rfc6749.AccessDeniedError = _AccessDeniedWithState
     mock_app._maws_pkce_installed = True
 
 

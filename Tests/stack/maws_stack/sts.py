@@ -35,6 +35,8 @@ class AWSServer:
         self._client_id = client_id
         self._lock = threading.Lock()
         self.actions = []
+        # Seconds STS's clock runs ahead of this machine's: tests set it to play clock skew.
+        self.clock_skew = 0
 
     def actions_seen(self, action):
         with self._lock:
@@ -64,7 +66,8 @@ class AWSServer:
             return (form.get(name) or [""])[0]
 
         try:
-            claims = self._keys.verify(field("WebIdentityToken"), audience=self._client_id)
+            claims = self._keys.verify(field("WebIdentityToken"), audience=self._client_id,
+                                       clock_skew=self.clock_skew)
         except TokenRejected as rejected:
             return rejected.code, rejected.message
         role_arn = field("RoleArn")
