@@ -49,15 +49,18 @@ public struct ConfigLoader: Sendable {
             } catch {
                 throw .syntax(path: path, line: error.line, reason: error.reason)
             }
-            for section in document.sections where section.name != Self.sectionName {
-                warnings.append("\(path):\(section.line): section [\(section.name)] is ignored; maws reads only [\(Self.sectionName)]")
-            }
-            for entry in document.section(Self.sectionName)?.entries ?? [] {
-                if !MawsConfig.knownKeys.contains(entry.key) {
-                    warnings.append("\(path):\(entry.line): unknown key '\(entry.key)' is ignored")
+            for section in document.sections {
+                guard section.name == Self.sectionName else {
+                    warnings.append("\(path):\(section.line): section [\(section.name)] is ignored; maws reads only [\(Self.sectionName)]")
                     continue
                 }
-                settings[entry.key] = ConfigSetting(key: entry.key, value: entry.value, path: path, line: entry.line)
+                for entry in section.entries {
+                    guard MawsConfig.knownKeys.contains(entry.key) else {
+                        warnings.append("\(path):\(entry.line): unknown key '\(entry.key)' is ignored")
+                        continue
+                    }
+                    settings[entry.key] = ConfigSetting(key: entry.key, value: entry.value, path: path, line: entry.line)
+                }
             }
         }
         let config = try MawsConfig(settings: settings, searched: files)

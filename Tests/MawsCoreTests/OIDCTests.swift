@@ -1,0 +1,126 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Testing
+@testable import MawsCore
+
+@Suite struct PKCETests {
+    @Test func matchesRFC7636AppendixB() throws {
+        let pkce = try PKCE(verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        #expect(pkce.challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        #expect(pkce.method == "S256")
+    }
+
+    @Test func generatedVerifiersAreLongAndFresh() throws {
+        let first = try PKCE.generate(), second = try PKCE.generate()
+        #expect(first.verifier.count >= 43 && first.verifier.count <= 128)
+        #expect(first.verifier != second.verifier)
+        #expect(first.verifier.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+    }
+
+    @Test func authorizationURLCarriesTheChallengeNeverTheVerifier() throws {
+        let request = try AuthorizationRequest.random(clientID: "client id", scope: "openid email",
+                                                      redirectURI: "http://localhost:10800/redirect_uri")
+        let url = request.url(authorizationEndpoint: try EndpointURL(validating: "https://idp.example.com/authorize"))
+        #expect(url.hasPrefix("https://idp.example.com/authorize?response_type=code&client_id=client%20id&"))
+        #expect(url.contains("redirect_uri=http%3A%2F%2Flocalhost%3A10800%2Fredirect_uri"))
+        #expect(url.contains("code_challenge=\(request.pkce.challenge)&code_challenge_method=S256"))
+        #expect(url.contains("state=\(request.state)") && url.contains("nonce=\(request.nonce)"))
+        #expect(!url.contains(request.pkce.verifier))
+        #expect(request.state != request.nonce)
+        let fields = Dictionary(uniqueKeysWithValues: request.tokenRequestFields(code: "abc"))
+        #expect(fields == ["grant_type": "authorization_code", "code": "abc", "client_id": "client id",
+                           "redirect_uri": "http://localhost:10800/redirect_uri", "code_verifier": request.pkce.verifier])
+    }
+}
+
+@Suite struct LoopbackRouteTests {
+    let state = "s-123"
+
+    func route(_ target: String, method: String = "GET") -> (String, AuthorizationResponse?) {
+        let (status, _, result) = LoopbackListener.route(head: "\(method) \(target) HTTP/1.1\r\nHost: localhost:10800", state: state)
+        return (status, result)
+    }
+
+    @Test func acceptsTheCodeWithOurState() {
+        #expect(route("/redirect_uri?code=c0de&state=s-123") == ("200 OK", .code("c0de")))
+    }
+
+    @Test func reportsAnIdPErrorWithOurState() {
+        #expect(route("/redirect_uri?error=access_denied&error_description=User+said+no&state=s-123")
+            == ("200 OK", .error(code: "access_denied", description: "User said no")))
+    }
+
+    @Test func ignoresEverythingElse() {
+        #expect(route("/favicon.ico") == ("404 Not Found", nil))
+        #expect(route("/redirect_uri?code=c0de&state=other") == ("400 Bad Request", nil))
+        #expect(route("/redirect_uri?code=c0de") == ("400 Bad Request", nil))
+        #expect(route("/redirect_uri?error=access_denied") == ("400 Bad Request", nil))
+        #expect(route("/redirect_uri?state=s-123") == ("400 Bad Request", nil))
+        #expect(route("/redirect_uri?code=c0de&state=s-123", method: "POST") == ("405 Method Not Allowed", nil))
+    }
+
+    @Test func escapesTheIdPsTextInThePage() {
+        #expect(RedirectPage.failure(error: "x", description: "<script>alert(1)</script>").html.contains("&lt;script&gt;"))
+    }
+
+    @Test func bindsTheFirstFreePortOnLoopbackOnly() throws {
+        let first = try LoopbackListener(ports: [0])
+        #expect(first.redirectURI.hasPrefix("http://localhost:"))
+        let holder = try LoopbackListener(ports: [47_811])
+        let next = try LoopbackListener(ports: [47_811, 47_812])
+        #expect(holder.port == 47_811 && next.port == 47_812)
+        #expect(throws: OIDCError.noFreePort(ports: [47_811])) { try LoopbackListener(ports: [47_811]) }
+    }
+
+    @Test func timesOutWithAClearError() throws {
+        let listener = try LoopbackListener(ports: [0])
+        #expect(throws: OIDCError.timedOut(seconds: 0)) { try listener.waitForRedirect(state: "x", timeout: .milliseconds(50)) }
+    }
+}
+
+@Suite struct DiscoveryTests {
+    func metadata(issuer: String, endpoint: String = "https://idp.example.com/authorize", methods: [String]? = nil) -> ProviderMetadata {
+        ProviderMetadata(issuer: issuer, authorizationEndpoint: endpoint, tokenEndpoint: "https://idp.example.com/token",
+                         jwksURI: "https://idp.example.com/jwks", codeChallengeMethodsSupported: methods)
+    }
+
+    let wellKnown = try! EndpointURL(validating: "https://idp.example.com/.well-known/openid-configuration")
+
+    @Test func issuerMustMatchTheWellKnownURL() throws {
+        try metadata(issuer: "https://idp.example.com").validate(against: wellKnown)
+        try metadata(issuer: "https://idp.example.com/").validate(against: wellKnown)
+        #expect(throws: OIDCError.self) { try metadata(issuer: "https://evil.example.com").validate(against: wellKnown) }
+    }
+
+    @Test func endpointsMustBeHTTPS() {
+        #expect(throws: OIDCError.self) {
+            try metadata(issuer: "https://idp.example.com", endpoint: "http://idp.example.com/authorize").validate(against: wellKnown)
+        }
+    }
+
+    @Test func anIdPWithoutS256IsRefused() {
+        #expect(throws: OIDCError.pkceUnsupported(methods: ["plain"])) {
+            try metadata(issuer: "https://idp.example.com", methods: ["plain"]).validate(against: wellKnown)
+        }
+    }
+}
+
+@Suite struct BrowserLauncherTests {
+    @Test func browserVariableIsACommandListWithOptionalPlaceholder() {
+        let url = "https://idp.example.com/a?b=c"
+        #expect(BrowserLauncher(environment: Environment(["BROWSER": "firefox --new-tab"])).candidates(for: url)
+            == [["firefox", "--new-tab", url]])
+        #expect(BrowserLauncher(environment: Environment(["BROWSER": "w3m %s:lynx"])).candidates(for: url)
+            == [["w3m", url], ["lynx", url]])
+        #expect(BrowserLauncher(environment: Environment(["DISPLAY": ":0"])).candidates(for: url) == [["xdg-open", url]])
+        #expect(BrowserLauncher(environment: Environment([:])).candidates(for: url).isEmpty)
+    }
+
+    @Test func aMissingBrowserCommandIsNotLaunched() {
+        let launcher = BrowserLauncher(environment: Environment(["BROWSER": "/nonexistent/browser", "PATH": "/usr/bin"]))
+        #expect(launcher.open("https://example.com") == nil)
+    }
+}

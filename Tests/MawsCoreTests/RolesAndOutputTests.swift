@@ -1,0 +1,107 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import MawsCore
+
+@Suite struct RoleARNTests {
+    @Test func parsesRoleARNsWithPaths() throws {
+        let role = try RoleARN(parsing: "arn:aws-us-gov:iam::123456789012:role/team/ops/Admin")
+        #expect(role.partition == "aws-us-gov" && role.accountID == "123456789012")
+        #expect(role.name == "Admin" && role.resource == "team/ops/Admin")
+        #expect(role.description == "arn:aws-us-gov:iam::123456789012:role/team/ops/Admin")
+    }
+
+    @Test(arguments: ["arn:aws:iam::123:role/x", "arn:aws:iam::123456789012:user/x", "arn:aws:s3:::bucket",
+                      "arn:aws:iam::123456789012:role/", "arn:aws:iam::123456789012:role/a b", "role/x",
+                      "arn:aws:iam:us-east-1:123456789012:role/x"])
+    func rejectsWhatIsNotARoleARN(text: String) {
+        #expect(throws: RoleARNError.self) { try RoleARN(parsing: text) }
+    }
+}
+
+@Suite struct RoleMenuTests {
+    let directory = RoleDirectory(
+        roles: try! ["arn:aws:iam::222222222222:role/Dev", "arn:aws:iam::111111111111:role/ReadOnly",
+                     "arn:aws:iam::111111111111:role/Admin", "arn:aws:iam::333333333333:role/ops/Deploy"].map(RoleARN.init(parsing:)),
+        aliases: ["111111111111": ["prod"], "222222222222": ["dev"]])
+
+    @Test func groupsByAccountAliasThenNumbers() {
+        let menu = RoleMenu(directory: directory)
+        #expect(menu.items.map(\.role.resource) == ["Dev", "Admin", "ReadOnly", "ops/Deploy"])
+        #expect(menu.lines(for: menu.items, highlighted: 1) == [
+            "  dev (222222222222)", "    1  Dev",
+            "  prod (111111111111)", ">   2  Admin", "    3  ReadOnly",
+            "  333333333333", "    4  ops/Deploy",
+        ])
+    }
+
+    @Test func typingNarrowsAndANumberJumps() {
+        let menu = RoleMenu(directory: directory)
+        #expect(menu.matches("prod read").map(\.role.name) == ["ReadOnly"])
+        #expect(menu.matches("DEPLOY").map(\.role.name) == ["Deploy"])
+        #expect(menu.matches("3").first?.role.name == "ReadOnly")
+        #expect(menu.matches("nothing").isEmpty)
+    }
+
+    @Test func promptNamesUseTheAliasOrAccount() throws {
+        #expect(directory.promptName(for: try RoleARN(parsing: "arn:aws:iam::111111111111:role/Admin")) == "prod-Admin")
+        #expect(directory.promptName(for: try RoleARN(parsing: "arn:aws:iam::333333333333:role/ops/Deploy")) == "333333333333-Deploy")
+    }
+}
+
+@Suite struct OutputTests {
+    @Test func posixQuotingSurvivesTheShell() throws {
+        for value in ["plain", "it's", "$(touch /tmp/maws-pwned)", "`id`", "a b  c", "back\\slash", "new\nline", "'", ""] {
+            let quoted = ShellQuoting.posix(value)
+            let pipe = try #require(popen("printf %s \(quoted)", "r"))
+            var output: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while true {
+                let count = fread(&buffer, 1, buffer.count, pipe)
+                if count <= 0 { break }
+                output += buffer[0..<count]
+            }
+            pclose(pipe)
+            #expect(String(decoding: output, as: UTF8.self) == value)
+        }
+        #expect(ShellQuoting.posix("it's") == "'it'\\''s'")
+    }
+
+    @Test func envvarOutputExportsEverythingAndUnsetsProfiles() throws {
+        let assumed = AssumedRole(
+            role: try RoleARN(parsing: "arn:aws:iam::111111111111:role/Admin"),
+            credentials: AWSCredentials(accessKeyID: "ASIA1", secretAccessKey: "s'ecret", sessionToken: "tok",
+                                        expiration: Date(timeIntervalSince1970: 1_795_281_933)),
+            assumedRoleARN: "", durationSeconds: 3600)
+        #expect(EnvVarOutput(assumed: assumed, promptName: "prod-Admin").render() == """
+            export AWS_ACCESS_KEY_ID='ASIA1';
+            export AWS_SECRET_ACCESS_KEY='s'\\''ecret';
+            export AWS_SESSION_TOKEN='tok';
+            export AWS_SESSION_EXPIRATION='2026-11-21T17:25:33Z';
+            export MAWS_PROMPT='prod-Admin';
+            unset AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE;
+
+            """)
+    }
+
+    @Test func formEncodingRoundTrips() {
+        let fields = [("a b", "c&d=e"), ("ü", "+/~")]
+        let encoded = FormEncoding.encode(fields)
+        #expect(encoded == "a%20b=c%26d%3De&%C3%BC=%2B%2F~")
+        #expect(FormEncoding.decode(Substring(encoded))?.map { [$0.0, $0.1] } == fields.map { [$0.0, $0.1] })
+        #expect(FormEncoding.decode("a=%zz") == nil)
+    }
+
+    @Test func base64URLIsStrict() {
+        #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
+        #expect(Base64URL.decode("-_8").map(Array.init) == [0xFB, 0xFF])
+        #expect(Base64URL.decode("+/8=") == nil)
+        #expect(Base64URL.decode("A") == nil)
+    }
+}
