@@ -2,12 +2,19 @@
 
 import threading
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: it would interleave with maws's own output in the demo and tests."""
+
+    def log_request(self, *args, **kwargs):
+        pass
 
 
 class BackgroundServer:
     def __init__(self, app, name):
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
         self.port = self._server.port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)

@@ -1,0 +1,78 @@
+"""`make demo`: maws's main job, end to end, against the local stack.
+
+Starts the IdP, AWS (STS and IAM) and the roles API on loopback, writes a config for them, runs
+maws, prints the export lines it produced and the identity STS reports for them, then stops.
+With a display (and DEMO_UNATTENDED unset) your own browser opens at the test IdP; otherwise the
+scripted user agent signs in as the demo user alice.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from maws_stack import Stack  # noqa: E402
+
+
+def say(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--maws", required=True, help="the maws binary to run")
+    args = parser.parse_args()
+
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    unattended = os.environ.get("DEMO_UNATTENDED") == "1" or not has_display
+    interactive_terminal = os.isatty(0) and not unattended
+
+    with Stack() as stack, tempfile.TemporaryDirectory(prefix="maws-demo-") as home:
+        config = Path(home) / "config.ini"
+        config.write_text(stack.config_text())
+        say(f"Local stack up: IdP {stack.issuer}, AWS (moto) {stack.aws.url}, roles API {stack.roles_api.url}")
+        say(f"Demo config written to {config}:\n" + "".join(f"    {line}\n" for line in config.read_text().splitlines()))
+
+        env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+        env.update({"HOME": home, "XDG_CONFIG_HOME": f"{home}/config", "XDG_CACHE_HOME": f"{home}/cache"})
+        command = [args.maws, "-c", str(config)]
+        if unattended:
+            env.update({"BROWSER": str(HERE / "bin" / "scripted-browser"), "MAWS_TEST_PYTHON": sys.executable,
+                        "MAWS_TEST_USER": "alice"})
+            say("No display (or DEMO_UNATTENDED=1): the scripted user agent signs in as alice.")
+        else:
+            say("Your browser opens at the local test IdP: press 'alice' to sign in.")
+        if not interactive_terminal:
+            command += ["-r", stack.role_arn("Admin")]
+
+        say("$ " + " ".join(command))
+        result = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+        if result.returncode != 0:
+            say(f"maws exited with {result.returncode}")
+            return result.returncode
+
+        print("\nmaws printed (this is what `eval \"$(maws)\"` runs):\n")
+        print(result.stdout)
+
+        aws = str(Path(sys.executable).parent / "aws")
+        check = subprocess.run(
+            ["bash", "-c", f'eval "$MAWS_OUTPUT"; "{aws}" sts get-caller-identity --output json'],
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "MAWS_OUTPUT": result.stdout,
+                 "AWS_ENDPOINT_URL": stack.aws.url, "AWS_DEFAULT_REGION": "us-east-1"},
+            capture_output=True, text=True)
+        if check.returncode != 0:
+            say("aws sts get-caller-identity failed:\n" + check.stderr)
+            return 1
+        print("With those variables, `aws sts get-caller-identity` answers:\n")
+        print(check.stdout)
+    say("Stack stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
