@@ -34,7 +34,7 @@ public struct INIDocument: Sendable, Equatable {
     public static func parse(_ text: String) throws(INIParseError) -> INIDocument {
         var document = INIDocument()
         var lastEntryIndent: Int?
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in lines(of: text).enumerated() {
             let lineNumber = index + 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }
@@ -89,6 +89,12 @@ public struct INIDocument: Sendable, Equatable {
         }
         return document
     }
+}
+
+/// The lines of `text`, split at each LF byte (a CR before it stays on the line). Splitting the
+/// String by Character would not work: Swift treats "\r\n" as one Character.
+func lines(of text: String) -> [String] {
+    text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
 }
 
 public struct INIParseError: Error, Equatable, Sendable {
