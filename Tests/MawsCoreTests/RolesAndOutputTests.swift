@@ -73,21 +73,69 @@ import Testing
         #expect(ShellQuoting.posix("it's") == "'it'\\''s'")
     }
 
+    static let assumed = AssumedRole(
+        role: try! RoleARN(parsing: "arn:aws:iam::111111111111:role/Admin"),
+        credentials: AWSCredentials(accessKeyID: "ASIA1", secretAccessKey: "s'ecret", sessionToken: "tok",
+                                    expiration: Date(timeIntervalSince1970: 1_795_281_933)),
+        assumedRoleARN: "", durationSeconds: 3600)
+
+    func output(_ format: OutputFormat, _ dialect: ShellDialect = .sh, region: String? = nil) -> CredentialOutput {
+        CredentialOutput(format: format, dialect: dialect, profile: nil, region: region,
+                         environment: Environment(["HOME": "/nonexistent"]))
+    }
+
     @Test func envvarOutputExportsEverythingAndUnsetsProfiles() throws {
-        let assumed = AssumedRole(
-            role: try RoleARN(parsing: "arn:aws:iam::111111111111:role/Admin"),
-            credentials: AWSCredentials(accessKeyID: "ASIA1", secretAccessKey: "s'ecret", sessionToken: "tok",
-                                        expiration: Date(timeIntervalSince1970: 1_795_281_933)),
-            assumedRoleARN: "", durationSeconds: 3600)
-        #expect(EnvVarOutput(assumed: assumed, promptName: "prod-Admin").render() == """
+        let delivery = try output(.envvar, region: "eu-west-1").deliver(Self.assumed, promptName: "prod-Admin")
+        #expect(delivery.stdout == """
             export AWS_ACCESS_KEY_ID='ASIA1';
             export AWS_SECRET_ACCESS_KEY='s'\\''ecret';
             export AWS_SESSION_TOKEN='tok';
             export AWS_SESSION_EXPIRATION='2026-11-21T17:25:33Z';
+            export AWS_CREDENTIAL_EXPIRATION='2026-11-21T17:25:33Z';
+            export AWS_ACCOUNT_ID='111111111111';
             export MAWS_PROMPT='prod-Admin';
+            export AWS_REGION='eu-west-1';
+            export AWS_DEFAULT_REGION='eu-west-1';
             unset AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE;
 
             """)
+        #expect(delivery.summary == "Environment variables set")
+    }
+
+    @Test func jsonOutputsCarryExactlyTheSDKKeys() throws {
+        #expect(try output(.boto).deliver(Self.assumed, promptName: "p").stdout
+            == #"{"aws_access_key_id":"ASIA1","aws_secret_access_key":"s'ecret","aws_session_token":"tok"}"# + "\n")
+        #expect(try output(.js).deliver(Self.assumed, promptName: "p").stdout
+            == #"{"accessKeyId":"ASIA1","secretAccessKey":"s'ecret","sessionToken":"tok"}"# + "\n")
+    }
+
+    @Test func fishAndPowerShellLines() throws {
+        #expect(ShellDialect.fish.set("A", #"it's a \ $(x)"#) == #"set -gx A 'it\'s a \\ $(x)';"#)
+        #expect(ShellDialect.fish.unset(["A", "B"]) == ["set -e A;", "set -e B;"])
+        #expect(ShellDialect.powershell.set("A", "it's $(x) ‘q’") == "$Env:A = 'it''s $(x) ‘‘q’’'")
+        #expect(ShellDialect.powershell.unset(["A", "B"]) == ["Remove-Item Env:A, Env:B -ErrorAction SilentlyContinue"])
+    }
+
+    @Test func fishQuotingSurvivesFish() throws {
+        guard let fish = ExecutablePath.resolve("fish", path: "/usr/bin:/bin:/usr/local/bin") else { return }
+        for value in ["plain", "it's", "back\\slash", "$(echo no)", "(echo no)", "a\nb", "\\'"] {
+            let pipe = try #require(popen("\(fish) --no-config -c \(ShellQuoting.posix("printf %s " + ShellQuoting.fish(value)))", "r"))
+            var output: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while true {
+                let count = fread(&buffer, 1, buffer.count, pipe)
+                if count <= 0 { break }
+                output += buffer[0..<count]
+            }
+            pclose(pipe)
+            #expect(String(decoding: output, as: UTF8.self) == value)
+        }
+    }
+
+    @Test func derivedProfileNamesAreSafe() throws {
+        #expect(ProfileName.derived(from: "yoyodyne accounting-Team/AP") == "yoyodyne-accounting-Team-AP")
+        #expect(try ProfileName.validated("it's mine", source: "--profile") == "it's mine")
+        #expect(throws: ConfigError.self) { try ProfileName.validated("a]b", source: "--profile") }
     }
 
     @Test func formEncodingRoundTrips() {

@@ -26,7 +26,9 @@ def test_login_prints_exports_the_aws_cli_accepts(maws, stack):
     assert result.returncode == 0, result.stderr
     exports = exports_of(result.stdout)
     assert set(exports) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                            "AWS_SESSION_EXPIRATION", "MAWS_PROMPT"}
+                            "AWS_SESSION_EXPIRATION", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "MAWS_PROMPT"}
+    assert exports["AWS_ACCOUNT_ID"] == "123456789012"
+    assert exports["AWS_CREDENTIAL_EXPIRATION"] == exports["AWS_SESSION_EXPIRATION"]
     assert result.stdout.rstrip().endswith("unset AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE;")
     assert exports["MAWS_PROMPT"] == "maws-demo-Admin"
     assert f"Environment variables set for role {stack.role_arn('Admin')}" in result.stderr

@@ -98,6 +98,10 @@ public enum AtomicFile {
 public enum FileError: MawsError, Equatable {
     case io(path: String, operation: String, errno: Int32)
     case notADirectory(path: String)
+    case notARegularFile(path: String)
+    case readOnly(path: String)
+    case notText(path: String)
+    case unparseable(path: String, line: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -105,6 +109,14 @@ public enum FileError: MawsError, Equatable {
             return "cannot \(operation) \(path): \(String(cString: strerror(code)))"
         case .notADirectory(let path):
             return "\(path) exists but is not a directory; move it away"
+        case .notARegularFile(let path):
+            return "\(path) is not a regular file; maws will not replace it"
+        case .readOnly(let path):
+            return "\(path) is read-only; maws leaves it unchanged (make it writable, or choose another output)"
+        case .notText(let path):
+            return "\(path) is not UTF-8 text; maws leaves it unchanged"
+        case .unparseable(let path, let line, let reason):
+            return "\(path):\(line): \(reason); maws will not rewrite a file it cannot parse, fix that line first"
         }
     }
 }

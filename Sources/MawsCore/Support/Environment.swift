@@ -36,6 +36,16 @@ public struct Environment: Sendable {
         self["XDG_CACHE_HOME"] ?? home + "/.cache"
     }
 
+    /// `$XDG_STATE_HOME`, else `~/.local/state`.
+    public var stateHome: String {
+        self["XDG_STATE_HOME"] ?? home + "/.local/state"
+    }
+
+    /// `path` with a leading `~/` replaced by the home directory, as the AWS SDKs do for file variables.
+    public func expandingTilde(_ path: String) -> String {
+        path == "~" ? home : path.hasPrefix("~/") ? home + path.dropFirst() : path
+    }
+
     /// `$XDG_CONFIG_DIRS` in preference order (most important first), else `/etc/xdg`.
     public var configDirectories: [String] {
         (self["XDG_CONFIG_DIRS"] ?? "/etc/xdg").split(separator: ":").map(String.init)

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An INI file maws edits in place: the AWS shared credentials and config files, and maws's own
+/// credentials file. Updates are serialized with a lock on the file's directory, lossless
+/// (`INIEditor`), atomic (`AtomicFile`), and go through a symlink to the file it points at.
+public struct SharedFile: Sendable {
+    public let path: String
+    /// Credentials: a new file is 0600 and an existing one loses any group or other access.
+    public let holdsSecrets: Bool
+
+    public init(path: String, holdsSecrets: Bool) {
+        self.path = path
+        self.holdsSecrets = holdsSecrets
+    }
+
+    /// The file's current entries in `section`, or nil when the file or the section is absent.
+    public func entries(in section: String) throws -> [String: String]? {
+        guard let text = try read(resolvedPath()) else { return nil }
+        return try editor(for: text).entries(in: section)
+    }
+
+    /// Applies `edit` under the lock; writes only when the text changed. Returns whether it did.
+    @discardableResult
+    public func update(_ edit: (inout INIEditor) throws -> Void) throws -> Bool {
+        let target = resolvedPath()
+        let directory = AtomicFile.parentDirectory(of: target)
+        try AtomicFile.ensureDirectory(directory)
+        return try FileLock.withExclusiveLock(onDirectory: directory) {
+            let existing = try read(target)
+            var editor = try self.editor(for: existing ?? "")
+            try edit(&editor)
+            let text = editor.render()
+            guard text != existing else { return false }
+            var mode: mode_t = 0o600
+            if existing != nil {
+                var info = stat()
+                if stat(target, &info) == 0 {
+                    mode = info.st_mode & 0o7777
+                    if holdsSecrets { mode &= ~mode_t(0o077) }
+                }
+            }
+            try AtomicFile.write(Array(text.utf8), to: target, mode: mode)
+            return true
+        }
+    }
+
+    /// The file to read and replace: the end of the symlink chain at `path`, if there is one.
+    func resolvedPath() -> String {
+        var current = path
+        for _ in 0..<40 {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(current, &buffer, buffer.count - 1)
+            guard length > 0 else { return current }
+            let target = buffer.prefix(length).withUnsafeBufferPointer { String(decoding: UnsafeRawBufferPointer($0), as: UTF8.self) }
+            current = target.hasPrefix("/") ? target : AtomicFile.parentDirectory(of: current) + "/" + target
+        }
+        return current
+    }
+
+    private func read(_ target: String) throws -> String? {
+        var info = stat()
+        guard stat(target, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw FileError.io(path: path, operation: "inspect", errno: errno)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw FileError.notARegularFile(path: path) }
+        // A file without write permission is the owner saying "do not change this", even to root.
+        guard info.st_mode & 0o200 != 0 else { throw FileError.readOnly(path: path) }
+        let descriptor = open(target, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileError.io(path: path, operation: "read", errno: errno) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = Glibc.read(descriptor, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw FileError.io(path: path, operation: "read", errno: errno) }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw FileError.notText(path: path) }
+        return text
+    }
+
+    private func editor(for text: String) throws(FileError) -> INIEditor {
+        do {
+            return try INIEditor(text)
+        } catch {
+            throw .unparseable(path: path, line: error.line, reason: error.reason)
+        }
+    }
+}

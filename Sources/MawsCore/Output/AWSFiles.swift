@@ -1,0 +1,27 @@
+/// Where the AWS tools and maws keep profiles.
+public struct AWSFiles: Sendable, Equatable {
+    /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
+    public var credentials: String
+    /// `AWS_CONFIG_FILE`, else `~/.aws/config`.
+    public var config: String
+    /// `~/.aws/credentials`: what the AWS tools read when `AWS_SHARED_CREDENTIALS_FILE` is unset.
+    public var defaultCredentials: String
+    /// maws's own credentials file for the `shared` output.
+    public var mawsCredentials: String
+
+    public init(environment: Environment) {
+        let defaultCredentials = environment.home + "/.aws/credentials"
+        let mawsCredentials = environment.configHome + "/maws/credentials"
+        self.defaultCredentials = defaultCredentials
+        self.mawsCredentials = mawsCredentials
+        let variable = environment["AWS_SHARED_CREDENTIALS_FILE"].map(environment.expandingTilde)
+        // A shell left pointing at maws's own file by `-o shared` still means the AWS default for `-o awscli`.
+        credentials = variable.flatMap { $0 == mawsCredentials ? nil : $0 } ?? defaultCredentials
+        config = environment["AWS_CONFIG_FILE"].map(environment.expandingTilde) ?? environment.home + "/.aws/config"
+    }
+
+    /// The section of a profile in the config file: `[default]` or `[profile NAME]`.
+    public static func configSection(for profile: String) -> String {
+        profile == "default" ? "default" : "profile \(profile)"
+    }
+}

@@ -1,0 +1,138 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Hands the credentials over in the chosen format (`-o/--output`): what goes to stdout, which
+/// files change, and the line for stderr.
+public struct CredentialOutput: Sendable {
+    public var format: OutputFormat
+    public var dialect: ShellDialect
+    /// `--profile` or the config's `profile`, already validated; nil to derive `ALIAS-ROLE`.
+    public var profile: String?
+    public var region: String?
+    public var files: AWSFiles
+    public var ledger: WrittenProfiles
+
+    public init(format: OutputFormat, dialect: ShellDialect, profile: String?, region: String?, environment: Environment) {
+        self.format = format
+        self.dialect = dialect
+        self.profile = profile
+        self.region = region
+        files = AWSFiles(environment: environment)
+        ledger = WrittenProfiles(environment: environment)
+    }
+
+    public struct Delivery: Sendable, Equatable {
+        /// What maws prints on stdout.
+        public var stdout: String
+        /// What the `print_role_arn` line says happened, e.g. "Environment variables set".
+        public var summary: String
+    }
+
+    /// The variables an SDK reads for keys in the environment.
+    public static let keyVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"]
+    /// Every variable the shell formats may set, for `maws logout`.
+    public static let sessionVariables = ["AWS_SESSION_EXPIRATION", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "MAWS_PROMPT"]
+    /// The keys maws owns in a credentials file section.
+    public static let credentialKeys = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]
+
+    public func deliver(_ assumed: AssumedRole, promptName: String) throws -> Delivery {
+        let credentials = assumed.credentials
+        switch format {
+        case .envvar:
+            var script = ShellScript(dialect: dialect)
+            script.set("AWS_ACCESS_KEY_ID", credentials.accessKeyID)
+            script.set("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey)
+            script.set("AWS_SESSION_TOKEN", credentials.sessionToken)
+            setSessionVariables(&script, assumed, promptName)
+            script.unset(["AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"])
+            return Delivery(stdout: script.text, summary: "Environment variables set")
+        case .awscli, .shared:
+            let name = profile ?? ProfileName.derived(from: promptName)
+            let path = format == .awscli ? files.credentials : files.mawsCredentials
+            try writeProfile(name, credentials, to: path)
+            if format == .awscli, let region {
+                try writeRegion(region, for: name)
+            }
+            var script = ShellScript(dialect: dialect)
+            script.set("AWS_PROFILE", name)
+            if path != files.defaultCredentials { script.set("AWS_SHARED_CREDENTIALS_FILE", path) }
+            setSessionVariables(&script, assumed, promptName)
+            script.unset(Self.keyVariables + (path == files.defaultCredentials ? ["AWS_SHARED_CREDENTIALS_FILE"] : []))
+            return Delivery(stdout: script.text, summary: "Profile \(name) written to \(path)")
+        case .boto:
+            return Delivery(stdout: try Self.json(["aws_access_key_id": credentials.accessKeyID,
+                                                   "aws_secret_access_key": credentials.secretAccessKey,
+                                                   "aws_session_token": credentials.sessionToken]),
+                            summary: "Credentials printed")
+        case .js:
+            return Delivery(stdout: try Self.json(["accessKeyId": credentials.accessKeyID,
+                                                   "secretAccessKey": credentials.secretAccessKey,
+                                                   "sessionToken": credentials.sessionToken]),
+                            summary: "Credentials printed")
+        }
+    }
+
+    private func setSessionVariables(_ script: inout ShellScript, _ assumed: AssumedRole, _ promptName: String) {
+        let expiration = ISO8601.format(assumed.credentials.expiration)
+        script.set("AWS_SESSION_EXPIRATION", expiration)
+        script.set("AWS_CREDENTIAL_EXPIRATION", expiration)
+        script.set("AWS_ACCOUNT_ID", assumed.role.accountID)
+        script.set("MAWS_PROMPT", promptName)
+        if let region {
+            script.set("AWS_REGION", region)
+            script.set("AWS_DEFAULT_REGION", region)
+        }
+    }
+
+    /// Writes the three credential keys into `[name]` of the credentials file at `path`.
+    private func writeProfile(_ name: String, _ credentials: AWSCredentials, to path: String) throws {
+        let file = SharedFile(path: path, holdsSecrets: true)
+        let ours = ledger.contains(file: path, section: name)
+        try file.update { editor in
+            // Never replace long-lived keys (AKIA...) that maws did not put there.
+            if !ours, let existing = editor.entries(in: name)?["aws_access_key_id"], !existing.hasPrefix("ASIA") {
+                throw ProfileError.foreignKeys(profile: name, path: path)
+            }
+            editor.setEntries([("aws_access_key_id", credentials.accessKeyID),
+                               ("aws_secret_access_key", credentials.secretAccessKey),
+                               ("aws_session_token", credentials.sessionToken)],
+                              in: name, owned: Set(Self.credentialKeys))
+        }
+        try ledger.record(file: path, section: name, profile: name, keys: Self.credentialKeys)
+    }
+
+    /// Sets `region` in the profile's config section, unless the person chose a region there themselves.
+    private func writeRegion(_ region: String, for name: String) throws {
+        let section = AWSFiles.configSection(for: name)
+        let file = SharedFile(path: files.config, holdsSecrets: false)
+        let ours = ledger.records().contains { $0.file == files.config && $0.section == section && $0.keys.contains("region") }
+        var wrote = false
+        try file.update { editor in
+            if !ours, editor.entries(in: section)?["region"] != nil { return }
+            editor.setEntries([("region", region)], in: section, owned: ["region"])
+            wrote = true
+        }
+        if wrote { try ledger.record(file: files.config, section: section, profile: name, keys: ["region"]) }
+    }
+
+    static func json(_ object: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(object), as: UTF8.self) + "\n"
+    }
+}
+
+public enum ProfileError: MawsError, Equatable {
+    case foreignKeys(profile: String, path: String)
+
+    public var description: String {
+        switch self {
+        case .foreignKeys(let profile, let path):
+            return "profile [\(profile)] in \(path) holds long-lived keys that maws did not write; "
+                + "maws will not replace them. Choose another name with --profile"
+        }
+    }
+}

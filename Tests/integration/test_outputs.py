@@ -1,0 +1,288 @@
+"""Every output format, read back by real AWS clients, and credential files edited without loss."""
+
+import json
+import os
+import re
+import shlex
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+AWS_CLI = str(Path(sys.executable).parent / "aws")
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+EXISTING_CREDENTIALS = """\
+# Personal keys. Do not lose these comments!
+[default]
+aws_access_key_id=AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key   =   wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+[work]    
+aws_access_key_id = AKIAWORK
+ ; an indented comment
+aws_secret_access_key = worksecret
+region = eu-west-1   # configparser keeps this as part of the value
+
+;trailing comment, no newline at the end"""
+
+
+def exports_of(stdout):
+    return dict(re.findall(r"^export (\w+)='([^']*)';$", stdout, re.MULTILINE))
+
+
+def caller_arn(env):
+    identity = subprocess.run([AWS_CLI, "sts", "get-caller-identity", "--output", "json"], env=env,
+                              capture_output=True, text=True)
+    assert identity.returncode == 0, identity.stderr
+    return json.loads(identity.stdout)["Arn"]
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_awscli_writes_a_profile_the_aws_cli_uses(maws, stack):
+    maws.write_config(region="eu-west-1")
+    result = maws.run("-o", "awscli", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    exports = exports_of(result.stdout)
+    assert exports["AWS_PROFILE"] == "maws-demo-Admin"
+    assert exports["AWS_REGION"] == exports["AWS_DEFAULT_REGION"] == "eu-west-1"
+    assert "AWS_ACCESS_KEY_ID" not in exports
+    assert "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_SHARED_CREDENTIALS_FILE;" in result.stdout
+    assert "Profile maws-demo-Admin written to" in result.stderr
+
+    credentials = maws.home / ".aws" / "credentials"
+    assert mode(credentials) == 0o600 and mode(credentials.parent) == 0o700
+    text = credentials.read_text()
+    assert text.startswith("[maws-demo-Admin]\naws_access_key_id = ASIA")
+    assert (maws.home / ".aws" / "config").read_text() == "[profile maws-demo-Admin]\nregion = eu-west-1\n"
+
+    env = maws.aws_env(result.stdout)
+    env.pop("AWS_DEFAULT_REGION")
+    assert caller_arn(env).endswith("assumed-role/Admin/alice@example.com")
+
+
+def test_shared_uses_maws_own_file_and_leaves_aws_credentials_alone(maws, stack):
+    result = maws.run("-o", "shared", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    exports = exports_of(result.stdout)
+    own = maws.home / "xdg-config" / "maws" / "credentials"
+    assert exports["AWS_SHARED_CREDENTIALS_FILE"] == str(own)
+    assert exports["AWS_PROFILE"] == "maws-demo-Admin"
+    assert mode(own) == 0o600
+    assert not (maws.home / ".aws").exists()
+    assert caller_arn(maws.aws_env(result.stdout)).endswith("assumed-role/Admin/alice@example.com")
+
+
+def test_boto_json_is_boto3_keyword_arguments(maws, stack):
+    result = maws.run("-o", "boto", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    arguments = json.loads(result.stdout)
+    assert set(arguments) == {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
+    sts = boto3.client("sts", endpoint_url=stack.aws.url, region_name="us-east-1", **arguments)
+    assert sts.get_caller_identity()["Arn"].endswith("assumed-role/Admin/alice@example.com")
+
+
+def test_js_json_has_the_javascript_sdk_names(maws, stack):
+    result = maws.run("-o", "js", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    credentials = json.loads(result.stdout)
+    assert set(credentials) == {"accessKeyId", "secretAccessKey", "sessionToken"}
+    sts = boto3.client("sts", endpoint_url=stack.aws.url, region_name="us-east-1",
+                       aws_access_key_id=credentials["accessKeyId"],
+                       aws_secret_access_key=credentials["secretAccessKey"],
+                       aws_session_token=credentials["sessionToken"])
+    assert sts.get_caller_identity()["Account"] == "123456789012"
+
+
+def test_fish_output_works_in_fish(maws, stack):
+    result = maws.run("--shell", "fish", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^set -gx AWS_ACCESS_KEY_ID 'ASIA\w+';$", result.stdout, re.MULTILINE)
+    script = maws.home / "maws.fish"
+    script.write_text(result.stdout)
+    fish = subprocess.run(
+        ["fish", "--no-config", "-c", f"set -gx AWS_PROFILE stale; source {shlex.quote(str(script))}; "
+                                       f"{shlex.quote(AWS_CLI)} sts get-caller-identity --output json"],
+        env={"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url,
+             "AWS_DEFAULT_REGION": "us-east-1"}, capture_output=True, text=True)
+    assert fish.returncode == 0, fish.stderr
+    assert json.loads(fish.stdout)["Arn"].endswith("assumed-role/Admin/alice@example.com")
+
+
+def test_powershell_output_lines(maws, stack):
+    result = maws.run("--shell", "powershell", "-o", "shared", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "$Env:AWS_PROFILE = 'maws-demo-Admin'"
+    assert lines[-1] == ("Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY, Env:AWS_SESSION_TOKEN, "
+                         "Env:AWS_SECURITY_TOKEN -ErrorAction SilentlyContinue")
+
+
+def test_an_existing_credentials_file_survives_byte_for_byte(maws, stack):
+    credentials = maws.home / ".aws" / "credentials"
+    credentials.parent.mkdir(mode=0o755)
+    credentials.write_text(EXISTING_CREDENTIALS)
+    credentials.chmod(0o644)
+    first = maws.run("-o", "awscli", "-r", stack.role_arn("Admin"))
+    assert first.returncode == 0, first.stderr
+    text = credentials.read_text()
+    assert text.startswith(EXISTING_CREDENTIALS + "\n\n[maws-demo-Admin]\naws_access_key_id = ASIA")
+    assert mode(credentials) == 0o600, "group and other access are removed from a credentials file"
+    assert mode(credentials.parent) == 0o755, "an existing directory keeps its mode"
+
+    # A second sign-in replaces the three keys in place and nothing else.
+    second = maws.run("-o", "awscli", "-r", stack.role_arn("Admin"))
+    assert second.returncode == 0, second.stderr
+    new_key = exports_of(maws.run("-r", stack.role_arn("Admin")).stdout)["AWS_ACCESS_KEY_ID"]
+    assert new_key not in credentials.read_text()
+    updated = credentials.read_text()
+    assert updated.startswith(EXISTING_CREDENTIALS + "\n\n[maws-demo-Admin]\n")
+    assert updated.count("[maws-demo-Admin]") == 1 and updated != text
+
+    logout = maws.run("logout", "--profile", "maws-demo-Admin", config=False)
+    assert logout.returncode == 0, logout.stderr
+    # Everything is back, except that appending a section had to end the last line with a newline.
+    assert credentials.read_text() == EXISTING_CREDENTIALS + "\n"
+
+    credentials.write_text(EXISTING_CREDENTIALS + "\n")
+    assert maws.run("-o", "awscli", "-r", stack.role_arn("Admin")).returncode == 0
+    assert maws.run("logout", "--profile", "maws-demo-Admin", config=False).returncode == 0
+    assert credentials.read_text() == EXISTING_CREDENTIALS + "\n"
+
+
+def test_replacing_a_profile_keeps_the_keys_maws_does_not_own(maws, stack):
+    credentials = maws.home / ".aws" / "credentials"
+    credentials.parent.mkdir()
+    credentials.write_text("[work]\n# mine\naws_access_key_id = ASIAOLDTEMP\naws_secret_access_key = x\n"
+                           "aws_session_token = y\n  continued\nregion = us-west-2\n\n[after]\nk = v\n")
+    result = maws.run("-o", "awscli", "--profile", "work", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    lines = credentials.read_text().splitlines()
+    assert lines[0:2] == ["[work]", "# mine"]
+    assert lines[2].startswith("aws_access_key_id = ASIA") and lines[2] != "aws_access_key_id = ASIAOLDTEMP"
+    assert lines[5:] == ["region = us-west-2", "", "[after]", "k = v"]
+
+
+def test_long_lived_keys_maws_did_not_write_are_never_replaced(maws, stack):
+    credentials = maws.home / ".aws" / "credentials"
+    credentials.parent.mkdir()
+    credentials.write_text(EXISTING_CREDENTIALS)
+    result = maws.run("-o", "awscli", "--profile", "default", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "holds long-lived keys that maws did not write" in result.stderr
+    assert credentials.read_text() == EXISTING_CREDENTIALS
+
+
+def test_a_read_only_credentials_file_is_left_alone(maws, stack):
+    credentials = maws.home / ".aws" / "credentials"
+    credentials.parent.mkdir()
+    credentials.write_text(EXISTING_CREDENTIALS)
+    credentials.chmod(0o400)
+    result = maws.run("-o", "awscli", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert f"{credentials} is read-only" in result.stderr
+    assert credentials.read_text() == EXISTING_CREDENTIALS
+    assert sorted(p.name for p in credentials.parent.iterdir()) == ["credentials"], "no temporary file left behind"
+
+
+def test_an_unparseable_credentials_file_is_never_overwritten(maws, stack):
+    credentials = maws.home / ".aws" / "credentials"
+    credentials.parent.mkdir()
+    broken = "[default]\naws_access_key_id = AKIA\nthis line is not ini\n"
+    credentials.write_text(broken)
+    result = maws.run("-o", "awscli", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert f"{credentials}:3: expected 'key = value'" in result.stderr
+    assert credentials.read_text() == broken
+
+
+def test_a_symlinked_credentials_file_is_written_through_the_link(maws, stack):
+    dotfiles = maws.home / "dotfiles"
+    dotfiles.mkdir()
+    target = dotfiles / "aws-credentials"
+    target.write_text("[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n")
+    (maws.home / ".aws").mkdir()
+    link = maws.home / ".aws" / "credentials"
+    link.symlink_to(target)
+    result = maws.run("-o", "awscli", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    assert "[maws-demo-Admin]" in target.read_text()
+
+
+def test_a_profile_name_with_quotes_and_spaces(maws, stack):
+    name = "it's my \"profile\""
+    result = maws.run("-o", "awscli", "--profile", name, "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    assert f"[{name}]" in (maws.home / ".aws" / "credentials").read_text()
+    env = maws.aws_env(result.stdout)
+    assert env["AWS_PROFILE"] == name
+    assert caller_arn(env).endswith("assumed-role/Admin/alice@example.com")
+
+
+@pytest.mark.parametrize("name", ["[bad]", " padded", "new\nline", ""])
+def test_profile_names_an_ini_file_cannot_hold_are_usage_errors(maws, name):
+    result = maws.run("-o", "awscli", "--profile", name, "-r", "arn:aws:iam::123456789012:role/Admin")
+    assert result.returncode == 2
+    assert "profile name" in result.stderr
+
+
+def test_logout_removes_only_what_maws_wrote(maws, stack):
+    maws.write_config(region="eu-west-1")
+    credentials = maws.home / ".aws" / "credentials"
+    config = maws.home / ".aws" / "config"
+    credentials.parent.mkdir()
+    credentials.write_text(EXISTING_CREDENTIALS)
+    config.write_text("[default]\nregion = us-east-1\n")
+    assert maws.run("-o", "awscli", "-r", stack.role_arn("Admin")).returncode == 0
+    assert maws.run("-o", "shared", "-r", stack.role_arn("Admin")).returncode == 0
+    assert "region = eu-west-1" in config.read_text()
+
+    refused = maws.run("logout", "--profile", "default", config=False)
+    assert refused.returncode == 1
+    assert "has not written a profile named 'default'" in refused.stderr
+
+    result = maws.run("logout", "--all", config=False, env={"AWS_PROFILE": "maws-demo-Admin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN "
+                             "AWS_SESSION_EXPIRATION AWS_CREDENTIAL_EXPIRATION AWS_ACCOUNT_ID MAWS_PROMPT AWS_PROFILE;\n")
+    assert credentials.read_text() == EXISTING_CREDENTIALS + "\n"
+    assert config.read_text() == "[default]\nregion = us-east-1\n"
+    assert "[maws-demo-Admin]" not in (maws.home / "xdg-config" / "maws" / "credentials").read_text()
+    assert json.loads((maws.home / ".local" / "state" / "maws" / "written-profiles.json").read_text()) == []
+
+
+def test_logout_of_the_current_profile_in_fish(maws, stack):
+    assert maws.run("-o", "shared", "-r", stack.role_arn("Admin")).returncode == 0
+    shared = str(maws.home / "xdg-config" / "maws" / "credentials")
+    result = maws.run("logout", "--shell", "fish", config=False,
+                      env={"AWS_PROFILE": "maws-demo-Admin", "AWS_SHARED_CREDENTIALS_FILE": shared})
+    assert result.returncode == 0, result.stderr
+    assert "set -e AWS_PROFILE;\nset -e AWS_SHARED_CREDENTIALS_FILE;\n" in result.stdout
+    assert "removed [maws-demo-Admin] in " + shared in result.stderr
+
+
+def prompt_snippet():
+    text = README.read_text()
+    return text.split("<!-- prompt-snippet -->\n```sh\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.parametrize("expiration, expected", [("2999-01-01T00:00:00Z", "(maws-demo-Admin) "),
+                                                  ("2001-01-01T00:00:00Z", "(maws-demo-Admin expired) "),
+                                                  (None, "")])
+def test_the_documented_prompt_snippet(expiration, expected):
+    env = {"PATH": os.environ["PATH"]}
+    if expiration:
+        env.update({"MAWS_PROMPT": "maws-demo-Admin", "AWS_SESSION_EXPIRATION": expiration})
+    for shell in ["bash"] + (["zsh"] if subprocess.run(["which", "zsh"], capture_output=True).returncode == 0 else []):
+        result = subprocess.run([shell, "-c", prompt_snippet() + "\nmaws_prompt"], env=env, capture_output=True, text=True)
+        assert result.stdout == expected, (shell, result.stderr)
