@@ -1,0 +1,67 @@
+import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import MawsCore
+
+@Suite struct SharedFileTests {
+    let directory = FileManager.default.temporaryDirectory.path + "/maws-shared-\(UUID().uuidString)"
+    let original = "# keep me\n[default]\naws_access_key_id = AKIAKEEP\n\n[other]\nx = 1\n"
+
+    @Test func twentyConcurrentWritersAllLand() throws {
+        let path = directory + "/credentials"
+        try AtomicFile.write(Array(original.utf8), to: path)
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 20) { index in
+            do {
+                try SharedFile(path: path, holdsSecrets: true).update { editor in
+                    editor.setEntries([("aws_access_key_id", "ASIA\(index)"), ("aws_secret_access_key", "s\(index)")],
+                                      in: "profile-\(index)", owned: ["aws_access_key_id", "aws_secret_access_key"])
+                }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix(original))
+        let editor = try INIEditor(text)
+        for index in 0..<20 {
+            #expect(editor.entries(in: "profile-\(index)") == ["aws_access_key_id": "ASIA\(index)", "aws_secret_access_key": "s\(index)"])
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["credentials"])
+    }
+
+    @Test func unchangedFilesAreNotRewritten() throws {
+        let path = directory + "/config"
+        try AtomicFile.write(Array(original.utf8), to: path, mode: 0o644)
+        let changed = try SharedFile(path: path, holdsSecrets: false).update { _ in }
+        #expect(!changed)
+        var info = stat()
+        stat(path, &info)
+        #expect(info.st_mode & 0o777 == 0o644)
+    }
+}
+
+/// A value guarded by a lock, for collecting results from concurrent test workers.
+final class Mutex<Value>: @unchecked Sendable {
+    private var value: Value
+    private var mutex = pthread_mutex_t()
+
+    init(_ value: Value) {
+        self.value = value
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body(&value)
+    }
+}
