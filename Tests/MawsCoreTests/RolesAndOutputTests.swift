@@ -58,17 +58,7 @@ import Testing
 @Suite struct OutputTests {
     @Test func posixQuotingSurvivesTheShell() throws {
         for value in ["plain", "it's", "$(touch /tmp/maws-pwned)", "`id`", "a b  c", "back\\slash", "new\nline", "'", ""] {
-            let quoted = ShellQuoting.posix(value)
-            let pipe = try #require(popen("printf %s \(quoted)", "r"))
-            var output: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 256)
-            while true {
-                let count = fread(&buffer, 1, buffer.count, pipe)
-                if count <= 0 { break }
-                output += buffer[0..<count]
-            }
-            pclose(pipe)
-            #expect(String(decoding: output, as: UTF8.self) == value)
+            #expect(try shellOutput("printf %s \(ShellQuoting.posix(value))") == value)
         }
         #expect(ShellQuoting.posix("it's") == "'it'\\''s'")
     }
@@ -119,16 +109,7 @@ import Testing
     @Test func fishQuotingSurvivesFish() throws {
         guard let fish = ExecutablePath.resolve("fish", path: "/usr/bin:/bin:/usr/local/bin") else { return }
         for value in ["plain", "it's", "back\\slash", "$(echo no)", "(echo no)", "a\nb", "\\'"] {
-            let pipe = try #require(popen("\(fish) --no-config -c \(ShellQuoting.posix("printf %s " + ShellQuoting.fish(value)))", "r"))
-            var output: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 256)
-            while true {
-                let count = fread(&buffer, 1, buffer.count, pipe)
-                if count <= 0 { break }
-                output += buffer[0..<count]
-            }
-            pclose(pipe)
-            #expect(String(decoding: output, as: UTF8.self) == value)
+            #expect(try shellOutput("\(fish) --no-config -c \(ShellQuoting.posix("printf %s " + ShellQuoting.fish(value)))") == value)
         }
     }
 
@@ -152,4 +133,18 @@ import Testing
         #expect(Base64URL.decode("+/8=") == nil)
         #expect(Base64URL.decode("A") == nil)
     }
+}
+
+/// What `/bin/sh -c command` prints on stdout.
+func shellOutput(_ command: String) throws -> String {
+    let pipe = try #require(popen(command, "r"))
+    defer { pclose(pipe) }
+    var output: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 256)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, pipe)
+        if count <= 0 { break }
+        output += buffer[0..<count]
+    }
+    return String(decoding: output, as: UTF8.self)
 }
