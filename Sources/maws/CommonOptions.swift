@@ -27,3 +27,13 @@ struct UsageError: MawsError {
     var exitCode: Int32 { ExitStatus.usage }
     var description: String { message }
 }
+
+extension OutputFormat: ExpressibleByArgument {}
+extension ShellDialect: ExpressibleByArgument {}
+
+/// `--shell`: the shell the printed lines are for.
+struct ShellOption: ParsableArguments {
+    @Option(name: .customLong("shell"),
+            help: "The shell to print commands for: sh (bash, zsh; default), fish or powershell.")
+    var dialect: ShellDialect = .sh
+}

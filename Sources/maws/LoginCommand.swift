@@ -9,15 +9,13 @@ struct LoginCommand: ParsableCommand {
         discussion: """
             maws opens your browser at the identity provider, verifies the ID token, asks the roles API \
             which IAM roles you may use, and calls STS AssumeRoleWithWebIdentity. Use it as \
-            `eval $(maws)` or `source <(maws)`; stdout carries only the credentials.
+            `eval $(maws)` or `source <(maws)`; stdout carries only the credentials. Cached credentials, \
+            a cached ID token or a refresh token spare the browser when they can.
             """
     )
 
     @OptionGroup var common: CommonOptions
-
-    @Option(name: [.customShort("r"), .customLong("role-arn")],
-            help: ArgumentHelp("The IAM role to assume, skipping the role picker.", valueName: "ARN"))
-    var roleARN: String?
+    @OptionGroup var signIn: SignInOptions
 
     @Flag(name: [.customShort("b"), .long], help: "Never prompt (requires --role-arn).")
     var batch = false
@@ -30,27 +28,23 @@ struct LoginCommand: ParsableCommand {
 
     @OptionGroup var shell: ShellOption
 
-    @Flag(help: "Do not use cached data; ask the roles API for fresh data.")
-    var noCache = false
+    @Flag(name: [.customShort("w"), .customLong("web-console")], help: "Also open the AWS console, signed in as the role.")
+    var webConsole = false
 
-    @Flag(help: "Print the sign-in URL on stderr instead of opening a browser.")
-    var noBrowser = false
-
-    var role: RoleARN? {
-        get throws {
-            try roleARN.map { try RoleARN(parsing: $0) }
-        }
-    }
+    @Flag(help: "Print an AWS console sign-in URL on stdout instead of credentials.")
+    var printURL = false
 
     func validate() throws {
         do {
-            _ = try role
             _ = try profile.map { try ProfileName.validated($0, source: "--profile") }
         } catch let error as MawsError {
             throw ValidationError(error.description)
         }
-        if batch && roleARN == nil {
+        if batch && signIn.roleARN == nil {
             throw ValidationError("--batch needs --role-arn: without a role, maws would have to ask which one to use")
+        }
+        if webConsole && printURL {
+            throw ValidationError("--web-console and --print-url exclude each other: open the console, or print its URL")
         }
     }
 
@@ -62,11 +56,19 @@ struct LoginCommand: ParsableCommand {
         let output = CredentialOutput(format: self.output ?? config.output, dialect: shell.dialect, profile: profileName,
                                       region: config.region, environment: environment)
 
-        let login = WebIdentityLogin(
-            config: config, environment: environment,
-            options: .init(role: try role, batch: batch, openBrowser: !noBrowser, useCache: !noCache),
-            http: CurlHTTPClient(), diagnostics: diagnostics)
-        let result = try login.run()
+        let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: !batch).run()
+
+        if printURL || webConsole {
+            let console = FederationSignIn(federationURL: config.federationURL, destination: config.consoleDestination.string,
+                                           issuer: result.issuer, http: CurlHTTPClient())
+            let url = try console.loginURL(for: result.assumed.credentials)
+            if printURL {
+                Diagnostics.writeStandardOutput(url + "\n")
+                return
+            }
+            guard BrowserLauncher(environment: environment).open(url) != nil else { throw ConsoleError.noBrowser }
+            diagnostics.info("maws: opened the AWS console for \(result.assumed.role)")
+        }
 
         let delivery = try output.deliver(result.assumed, promptName: result.promptName)
         Diagnostics.writeStandardOutput(delivery.stdout)
@@ -74,14 +76,4 @@ struct LoginCommand: ParsableCommand {
             diagnostics.info("\(delivery.summary) for role \(result.assumed.role)")
         }
     }
-}
-
-extension OutputFormat: ExpressibleByArgument {}
-extension ShellDialect: ExpressibleByArgument {}
-
-/// `--shell`: the shell the printed lines are for.
-struct ShellOption: ParsableArguments {
-    @Option(name: .customLong("shell"),
-            help: "The shell to print commands for: sh (bash, zsh; default), fish or powershell.")
-    var dialect: ShellDialect = .sh
 }

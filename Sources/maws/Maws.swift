@@ -13,7 +13,7 @@ struct Maws: ParsableCommand {
             prints the credentials. `maws [OPTIONS]` is `maws login [OPTIONS]`; see `maws login --help`.
             """,
         version: MawsVersion.current,
-        subcommands: [LoginCommand.self, LogoutCommand.self],
+        subcommands: [LoginCommand.self, LogoutCommand.self, CredentialProcessCommand.self, ExecCommand.self, ServeCommand.self],
         defaultSubcommand: LoginCommand.self
     )
 }

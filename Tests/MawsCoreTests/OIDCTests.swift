@@ -40,7 +40,9 @@ import Testing
     let state = "s-123"
 
     func route(_ target: String, method: String = "GET") -> (String, AuthorizationResponse?) {
-        let (status, _, result) = LoopbackListener.route(head: "\(method) \(target) HTTP/1.1\r\nHost: localhost:10800", state: state)
+        let request = LoopbackHTTPServer.parse(head: "\(method) \(target) HTTP/1.1\r\nHost: localhost:10800")
+        #expect(request.headers["host"] == "localhost:10800")
+        let (status, _, result) = LoopbackListener.route(method: request.method, target: request.target, state: state)
         return (status, result)
     }
 
@@ -78,6 +80,13 @@ import Testing
     @Test func timesOutWithAClearError() throws {
         let listener = try LoopbackListener(ports: [0])
         #expect(throws: OIDCError.timedOut(seconds: 0)) { try listener.waitForRedirect(state: "x", timeout: .milliseconds(50)) }
+    }
+
+    @Test func pastedURLsYieldTheirRequestTarget() {
+        #expect(PastedRedirectInput.requestTarget(of: "  http://localhost:10800/redirect_uri?code=c&state=s \r")
+            == "/redirect_uri?code=c&state=s")
+        #expect(PastedRedirectInput.requestTarget(of: "/redirect_uri?code=c") == "/redirect_uri?code=c")
+        #expect(PastedRedirectInput.requestTarget(of: "hello") == nil)
     }
 }
 

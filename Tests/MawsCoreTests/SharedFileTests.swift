@@ -17,7 +17,7 @@ import Testing
     @Test func twentyConcurrentWritersAllLand() throws {
         let path = directory + "/credentials"
         try AtomicFile.write(Array(original.utf8), to: path)
-        let failures = Mutex<[String]>([])
+        let failures = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 20) { index in
             do {
                 try SharedFile(path: path, holdsSecrets: true).update { editor in
@@ -46,22 +46,5 @@ import Testing
         var info = stat()
         stat(path, &info)
         #expect(info.st_mode & 0o777 == 0o644)
-    }
-}
-
-/// A value guarded by a lock, for collecting results from concurrent test workers.
-final class Mutex<Value>: @unchecked Sendable {
-    private var value: Value
-    private var mutex = pthread_mutex_t()
-
-    init(_ value: Value) {
-        self.value = value
-        pthread_mutex_init(&mutex, nil)
-    }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body(&value)
     }
 }

@@ -122,8 +122,9 @@ def test_duration_steps_down_and_is_remembered(maws, stack):
     assert oct((maws.home / "cache" / "maws" / "role-durations.json").stat().st_mode & 0o777) == "0o600"
     assert oct((maws.home / "cache" / "maws").stat().st_mode & 0o777) == "0o700"
 
+    # Fresh credentials (--no-cache) ask for the remembered duration straight away.
     before = stack.aws_app.actions_seen("AssumeRoleWithWebIdentity")
-    again = maws.run("-r", stack.role_arn("ReadOnly"), user="bob")
+    again = maws.run("--no-cache", "-r", stack.role_arn("ReadOnly"), user="bob")
     assert again.returncode == 0, again.stderr
     assert stack.aws_app.actions_seen("AssumeRoleWithWebIdentity") - before == 1
 

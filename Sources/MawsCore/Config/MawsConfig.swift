@@ -13,11 +13,17 @@ public struct MawsConfig: Sendable, Equatable {
     public var region: String?
     /// How long the browser sign-in may take before maws gives up, in seconds.
     public var loginTimeout: Int
+    /// The AWS federation endpoint for console sign-in (`-w`, `--print-url`).
+    public var federationURL: EndpointURL
+    /// Where the console opens after sign-in.
+    public var consoleDestination: EndpointURL
 
     public static let defaultScope = "openid"
     public static let defaultDurationSeconds = 43200
     public static let defaultLoginTimeout = 300
     public static let durationRange = 900...43200
+    public static let defaultFederationURL = "https://signin.aws.amazon.com/federation"
+    public static let defaultConsoleDestination = "https://console.aws.amazon.com/"
 }
 
 extension MawsConfig {
@@ -25,6 +31,7 @@ extension MawsConfig {
     public static let knownKeys: Set<String> = [
         "well_known_url", "client_id", "idtoken_for_roles_url", "scope", "output", "profile",
         "print_role_arn", "duration_seconds", "sts_endpoint", "region", "login_timeout",
+        "federation_url", "console_destination",
     ]
 
     static let requiredKeys = ["well_known_url", "client_id", "idtoken_for_roles_url"]
@@ -66,6 +73,8 @@ extension MawsConfig {
             region = setting.value
         }
         loginTimeout = try settings["login_timeout"]?.integer(in: 10...3600) ?? Self.defaultLoginTimeout
+        federationURL = try settings["federation_url"]?.url() ?? (try! EndpointURL(validating: Self.defaultFederationURL))
+        consoleDestination = try settings["console_destination"]?.url() ?? (try! EndpointURL(validating: Self.defaultConsoleDestination))
     }
 
     static func isPlausibleRegion(_ text: String) -> Bool {

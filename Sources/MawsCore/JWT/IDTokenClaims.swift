@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// The ID token claims maws checks or uses (OpenID Connect Core §2).
-public struct IDTokenClaims: Decodable, Sendable, Equatable {
+public struct IDTokenClaims: Codable, Sendable, Equatable {
     public var iss: String
     public var sub: String
     public var aud: [String]
@@ -38,6 +38,20 @@ public struct IDTokenClaims: Decodable, Sendable, Equatable {
         azp = try container.decodeIfPresent(String.self, forKey: .azp)
         email = try? container.decodeIfPresent(String.self, forKey: .email)
         amr = try? container.decodeIfPresent([String].self, forKey: .amr)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(iss, forKey: .iss)
+        try container.encode(sub, forKey: .sub)
+        try container.encode(aud, forKey: .aud)
+        try container.encode(exp.timeIntervalSince1970, forKey: .exp)
+        try container.encodeIfPresent(iat?.timeIntervalSince1970, forKey: .iat)
+        try container.encodeIfPresent(nbf?.timeIntervalSince1970, forKey: .nbf)
+        try container.encodeIfPresent(nonce, forKey: .nonce)
+        try container.encodeIfPresent(azp, forKey: .azp)
+        try container.encodeIfPresent(email, forKey: .email)
+        try container.encodeIfPresent(amr, forKey: .amr)
     }
 
     static func decode(_ payload: Data) throws(TokenError) -> IDTokenClaims {

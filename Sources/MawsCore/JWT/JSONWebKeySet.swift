@@ -34,6 +34,11 @@ public struct JSONWebKeySet: Sendable, Equatable {
         }
     }
 
+    /// A key set kept as a JSON value (the cache stores it so).
+    public init(document: JSONValue) throws {
+        try self.init(json: try JSONEncoder().encode(document))
+    }
+
     /// The key a token with header `kid` must be checked with.
     ///
     /// With a `kid`, only the key of that id; without one, the set's only RS256 key (a set with

@@ -7,14 +7,16 @@ public struct BrowserSignIn: Sendable {
     public var scope: String
     public var http: HTTPClient
     public var browser: BrowserLauncher
-    /// False with `--no-browser`: print the URL instead of opening it.
+    /// False with `--no-browser` or under SSH: print the URL instead of opening it.
     public var openBrowser: Bool
+    /// Accept the redirect URL pasted on the terminal (headless sign-in).
+    public var acceptPastedRedirect: Bool
     public var timeout: Duration
     public var ports: [UInt16]
     public var diagnostics: Diagnostics
 
     public init(endpoints: ProviderMetadata.Endpoints, clientID: String, scope: String, http: HTTPClient,
-                browser: BrowserLauncher, openBrowser: Bool, timeout: Duration,
+                browser: BrowserLauncher, openBrowser: Bool, acceptPastedRedirect: Bool, timeout: Duration,
                 ports: [UInt16] = LoopbackListener.registeredPorts, diagnostics: Diagnostics) {
         self.endpoints = endpoints
         self.clientID = clientID
@@ -22,6 +24,7 @@ public struct BrowserSignIn: Sendable {
         self.http = http
         self.browser = browser
         self.openBrowser = openBrowser
+        self.acceptPastedRedirect = acceptPastedRedirect
         self.timeout = timeout
         self.ports = ports
         self.diagnostics = diagnostics
@@ -44,14 +47,18 @@ public struct BrowserSignIn: Sendable {
         if openBrowser {
             browserProcess = browser.open(url)
         }
+        let pasted = browserProcess == nil && acceptPastedRedirect ? PastedRedirectInput() : nil
         if browserProcess != nil {
             diagnostics.info("maws: continue the sign-in in your browser (\(endpoints.authorization.host))")
+        } else if pasted != nil {
+            diagnostics.info("maws: to sign in, open this URL in a browser:\n\(url)\n"
+                + "maws: if that browser is on another machine, paste here the address it ends on (http://localhost:\(listener.port)/redirect_uri?...):")
         } else {
             diagnostics.info("maws: to sign in, open this URL in a browser on this machine:\n\(url)")
         }
         defer { browserProcess.map(BrowserLauncher.reap) }
 
-        switch try listener.waitForRedirect(state: request.state, timeout: timeout) {
+        switch try listener.waitForRedirect(state: request.state, timeout: timeout, pasted: pasted) {
         case .error(let code, let description):
             throw OIDCError.denied(error: code, description: description)
         case .code(let code):

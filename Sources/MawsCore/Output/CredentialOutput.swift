@@ -76,15 +76,21 @@ public struct CredentialOutput: Sendable {
     }
 
     private func setSessionVariables(_ script: inout ShellScript, _ assumed: AssumedRole, _ promptName: String) {
-        let expiration = ISO8601.format(assumed.credentials.expiration)
-        script.set("AWS_SESSION_EXPIRATION", expiration)
-        script.set("AWS_CREDENTIAL_EXPIRATION", expiration)
-        script.set("AWS_ACCOUNT_ID", assumed.role.accountID)
-        script.set("MAWS_PROMPT", promptName)
-        if let region {
-            script.set("AWS_REGION", region)
-            script.set("AWS_DEFAULT_REGION", region)
+        for (name, value) in Self.sessionEnvironment(assumed, promptName: promptName, region: region) {
+            script.set(name, value)
         }
+    }
+
+    /// The variables every shell format sets besides the keys: expiration (under the name maws has
+    /// always used and the one aws-vault and granted use), account, prompt, and region.
+    public static func sessionEnvironment(_ assumed: AssumedRole, promptName: String, region: String?) -> [(String, String)] {
+        let expiration = ISO8601.format(assumed.credentials.expiration)
+        var variables = [("AWS_SESSION_EXPIRATION", expiration), ("AWS_CREDENTIAL_EXPIRATION", expiration),
+                         ("AWS_ACCOUNT_ID", assumed.role.accountID), ("MAWS_PROMPT", promptName)]
+        if let region {
+            variables += [("AWS_REGION", region), ("AWS_DEFAULT_REGION", region)]
+        }
+        return variables
     }
 
     /// Writes the three credential keys into `[name]` of the credentials file at `path`.

@@ -1,0 +1,75 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// AWS console sign-in through the federation endpoint: trade temporary credentials for a sign-in
+/// token (`getSigninToken`), then build the `login` URL that opens the console.
+/// The credentials travel only in the POST body; the resulting URL holds a short-lived token.
+public struct FederationSignIn: Sendable {
+    public var federationURL: EndpointURL
+    public var destination: String
+    /// Where the console sends a person whose session ended: the IdP.
+    public var issuer: String
+    public var http: HTTPClient
+
+    public init(federationURL: EndpointURL, destination: String, issuer: String, http: HTTPClient) {
+        self.federationURL = federationURL
+        self.destination = destination
+        self.issuer = issuer
+        self.http = http
+    }
+
+    /// The console session length: the credentials' remaining life, within AWS's 900 to 43200 s.
+    public static func sessionDuration(for credentials: AWSCredentials, now: Date = Date()) -> Int {
+        min(43200, max(900, Int(credentials.expiration.timeIntervalSince(now))))
+    }
+
+    public func loginURL(for credentials: AWSCredentials) throws -> String {
+        struct Session: Encodable {
+            var sessionId: String
+            var sessionKey: String
+            var sessionToken: String
+        }
+        let session = String(decoding: try JSONEncoder().encode(Session(
+            sessionId: credentials.accessKeyID, sessionKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken)),
+            as: UTF8.self)
+        let response = try http.send(.postForm(federationURL, [
+            ("Action", "getSigninToken"),
+            ("SessionDuration", String(Self.sessionDuration(for: credentials))),
+            ("Session", session),
+        ]))
+        struct Answer: Decodable { var SigninToken: String }
+        guard response.isSuccess else {
+            throw ConsoleError.federation(url: federationURL.string, status: response.status, snippet: response.bodySnippet)
+        }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: response.body), !answer.SigninToken.isEmpty else {
+            throw ConsoleError.invalidAnswer(url: federationURL.string)
+        }
+        let base = federationURL.string
+        return base + (base.contains("?") ? "&" : "?") + FormEncoding.encode([
+            ("Action", "login"),
+            ("Issuer", issuer),
+            ("Destination", destination),
+            ("SigninToken", answer.SigninToken),
+        ])
+    }
+}
+
+public enum ConsoleError: MawsError, Equatable {
+    case federation(url: String, status: Int, snippet: String)
+    case invalidAnswer(url: String)
+    case noBrowser
+
+    public var description: String {
+        switch self {
+        case .federation(let url, let status, let snippet):
+            return "the AWS federation endpoint \(url) answered HTTP \(status)\(snippet.isEmpty ? "" : ": \(snippet)"); check federation_url"
+        case .invalidAnswer(let url):
+            return "the AWS federation endpoint \(url) sent no SigninToken; check federation_url"
+        case .noBrowser:
+            return "no browser to open the AWS console in; use --print-url and open the URL yourself"
+        }
+    }
+}

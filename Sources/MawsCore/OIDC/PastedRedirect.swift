@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Lines typed or pasted on the terminal (`/dev/tty`) during a headless sign-in: a person signs
+/// in with a browser on another machine and pastes the address it ended on
+/// (`http://localhost:PORT/redirect_uri?code=...&state=...`), which never reached this machine.
+public final class PastedRedirectInput: LoopbackHTTPServer.LineSource {
+    public let descriptor: Int32
+    private var buffer: [UInt8] = []
+    public private(set) var closed = false
+
+    /// nil when there is no terminal.
+    public init?() {
+        descriptor = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        guard descriptor >= 0 else { return nil }
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Complete lines read so far.
+    public func readLines() -> [String] {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = read(descriptor, &chunk, chunk.count)
+        if count == 0 { closed = true }
+        guard count > 0 else { return [] }
+        buffer += chunk[0..<count]
+        var lines: [String] = []
+        while let newline = buffer.firstIndex(where: { $0 == 10 || $0 == 13 }) {
+            lines.append(String(decoding: buffer[..<newline], as: UTF8.self))
+            buffer.removeSubrange(...newline)
+        }
+        return lines
+    }
+
+    func say(_ text: String) {
+        _ = text.withCString { write(descriptor, $0, strlen($0)) }
+    }
+
+    /// The request target (`/redirect_uri?...`) of a pasted URL, or nil if the line is not a URL.
+    static func requestTarget(of line: String) -> String? {
+        let trimmed = line.trimmingINIWhitespace()
+        guard let scheme = trimmed.firstRange(of: "://") else { return trimmed.hasPrefix("/") ? String(trimmed) : nil }
+        let afterHost = trimmed[scheme.upperBound...]
+        guard let slash = afterHost.firstIndex(of: "/") else { return nil }
+        return String(afterHost[slash...])
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import MawsCore
+
+/// `maws serve`: a local container-credentials endpoint for long-running programs.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the role's credentials to AWS SDKs from a local endpoint.",
+        discussion: """
+            Prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN and serves \
+            fresh credentials at that address (127.0.0.1 only, requests without the token get 403) \
+            until interrupted. Put the two variables in a long-running program's environment and its \
+            SDK keeps itself supplied. maws exec --server does this for one command.
+            """
+    )
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var signIn: SignInOptions
+    @OptionGroup var shell: ShellOption
+
+    func validate() throws {
+        guard signIn.roleARN != nil else { throw ValidationError("serve needs --role-arn") }
+    }
+
+    func run() throws {
+        let environment = Environment.current
+        let diagnostics = Diagnostics(verbose: common.verbose)
+        let config = try common.loadConfig(environment: environment, diagnostics: diagnostics).config
+        let broker = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: false)
+        // Sign in now, so that a problem shows before any client asks.
+        let first = try broker.run()
+        let endpoint = try ContainerCredentialsServer(diagnostics: diagnostics) { try broker.run().assumed }
+        var script = ShellScript(dialect: shell.dialect)
+        for (name, value) in endpoint.environment { script.set(name, value) }
+        Diagnostics.writeStandardOutput(script.text)
+        diagnostics.info("maws: serving credentials for \(first.assumed.role) at \(endpoint.url); Ctrl-C stops")
+        try endpoint.serve()
+    }
+}
