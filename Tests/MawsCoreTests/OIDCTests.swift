@@ -133,3 +133,11 @@ import Testing
         #expect(launcher.open("https://example.com") == nil)
     }
 }
+
+@Suite struct HTTPDateTests {
+    @Test func parsesIMFFixdate() {
+        #expect(HTTPDate.parse("Sat, 21 Nov 2026 17:25:33 GMT")?.timeIntervalSince1970 == 1_795_281_933)
+        #expect(HTTPDate.parse("Sat, 21 Nov 2026 17:25:33 PST") == nil)
+        #expect(HTTPDate.parse("yesterday") == nil)
+    }
+}

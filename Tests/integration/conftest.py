@@ -59,8 +59,12 @@ class Maws:
         env.update({key: value for key, value in extra.items() if value is not None})
         return env
 
+    SUBCOMMANDS = {"login", "logout", "credential-process", "exec", "serve"}
+
     def run(self, *args, user="alice", action="approve", env=None, timeout=60, config=True):
-        arguments = [self.binary] + (["-c", str(self.config)] if config else []) + list(args)
+        args = list(args)
+        command = [args.pop(0)] if args and args[0] in self.SUBCOMMANDS else []
+        arguments = [self.binary] + command + (["-c", str(self.config)] if config else []) + args
         return subprocess.run(arguments, env=self.env(user, action, **(env or {})), capture_output=True,
                               text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 

@@ -48,6 +48,25 @@ public struct CacheDirectory: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
     }
 
+    /// Removes cached credentials (for `role` only, or all), and with `everything` the ID tokens
+    /// and roles too. Returns how many entries went.
+    @discardableResult
+    public func forget(role: String?, everything: Bool) -> Int {
+        var removed = 0
+        for name in entries(withPrefix: CredentialsEntry.kind + "-") {
+            if let role, read(name, as: CredentialsEntry.self)?.role != role { continue }
+            remove(name)
+            removed += 1
+        }
+        if everything {
+            for name in entries(withPrefix: "session-") + entries(withPrefix: "roles-") {
+                remove(name)
+                removed += 1
+            }
+        }
+        return removed
+    }
+
     /// Runs `body` holding the cache's lock: how concurrent maws processes agree that one of them
     /// signs in (or calls STS) while the others wait and then use what it cached.
     /// `waiting` is called once if another process holds the lock.

@@ -106,7 +106,8 @@ extension StringProtocol {
     func trimmingINIWhitespace() -> Substring {
         var slice = Substring(self)
         while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice.removeLast() }
+        // isNewline also covers "\r\n", which Swift counts as one Character.
+        while let last = slice.last, last == " " || last == "\t" || last.isNewline { slice.removeLast() }
         return slice
     }
 }

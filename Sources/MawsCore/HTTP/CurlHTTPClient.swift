@@ -122,7 +122,7 @@ private final class ResponseSink {
         } else if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].lowercased()
             let value = line[line.index(after: colon)...].trimmingINIWhitespace()
-            sink.headers[name] = String(value.filter { $0 != "\r" && $0 != "\n" })
+            sink.headers[name] = String(value.filter { !$0.isNewline })
         }
         return length
     }

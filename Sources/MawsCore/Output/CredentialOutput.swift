@@ -52,7 +52,7 @@ public struct CredentialOutput: Sendable {
         case .awscli, .shared:
             let name = profile ?? ProfileName.derived(from: promptName)
             let path = format == .awscli ? files.credentials : files.mawsCredentials
-            try writeProfile(name, credentials, to: path)
+            try writeProfile(name, credentials, role: assumed.role, to: path)
             if format == .awscli, let region {
                 try writeRegion(region, for: name)
             }
@@ -94,7 +94,7 @@ public struct CredentialOutput: Sendable {
     }
 
     /// Writes the three credential keys into `[name]` of the credentials file at `path`.
-    private func writeProfile(_ name: String, _ credentials: AWSCredentials, to path: String) throws {
+    private func writeProfile(_ name: String, _ credentials: AWSCredentials, role: RoleARN, to path: String) throws {
         let file = SharedFile(path: path, holdsSecrets: true)
         let ours = ledger.contains(file: path, section: name)
         try file.update { editor in
@@ -107,7 +107,7 @@ public struct CredentialOutput: Sendable {
                                ("aws_session_token", credentials.sessionToken)],
                               in: name, owned: Set(Self.credentialKeys))
         }
-        try ledger.record(file: path, section: name, profile: name, keys: Self.credentialKeys)
+        try ledger.record(file: path, section: name, profile: name, keys: Self.credentialKeys, role: role.description)
     }
 
     /// Sets `region` in the profile's config section, unless the person chose a region there themselves.

@@ -47,6 +47,18 @@ public struct Logout: Sendable {
         }
         try ledger.forget(chosen)
 
+        // The cached key material goes too: all of it with --all, else that of the profiles' roles.
+        let cache = CacheDirectory(environment: environment)
+        if scope == .all {
+            let count = cache.forget(role: nil, everything: true)
+            if count > 0 { removed.append("\(count) cached credentials, ID tokens and role lists in \(cache.path)") }
+        } else {
+            for role in Set(chosen.compactMap(\.role)) {
+                let count = cache.forget(role: role, everything: false)
+                if count > 0 { removed.append("cached credentials for \(role)") }
+            }
+        }
+
         var script = ShellScript(dialect: dialect)
         var names = CredentialOutput.keyVariables + CredentialOutput.sessionVariables
         let removedProfiles = Set(chosen.map(\.profile))

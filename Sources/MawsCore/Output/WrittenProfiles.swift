@@ -12,6 +12,8 @@ public struct WrittenProfiles: Sendable {
         public var section: String
         public var profile: String
         public var keys: [String]
+        /// The role whose credentials went there, so logout can also drop them from the cache.
+        public var role: String?
     }
 
     public let path: String
@@ -32,12 +34,13 @@ public struct WrittenProfiles: Sendable {
     }
 
     /// Adds `keys` to the record for (file, section).
-    public func record(file: String, section: String, profile: String, keys: [String]) throws {
+    public func record(file: String, section: String, profile: String, keys: [String], role: String? = nil) throws {
         try modify { records in
             if let index = records.firstIndex(where: { $0.file == file && $0.section == section }) {
                 records[index].keys = Array(Set(records[index].keys).union(keys)).sorted()
+                records[index].role = role ?? records[index].role
             } else {
-                records.append(Record(file: file, section: section, profile: profile, keys: keys.sorted()))
+                records.append(Record(file: file, section: section, profile: profile, keys: keys.sorted(), role: role))
             }
         }
     }

@@ -3,7 +3,8 @@
 oidc-provider-mock 0.3 does not register authlib's PKCE extension, so this module adds it:
 an authorization request without an S256 `code_challenge` is refused, and the token endpoint
 checks the `code_verifier` against the challenge stored with the code. It also lets public
-clients (no secret, as a native application) use the token endpoint.
+clients (no secret, as a native application) use the token endpoint, and answers a refresh
+grant with a new ID token, as production providers do.
 """
 
 import threading
@@ -14,6 +15,7 @@ import authlib.oauth2.rfc6749
 import flask
 from authlib.oauth2.rfc6749.errors import AccessDeniedError, InvalidRequestError
 from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core.grants.util import generate_id_token
 
 import oidc_provider_mock
 from oidc_provider_mock import _app as mock_app
@@ -82,6 +84,23 @@ def _install_pkce():
     for grant in (mock_app.AuthorizationCodeGrant, mock_app.RefreshTokenGrant):
         grant.TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
     authlib.oauth2.rfc6749.AccessDeniedError = _AccessDeniedWithState
+
+    # OpenID Connect Core §12.2: a refresh with the openid scope answers with a new ID token, as
+    # Auth0, Okta and Google do. authlib's refresh grant issues none; add it, signed like the others.
+    original_issue = mock_app.RefreshTokenGrant.issue_token
+
+    def issue_token(self, user, refresh_token):
+        token = original_issue(self, user, refresh_token)
+        scope = token.get("scope") or refresh_token.get_scope()
+        if "openid" in scope.split():
+            key = mock_app.storage.jwk.as_dict(is_private=True)
+            token["id_token"] = generate_id_token(
+                token, mock_app._user_claims_for_scope(user, scope), key=key,
+                iss=flask.request.host_url.rstrip("/"), aud=[self.request.client.get_client_id()],
+                exp=int(token.get("expires_in", 3600)), kid=key.get("kid"))
+        return token
+
+    mock_app.RefreshTokenGrant.issue_token = issue_token
     mock_app._maws_pkce_installed = True
 
 

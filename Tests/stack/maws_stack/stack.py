@@ -8,6 +8,8 @@ from datetime import timedelta
 import boto3
 
 from . import idp
+from .federation import FederationEndpoint
+from .recorder import RequestLog
 from .roles_api import RolesAPI
 from .server import BackgroundServer
 from .sts import AWSServer
@@ -57,13 +59,16 @@ class Stack:
     def start(self):
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
         users = {u.sub: {"email": u.email, "amr": u.groups} for u in self.users}
-        self.idp = self._serve(idp.create_app(users, self.token_max_age), "idp")
+        self.idp_log = RequestLog(idp.create_app(users, self.token_max_age))
+        self.idp = self._serve(self.idp_log, "idp")
         self.issuer = self.idp.url
         keys = IssuerKeys(self.issuer)
         self.aws_app = AWSServer(keys, CLIENT_ID)
         self.aws = self._serve(self.aws_app, "aws")
         self.roles_app = RolesAPI(keys, CLIENT_ID, [ACCOUNT_ID])
         self.roles_api = self._serve(self.roles_app, "roles")
+        self.federation_app = FederationEndpoint(self.aws.url)
+        self.federation = self._serve(self.federation_app, "federation")
         self._seed()
         return self
 
@@ -116,6 +121,7 @@ class Stack:
             "idtoken_for_roles_url": f"{self.roles_api.url}/roles",
             "scope": "openid email",
             "sts_endpoint": self.aws.url,
+            "federation_url": f"{self.federation.url}/federation",
         }
         settings.update(overrides)
         lines = ["[maws]"] + [f"{key} = {value}" for key, value in settings.items() if value is not None]

@@ -8,8 +8,10 @@ moto, which issues the credentials.
 
 import io
 import threading
+import time
 import urllib.parse
 import uuid
+from email.utils import formatdate
 
 from moto.iam.models import iam_backends
 from moto.server import DomainDispatcherApplication, create_backend_app
@@ -56,10 +58,21 @@ class AWSServer:
                 if refusal:
                     code, message = refusal
                     payload = _ERROR.format(code=code, message=message, request_id=uuid.uuid4()).encode()
-                    start_response(_STATUS.get(code, "400 Bad Request"),
+                    self._dated(start_response)(_STATUS.get(code, "400 Bad Request"),
                                    [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
                     return [payload]
-        return self._moto(environ, start_response)
+        return self._moto(environ, self._dated(start_response))
+
+    def _dated(self, start_response):
+        """Sends a Date header from STS's own (possibly skewed) clock."""
+        if not self.clock_skew:
+            return start_response
+
+        def respond(status, headers, exc_info=None):
+            headers = [(k, v) for k, v in headers if k.lower() != "date"]
+            headers.append(("Date", formatdate(time.time() + self.clock_skew, usegmt=True)))
+            return start_response(status, headers, exc_info)
+        return respond
 
     def _refusal(self, form):
         def field(name):

@@ -20,6 +20,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def sign_in(url, user, action="approve"):
     """Returns the body of the page maws's listener answered with."""
+    location = redirect_location(url, user, action)
+    with urllib.request.urlopen(location, timeout=10) as final:
+        return final.read().decode()
+
+
+def redirect_location(url, user, action="approve"):
+    """Signs in at the provider and returns where it redirects the browser, without going there:
+    what a person on another machine would copy from the address bar."""
     opener = urllib.request.build_opener(_NoRedirect)
     with opener.open(url, timeout=10) as page:
         page.read()
@@ -31,9 +39,7 @@ def sign_in(url, user, action="approve"):
     except urllib.error.HTTPError as response:
         if response.code not in (301, 302, 303, 307):
             raise
-        location = response.headers["Location"]
-    with urllib.request.urlopen(location, timeout=10) as final:
-        return final.read().decode()
+        return response.headers["Location"]
 
 
 def main():
