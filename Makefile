@@ -51,6 +51,10 @@ integration-test: deps venv
 demo: build venv
 	$(VENV)/bin/python Tests/stack/demo.py --maws $(abspath $(RELEASE_BIN))
 
+## Warm-path benchmark against the Python original (hyperfine; see bench/bench.py).
+bench:
+	bench/run
+
 install: build
 	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/maws
 

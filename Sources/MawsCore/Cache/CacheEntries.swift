@@ -8,7 +8,8 @@ import Foundation
 public struct ProviderEntry: Codable, Sendable {
     public var wellKnownURL: String
     public var metadata: ProviderMetadata
-    public var keys: JSONValue
+    /// The JWKS document as fetched (JSON text).
+    public var keys: String
     public var fetchedAt: Date
 
     public static let lifetime: TimeInterval = 86_400
@@ -18,9 +19,11 @@ public struct ProviderEntry: Codable, Sendable {
     }
 }
 
-/// The token endpoint's answer for one (issuer, client): the verified ID token and its claims,
-/// and the refresh token.
+/// The token endpoint's answer for one (IdP, client): the verified ID token and its claims, and
+/// the refresh token. Keyed by the well-known URL, so the warm path finds it without the
+/// discovery document; the issuer it was verified against is kept inside.
 public struct SessionEntry: Codable, Sendable {
+    public var wellKnownURL: String
     public var issuer: String
     public var clientID: String
     public var idToken: String
@@ -35,8 +38,8 @@ public struct SessionEntry: Codable, Sendable {
         claims.exp.timeIntervalSince(now) > Self.minimumRemaining
     }
 
-    static func name(issuer: String, clientID: String) -> String {
-        CacheDirectory.fileName(kind: "session", key: [issuer, clientID])
+    static func name(wellKnownURL: String, clientID: String) -> String {
+        CacheDirectory.fileName(kind: "session", key: [wellKnownURL, clientID])
     }
 }
 

@@ -74,7 +74,7 @@ public struct CredentialBroker: Sendable {
         // AWS may call a token expired that maws still thought valid (clock skew): sign in again, once.
         var signedInAgain = false
         while true {
-            let directory = try roleDirectory(session: session)
+            let directory = try roleDirectory(session: session, keys: provider.keys)
             let role = try chooseRole(from: directory)
             do {
                 return try withCacheLock {
@@ -93,22 +93,27 @@ public struct CredentialBroker: Sendable {
     /// Valid cached credentials for `role` and the person last signed in with this config, found
     /// without touching the network or libcrypto.
     func cachedCredentials(for role: RoleARN, now: Date) -> Result? {
-        guard let provider = cache.read(ProviderEntry.name(wellKnownURL: config.wellKnownURL.string), as: ProviderEntry.self),
-              provider.wellKnownURL == config.wellKnownURL.string
-        else { return nil }
-        let issuer = provider.metadata.issuer
-        guard let session = cache.read(SessionEntry.name(issuer: issuer, clientID: config.clientID), as: SessionEntry.self),
-              session.issuer == issuer, session.clientID == config.clientID
-        else { return nil }
+        guard let session = cachedSession() else { return nil }
         let subject = session.claims.sub
-        let name = CredentialsEntry.name(issuer: issuer, clientID: config.clientID, subject: subject, role: role.description)
+        let name = CredentialsEntry.name(issuer: session.issuer, clientID: config.clientID, subject: subject, role: role.description)
         guard let entry = cache.read(name, as: CredentialsEntry.self),
-              entry.issuer == issuer, entry.clientID == config.clientID, entry.subject == subject,
+              entry.issuer == session.issuer, entry.clientID == config.clientID, entry.subject == subject,
               entry.role == role.description, entry.isUsable(at: now)
         else { return nil }
         return Result(assumed: AssumedRole(role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
                                            durationSeconds: entry.durationSeconds),
-                      promptName: entry.promptName, issuer: issuer, cached: true)
+                      promptName: entry.promptName, issuer: session.issuer, cached: true)
+    }
+
+    private var sessionName: String {
+        SessionEntry.name(wellKnownURL: config.wellKnownURL.string, clientID: config.clientID)
+    }
+
+    /// The cached session of this config's IdP and client, whatever its ID token's age.
+    private func cachedSession() -> SessionEntry? {
+        cache.read(sessionName, as: SessionEntry.self).flatMap { entry in
+            entry.wellKnownURL == config.wellKnownURL.string && entry.clientID == config.clientID ? entry : nil
+        }
     }
 
     // MARK: The identity provider
@@ -123,7 +128,7 @@ public struct CredentialBroker: Sendable {
         let name = ProviderEntry.name(wellKnownURL: config.wellKnownURL.string)
         if let entry = cache.read(name, as: ProviderEntry.self), entry.wellKnownURL == config.wellKnownURL.string,
            Date().timeIntervalSince(entry.fetchedAt) < ProviderEntry.lifetime,
-           let keys = try? JSONWebKeySet(document: entry.keys) {
+           let keys = try? JSONWebKeySet(json: Data(entry.keys.utf8)) {
             return Provider(metadata: entry.metadata, keys: keys)
         }
         diagnostics.debug("reading the OIDC discovery document at \(config.wellKnownURL)")
@@ -134,8 +139,9 @@ public struct CredentialBroker: Sendable {
     }
 
     private func save(_ provider: Provider) {
+        let keys = (try? JSONEncoder().encode(provider.keys.document)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         let entry = ProviderEntry(wellKnownURL: config.wellKnownURL.string, metadata: provider.metadata,
-                                  keys: provider.keys.document, fetchedAt: Date())
+                                  keys: keys, fetchedAt: Date())
         store(entry, as: ProviderEntry.name(wellKnownURL: config.wellKnownURL.string))
     }
 
@@ -157,8 +163,9 @@ public struct CredentialBroker: Sendable {
     /// A session whose ID token has more than 5 minutes left: cached, refreshed, or signed in anew.
     func validSession(provider: inout Provider, refreshAllowed: Bool, discardCached: Bool = false) throws -> SessionEntry {
         let issuer = provider.metadata.issuer
-        let name = SessionEntry.name(issuer: issuer, clientID: config.clientID)
-        let cached = cache.read(name, as: SessionEntry.self).flatMap { $0.issuer == issuer && $0.clientID == config.clientID ? $0 : nil }
+        let name = sessionName
+        // A session verified against another issuer (the IdP moved) is no use.
+        let cached = cachedSession().flatMap { $0.issuer == issuer ? $0 : nil }
         if let cached, !discardCached {
             if cached.isUsable(at: Date()) {
                 diagnostics.debug("using the cached ID token of \(cached.claims.sub), valid until \(ISO8601.format(cached.claims.exp))")
@@ -193,8 +200,9 @@ public struct CredentialBroker: Sendable {
         guard token.claims.sub == previous.claims.sub else {
             throw TokenError.malformed("the refreshed ID token is for another subject")
         }
-        return SessionEntry(issuer: provider.metadata.issuer, clientID: config.clientID, idToken: token.compact,
-                            claims: token.claims, refreshToken: tokens.refreshToken ?? refreshToken, savedAt: Date())
+        return SessionEntry(wellKnownURL: config.wellKnownURL.string, issuer: provider.metadata.issuer, clientID: config.clientID,
+                            idToken: token.compact, claims: token.claims, refreshToken: tokens.refreshToken ?? refreshToken,
+                            savedAt: Date())
     }
 
     private func browserSignIn(provider: inout Provider) throws -> SessionEntry {
@@ -204,13 +212,15 @@ public struct CredentialBroker: Sendable {
                                    timeout: .seconds(config.loginTimeout), ports: ports, diagnostics: diagnostics)
         let result = try signIn.run()
         let token = try verify(result.tokens.idToken, nonce: result.request.nonce, provider: &provider)
-        return SessionEntry(issuer: provider.metadata.issuer, clientID: config.clientID, idToken: token.compact,
-                            claims: token.claims, refreshToken: result.tokens.refreshToken, savedAt: Date())
+        return SessionEntry(wellKnownURL: config.wellKnownURL.string, issuer: provider.metadata.issuer, clientID: config.clientID,
+                            idToken: token.compact, claims: token.claims, refreshToken: result.tokens.refreshToken,
+                            savedAt: Date())
     }
 
     // MARK: Roles
 
-    func roleDirectory(session: SessionEntry) throws -> RoleDirectory {
+    /// `keys` is the JWKS the roles API contract forwards as `key`.
+    func roleDirectory(session: SessionEntry, keys: JSONWebKeySet) throws -> RoleDirectory {
         let url = config.idTokenForRolesURL.string
         let name = RolesEntry.name(url: url, issuer: session.issuer, subject: session.claims.sub)
         if options.useCache, let entry = cache.read(name, as: RolesEntry.self), entry.url == url,
@@ -221,7 +231,7 @@ public struct CredentialBroker: Sendable {
         }
         let api = RolesAPI(url: config.idTokenForRolesURL, http: http)
         do {
-            let directory = try api.roles(idToken: session.idToken, keys: try keySet(), useCache: options.useCache) { skipped in
+            let directory = try api.roles(idToken: session.idToken, keys: keys.document, useCache: options.useCache) { skipped in
                 diagnostics.warning("roles API: \(skipped); skipped")
             }
             store(RolesEntry(url: url, issuer: session.issuer, subject: session.claims.sub,
@@ -232,11 +242,6 @@ public struct CredentialBroker: Sendable {
             diagnostics.warning("\(error); continuing without account aliases")
             return RoleDirectory(roles: [], aliases: [:])
         }
-    }
-
-    /// The JWKS as the roles API contract forwards it (`key`).
-    private func keySet() throws -> JSONValue {
-        cache.read(ProviderEntry.name(wellKnownURL: config.wellKnownURL.string), as: ProviderEntry.self)?.keys ?? .null
     }
 
     func chooseRole(from directory: RoleDirectory) throws -> RoleARN {

@@ -3,6 +3,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Temporary AWS credentials.
 public struct AWSCredentials: Codable, Sendable, Equatable {
@@ -29,15 +34,61 @@ public struct AssumedRole: Sendable, Equatable {
     public var durationSeconds: Int
 }
 
-/// ISO 8601 timestamps as AWS writes them: `2026-11-21T05:00:00Z`, with or without fractional seconds.
+/// ISO 8601 timestamps as AWS writes them: `2026-11-21T05:00:00Z`, with or without fractional
+/// seconds. Done with the C library's calendar functions, which cost nothing at start-up, rather than
+/// Foundation's format styles, which do (this runs on the cached-credentials path).
 public enum ISO8601 {
     public static func parse(_ text: String) -> Date? {
-        let trimmed = text.trimmingINIWhitespace()
-        if let date = try? Date(String(trimmed), strategy: Date.ISO8601FormatStyle()) { return date }
-        return try? Date(String(trimmed), strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let bytes = Array(text.trimmingINIWhitespace().utf8)
+        guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard bytes[index] >= 48 && bytes[index] <= 57 else { return nil }
+                value = value * 10 + Int(bytes[index] - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale = 0.1
+            let start = index
+            while index < bytes.count, bytes[index] >= 48 && bytes[index] <= 57 {
+                fraction += Double(bytes[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        guard index == bytes.count - 1, bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") else { return nil }
+        var fields = tm()
+        fields.tm_year = Int32(year - 1900)
+        fields.tm_mon = Int32(month - 1)
+        fields.tm_mday = Int32(day)
+        fields.tm_hour = Int32(hour)
+        fields.tm_min = Int32(minute)
+        fields.tm_sec = Int32(second)
+        let seconds = timegm(&fields)
+        guard fields.tm_mday == Int32(day) else { return nil }  // timegm normalised an impossible date
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
+    /// Whole seconds, UTC, `Z`: the form AWS tools read everywhere.
     public static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle())
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var fields = tm()
+        gmtime_r(&seconds, &fields)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(fields.tm_year + 1900)-\(two(fields.tm_mon + 1))-\(two(fields.tm_mday))T"
+            + "\(two(fields.tm_hour)):\(two(fields.tm_min)):\(two(fields.tm_sec))Z"
     }
 }

@@ -112,3 +112,12 @@ def create_app(users, token_max_age=timedelta(hours=1)):
         access_token_max_age=token_max_age,
         user_claims=[User(sub=sub, claims=claims) for sub, claims in users.items()],
     )
+
+
+def mint_id_token(app, issuer, audience, claims, lifetime=3600):
+    """An ID token signed with the provider's own key, outside any sign-in (benchmarks use it to
+    seed a cache). It carries no at_hash, as it answers no token request."""
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        key = flask.g.oidc_provider_mock_storage.jwk.as_dict(is_private=True)
+    return generate_id_token({}, claims, key=key, iss=issuer, aud=[audience], exp=lifetime, kid=key.get("kid"))

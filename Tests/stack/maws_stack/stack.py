@@ -59,7 +59,8 @@ class Stack:
     def start(self):
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
         users = {u.sub: {"email": u.email, "amr": u.groups} for u in self.users}
-        self.idp_log = RequestLog(idp.create_app(users, self.token_max_age))
+        self.idp_app = idp.create_app(users, self.token_max_age)
+        self.idp_log = RequestLog(self.idp_app)
         self.idp = self._serve(self.idp_log, "idp")
         self.issuer = self.idp.url
         keys = IssuerKeys(self.issuer)

@@ -1,0 +1,149 @@
+"""Warm-path benchmark: maws against the Python original (mozilla-aws-cli), on the same local stack.
+
+Signs in once with maws (the scripted user agent as $BROWSER), seeds the original's cache with
+that same ID token, role list and STS credentials, checks that every warm run answers without a
+request to the IdP or STS (maws) and with valid credentials, then times with hyperfine:
+
+  maws -b -r ARN -o boto
+  maws credential-process --role-arn ARN
+  mozilla-aws-cli: maws -b -r ARN -o boto   (it refetches discovery and JWKS and checks the token)
+
+and prints medians, the ratio, and the peak RSS of each (median of 20 runs, from GNU time).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "Tests" / "stack"))
+
+from maws_stack import Stack  # noqa: E402
+from maws_stack.idp import mint_id_token  # noqa: E402
+from maws_stack.stack import CLIENT_ID  # noqa: E402
+
+
+def peak_rss_kib(command, env, runs=20):
+    """Median over `runs` of each run's peak resident set size, in KiB, as GNU time reports it.
+    (wait4's ru_maxrss of a child forked from this Python process would count its pages too.)"""
+    peaks = []
+    with tempfile.NamedTemporaryFile() as report:
+        for _ in range(runs):
+            subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name] + command, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            peaks.append(int(Path(report.name).read_text().split()[-1]))
+    return statistics.median(peaks)
+
+
+def hyperfine(name, command, env, runs, warmup, results):
+    export = results / f"{name}.json"
+    subprocess.run(["hyperfine", "-N", "--style", "basic", "--warmup", str(warmup), "--runs", str(runs),
+                    "--export-json", str(export), "--command-name", name, subprocess.list2cmdline(command)],
+                   env=env, check=True)
+    times = json.loads(export.read_text())["results"][0]["times"]
+    return statistics.median(times) * 1000
+
+
+def seed_original_cache(home, stack, maws_cache, role):
+    """Writes what the original caches after a sign-in, from maws's cache of the same sign-in."""
+    cache = Path(home) / ".cache" / "maws"
+    cache.mkdir(parents=True, mode=0o700)
+
+    def entry(kind):
+        (path,) = maws_cache.glob(f"{kind}-*.json")
+        return json.loads(path.read_text())
+
+    def write(name, document):
+        path = cache / name
+        path.write_text(json.dumps(document))
+        path.chmod(0o600)
+
+    digest = lambda text: hashlib.sha256(text.encode()).hexdigest()  # noqa: E731
+    session, roles, credentials = entry("session"), entry("roles"), entry("credentials")
+    # The original checks a cached ID token with python-jose without the access token, which fails
+    # for every token with an at_hash claim (this IdP's have one): it would never use its cache. So it
+    # gets a token for the same person, signed by the same key, without at_hash.
+    claims = {key: session["claims"][key] for key in ("sub", "email", "amr") if key in session["claims"]}
+    write(f"id_{digest(stack.issuer)}_{CLIENT_ID}",
+          {"id_token": mint_id_token(stack.idp_app, stack.issuer, CLIENT_ID, claims)})
+    write(f"rolemap_{digest(f'{stack.roles_api.url}/roles')}",
+          {"roles": roles["roles"], "aliases": roles["aliases"]})
+    expiration = credentials["credentials"]["expiration"]
+    write(f"stscreds_{digest(role)}", {
+        "AccessKeyId": credentials["credentials"]["accessKeyID"],
+        "SecretAccessKey": credentials["credentials"]["secretAccessKey"],
+        "SessionToken": credentials["credentials"]["sessionToken"],
+        "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiration)),
+    })
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--maws", required=True, help="the maws release binary")
+    parser.add_argument("--original", required=True, help="the mozilla-aws-cli `maws` entry point")
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--original-runs", type=int, default=30)
+    args = parser.parse_args()
+
+    with Stack() as stack, tempfile.TemporaryDirectory(prefix="maws-bench-") as scratch:
+        scratch = Path(scratch)
+        role = stack.role_arn("Admin")
+        config = scratch / "config.ini"
+        config.write_text(stack.config_text())
+        ours = {"PATH": os.environ["PATH"], "HOME": str(scratch / "ours"), "XDG_CACHE_HOME": str(scratch / "ours" / "cache"),
+                "XDG_CONFIG_HOME": str(scratch / "ours" / "config"), "XDG_CONFIG_DIRS": str(scratch / "none"),
+                "BROWSER": str(ROOT / "Tests" / "stack" / "bin" / "scripted-browser"),
+                "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice"}
+        original = {"PATH": os.environ["PATH"], "HOME": str(scratch / "original"),
+                    "XDG_CONFIG_HOME": str(scratch / "original" / "config")}
+
+        # Sign in once; from here on every maws run must be answered from the cache.
+        subprocess.run([args.maws, "-c", str(config), "-b", "-r", role], env=ours, check=True,
+                       stdout=subprocess.DEVNULL)
+        seed_original_cache(original["HOME"], stack, Path(ours["XDG_CACHE_HOME"]) / "maws", role)
+
+        commands = {
+            "maws -o boto": [args.maws, "-c", str(config), "-b", "-r", role, "-o", "boto"],
+            "maws credential-process": [args.maws, "credential-process", "-c", str(config), "--role-arn", role],
+            "mozilla-aws-cli -o boto": [args.original, "-c", str(config), "-b", "-r", role, "-o", "boto"],
+        }
+        environments = {"maws -o boto": ours, "maws credential-process": ours, "mozilla-aws-cli -o boto": original}
+
+        idp_before, sts_before = stack.idp_log.count(), stack.aws_app.actions_seen("AssumeRoleWithWebIdentity")
+        for name, command in commands.items():
+            output = subprocess.run(command, env=environments[name], capture_output=True, text=True)
+            assert output.returncode == 0, (name, output.stderr)
+            answer = json.loads(output.stdout)
+            assert answer.get("aws_access_key_id", answer.get("AccessKeyId", "")).startswith("ASIA"), name
+            if name.startswith("maws"):
+                assert stack.idp_log.count() == idp_before, f"{name} reached the IdP on the warm path"
+        assert stack.aws_app.actions_seen("AssumeRoleWithWebIdentity") == sts_before, "a warm run called STS"
+        original_idp_requests = stack.idp_log.count() - idp_before
+
+        results = scratch / "results"
+        results.mkdir()
+        medians, peaks = {}, {}
+        for name, command in commands.items():
+            is_original = name.startswith("mozilla")
+            medians[name] = hyperfine(name, command, environments[name],
+                                      args.original_runs if is_original else args.runs, 3 if is_original else 20, results)
+            peaks[name] = peak_rss_kib(command, environments[name], runs=10 if is_original else 20)
+
+        baseline = medians["mozilla-aws-cli -o boto"]
+        print("\nWarm path (valid cached credentials), medians:")
+        print(f"{'command':28} {'median':>10} {'peak RSS':>10} {'vs original':>12}")
+        for name in commands:
+            print(f"{name:28} {medians[name]:8.2f} ms {peaks[name] / 1024:7.1f} MB {baseline / medians[name]:10.1f}x")
+        print(f"\nmaws made no request to the IdP or STS; mozilla-aws-cli made {original_idp_requests} to the IdP "
+              f"(discovery and JWKS) in its one checked run.")
+
+
+if __name__ == "__main__":
+    main()
