@@ -10,13 +10,24 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: [.customShort("v"), .long], help: "Explain each step on stderr (never secrets).")
     var verbose = false
 
-    func loadConfig(environment: Environment, diagnostics: Diagnostics) throws -> ConfigLoader.Loaded {
+    /// What every command starts from: the environment, the stderr channel, and the config.
+    struct Context {
+        var environment: Environment
+        var diagnostics: Diagnostics
+        var config: MawsConfig
+
+        var parts: (Environment, Diagnostics, MawsConfig) { (environment, diagnostics, config) }
+    }
+
+    func context() throws -> Context {
+        let environment = Environment.current
+        let diagnostics = Diagnostics(verbose: verbose)
         let loaded = try ConfigLoader(environment: environment, explicitFiles: configFiles).load()
         for warning in loaded.warnings {
             diagnostics.warning(warning)
         }
         diagnostics.debug("configuration read from \(loaded.files.joined(separator: ", "))")
-        return loaded
+        return Context(environment: environment, diagnostics: diagnostics, config: loaded.config)
     }
 }
 

@@ -36,9 +36,7 @@ struct CredentialProcessCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
-        let diagnostics = Diagnostics(verbose: common.verbose)
-        let config = try common.loadConfig(environment: environment, diagnostics: diagnostics).config
+        let (environment, diagnostics, config) = try common.context().parts
         let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: false).run()
         let credentials = result.assumed.credentials
         let encoder = JSONEncoder()

@@ -32,9 +32,7 @@ struct ExecCommand: ParsableCommand {
     var arguments: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
 
     func run() throws {
-        let environment = Environment.current
-        let diagnostics = Diagnostics(verbose: common.verbose)
-        let config = try common.loadConfig(environment: environment, diagnostics: diagnostics).config
+        let (environment, diagnostics, config) = try common.context().parts
         let broker = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: true)
         let first = try broker.run()
 

@@ -49,9 +49,7 @@ struct LoginCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
-        let diagnostics = Diagnostics(verbose: common.verbose)
-        let config = try common.loadConfig(environment: environment, diagnostics: diagnostics).config
+        let (environment, diagnostics, config) = try common.context().parts
         let profileName = try profile ?? config.profile.map { try ProfileName.validated($0, source: "config key profile") }
         let output = CredentialOutput(format: self.output ?? config.output, dialect: shell.dialect, profile: profileName,
                                       region: config.region, environment: environment)

@@ -23,9 +23,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = Environment.current
-        let diagnostics = Diagnostics(verbose: common.verbose)
-        let config = try common.loadConfig(environment: environment, diagnostics: diagnostics).config
+        let (environment, diagnostics, config) = try common.context().parts
         let broker = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: false)
         // Sign in now, so that a problem shows before any client asks.
         let first = try broker.run()
