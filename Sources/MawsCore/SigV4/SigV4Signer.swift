@@ -1,0 +1,158 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// AWS Signature Version 4 (the `Authorization` header form), over OpenSSL's SHA-256 and HMAC.
+///
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+public struct SigV4Signer: Sendable {
+    public struct Credentials: Sendable, Equatable {
+        public var accessKeyID: String
+        public var secretAccessKey: String
+        public var sessionToken: String?
+
+        public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
+            self.accessKeyID = accessKeyID
+            self.secretAccessKey = secretAccessKey
+            self.sessionToken = sessionToken
+        }
+    }
+
+    /// A request to sign. `path` and query names and values are unencoded; the signer encodes them.
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var query: [(String, String)]
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+
+        public init(method: String, path: String, query: [(String, String)] = [], headers: [(String, String)], body: [UInt8] = []) {
+            self.method = method
+            self.path = path
+            self.query = query
+            self.headers = headers
+            self.body = body
+        }
+    }
+
+    public struct Signature: Sendable {
+        /// Headers to add to the request, `Authorization` last.
+        public var headers: [(String, String)]
+        public var canonicalRequest: String
+        public var stringToSign: String
+        public var signature: String
+    }
+
+    public var credentials: Credentials
+    public var region: String
+    public var service: String
+    /// Remove `.`/`..` segments and repeated slashes from the path (every service but S3).
+    public var normalizePath = true
+    /// Add `x-amz-content-sha256` (S3 and the test suite's body-signing cases).
+    public var addContentHashHeader = false
+    /// Send `X-Amz-Security-Token` without signing it (a few services require this).
+    public var omitSessionTokenFromSignature = false
+
+    public init(credentials: Credentials, region: String, service: String) {
+        self.credentials = credentials
+        self.region = region
+        self.service = service
+    }
+
+    public func sign(_ request: Request, at date: Date) throws(CryptoError) -> Signature {
+        let (amzDate, day) = Self.timestamps(date)
+        let payloadHash = Self.hex(try SHA256.hash(request.body))
+        var added: [(String, String)] = [("X-Amz-Date", amzDate)]
+        if addContentHashHeader { added.append(("x-amz-content-sha256", payloadHash)) }
+        let token = credentials.sessionToken.map { ("X-Amz-Security-Token", $0) }
+        if let token, !omitSessionTokenFromSignature { added.append(token) }
+
+        let headers = Self.canonicalHeaders(request.headers + added)
+        let signedHeaders = headers.map(\.name).joined(separator: ";")
+        let canonicalRequest = [
+            request.method,
+            Self.canonicalPath(request.path, normalize: normalizePath),
+            Self.canonicalQuery(request.query),
+            headers.map { "\($0.name):\($0.value)\n" }.joined(),
+            signedHeaders,
+            payloadHash,
+        ].joined(separator: "\n")
+        let scope = "\(day)/\(region)/\(service)/aws4_request"
+        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n" + Self.hex(try SHA256.hash(Array(canonicalRequest.utf8)))
+
+        var key = try SHA256.hmac(key: Array("AWS4\(credentials.secretAccessKey)".utf8), message: Array(day.utf8))
+        for part in [region, service, "aws4_request"] {
+            key = try SHA256.hmac(key: key, message: Array(part.utf8))
+        }
+        let signature = Self.hex(try SHA256.hmac(key: key, message: Array(stringToSign.utf8)))
+        var result = added
+        if let token, omitSessionTokenFromSignature { result.append(token) }
+        result.append(("Authorization", "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), "
+            + "SignedHeaders=\(signedHeaders), Signature=\(signature)"))
+        return Signature(headers: result, canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature)
+    }
+
+    /// `YYYYMMDDTHHMMSSZ` and `YYYYMMDD`, UTC.
+    static func timestamps(_ date: Date) -> (String, String) {
+        let iso = ISO8601.format(date)  // 2015-08-30T12:36:00Z
+        let compact = String(iso.filter { $0 != "-" && $0 != ":" })
+        return (compact, String(compact.prefix(8)))
+    }
+
+    /// Lowercased names, sorted; values trimmed with inner runs of spaces collapsed; repeated
+    /// names joined with commas in their original order.
+    static func canonicalHeaders(_ headers: [(String, String)]) -> [(name: String, value: String)] {
+        var merged: [String: [String]] = [:]
+        for (name, value) in headers {
+            let collapsed = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0.isNewline }).joined(separator: " ")
+            merged[name.lowercased(), default: []].append(collapsed)
+        }
+        return merged.keys.sorted { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }
+            .map { ($0, merged[$0]!.joined(separator: ",")) }
+    }
+
+    static func canonicalPath(_ path: String, normalize: Bool) -> String {
+        guard normalize else {
+            return path.split(separator: "/", omittingEmptySubsequences: false).map { encode(String($0)) }.joined(separator: "/")
+        }
+        var segments: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".": continue
+            case "..": if !segments.isEmpty { segments.removeLast() }
+            default: segments.append(segment)
+            }
+        }
+        let endsInDirectory = path.hasSuffix("/") || path.hasSuffix("/.") || path.hasSuffix("/..")
+        let trailingSlash = endsInDirectory && !segments.isEmpty
+        return "/" + segments.map { encode(String($0)) }.joined(separator: "/") + (trailingSlash ? "/" : "")
+    }
+
+    static func canonicalQuery(_ query: [(String, String)]) -> String {
+        let encoded: [(name: String, value: String)] = query.map { (encode($0.0), encode($0.1)) }
+        // Sorted by name, then value, comparing the encoded bytes.
+        let sorted = encoded.sorted { lhs, rhs in
+            lhs.name == rhs.name ? Array(lhs.value.utf8).lexicographicallyPrecedes(rhs.value.utf8)
+                : Array(lhs.name.utf8).lexicographicallyPrecedes(rhs.name.utf8)
+        }
+        return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+    }
+
+    /// RFC 3986 encoding of everything but the unreserved characters.
+    static func encode(_ text: String) -> String {
+        FormEncoding.percentEncode(text)
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
