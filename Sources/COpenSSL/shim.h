@@ -45,9 +45,24 @@ MAWS_SSL_FN(EVP_DigestVerify)
 MAWS_SSL_FN(EVP_DigestSignInit)
 MAWS_SSL_FN(EVP_DigestSign)
 MAWS_SSL_FN(ERR_clear_error)
+MAWS_SSL_FN(EVP_aes_256_gcm)
+MAWS_SSL_FN(EVP_CIPHER_CTX_new)
+MAWS_SSL_FN(EVP_CIPHER_CTX_free)
+MAWS_SSL_FN(EVP_CIPHER_CTX_ctrl)
+MAWS_SSL_FN(EVP_EncryptInit_ex)
+MAWS_SSL_FN(EVP_EncryptUpdate)
+MAWS_SSL_FN(EVP_EncryptFinal_ex)
+MAWS_SSL_FN(EVP_DecryptInit_ex)
+MAWS_SSL_FN(EVP_DecryptUpdate)
+MAWS_SSL_FN(EVP_DecryptFinal_ex)
+MAWS_SSL_FN(EVP_PBE_scrypt)
+MAWS_SSL_FN(OPENSSL_cleanse)
 #undef MAWS_SSL_FN
 
 // Composite macros Swift cannot import.
 static const int MAWS_EVP_PKEY_PUBLIC_KEY = EVP_PKEY_PUBLIC_KEY;
+static const int MAWS_EVP_CTRL_GCM_SET_IVLEN = EVP_CTRL_GCM_SET_IVLEN;
+static const int MAWS_EVP_CTRL_GCM_GET_TAG = EVP_CTRL_GCM_GET_TAG;
+static const int MAWS_EVP_CTRL_GCM_SET_TAG = EVP_CTRL_GCM_SET_TAG;
 
 #endif

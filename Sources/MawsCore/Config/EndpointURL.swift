@@ -9,6 +9,8 @@ import Foundation
 public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
     public let string: String
     public let host: String
+    /// `host[:port]`, as the Host header carries it.
+    public let authority: String
 
     public var description: String { string }
 
@@ -31,6 +33,8 @@ public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
         }
         self.string = text
         self.host = host
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        self.authority = url.port.map { "\(bracketed):\($0)" } ?? bracketed
     }
 
     public static func isLoopback(host: String) -> Bool {

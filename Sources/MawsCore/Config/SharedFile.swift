@@ -23,6 +23,14 @@ public struct SharedFile: Sendable {
         return try editor(for: text).entries(in: section)
     }
 
+    /// The file's text through any symlink, or nil when it does not exist.
+    public func text() throws -> String? {
+        var info = stat()
+        let target = resolvedPath()
+        guard stat(target, &info) == 0 else { return nil }
+        return try readText(target)
+    }
+
     /// Applies `edit` under the lock; writes only when the text changed. Returns whether it did.
     @discardableResult
     public func update(_ edit: (inout INIEditor) throws -> Void) throws -> Bool {
@@ -61,6 +69,7 @@ public struct SharedFile: Sendable {
         return current
     }
 
+    /// Reads for an update: the file must also be writable, since maws is about to replace it.
     private func read(_ target: String) throws -> String? {
         var info = stat()
         guard stat(target, &info) == 0 else {
@@ -70,6 +79,10 @@ public struct SharedFile: Sendable {
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw FileError.notARegularFile(path: path) }
         // A file without write permission is the owner saying "do not change this", even to root.
         guard info.st_mode & 0o200 != 0 else { throw FileError.readOnly(path: path) }
+        return try readText(target)
+    }
+
+    private func readText(_ target: String) throws -> String? {
         let descriptor = open(target, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileError.io(path: path, operation: "read", errno: errno) }
         defer { close(descriptor) }

@@ -72,13 +72,16 @@ public enum CryptoError: MawsError, Equatable {
     case randomFailed
     case digestFailed
     case invalidKey(String)
+    /// Decryption found the data altered, or the password wrong.
+    case authenticationFailed
 
     public var description: String {
         switch self {
         case .unavailable(let reason): return "OpenSSL's libcrypto is not usable: \(reason)"
         case .randomFailed: return "OpenSSL could not produce random bytes; the system entropy source is broken"
         case .digestFailed: return "OpenSSL failed to compute a digest"
-        case .invalidKey(let reason): return "invalid RSA public key: \(reason)"
+        case .invalidKey(let reason): return "invalid key: \(reason)"
+        case .authenticationFailed: return "wrong password, or the encrypted data was altered"
         }
     }
 }

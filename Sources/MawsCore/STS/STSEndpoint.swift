@@ -5,9 +5,16 @@ public enum STSEndpoint {
     public static let global = "https://sts.amazonaws.com"
 
     public static func resolve(configured: EndpointURL?, environment: Environment) throws(ConfigError) -> EndpointURL {
+        try service("STS", configured: configured, global: global, environment: environment)
+    }
+
+    /// The endpoint of `service` (`STS`, `IAM`): `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`,
+    /// `configured`, then `global`.
+    public static func service(_ service: String, configured: EndpointURL?, global: String,
+                               environment: Environment) throws(ConfigError) -> EndpointURL {
         let ignoreEnvironment = environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
         if !ignoreEnvironment {
-            for name in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
+            for name in ["AWS_ENDPOINT_URL_\(service)", "AWS_ENDPOINT_URL"] {
                 if let value = environment[name] {
                     do {
                         return try EndpointURL(validating: value)
@@ -20,4 +27,6 @@ public enum STSEndpoint {
         if let configured { return configured }
         return try! EndpointURL(validating: global)
     }
+
+    public static let iamGlobal = "https://iam.amazonaws.com"
 }

@@ -1,0 +1,126 @@
+/// The AWS CLI's profile model, read-only: `~/.aws/config` (`AWS_CONFIG_FILE`), where a profile is
+/// `[profile NAME]` (or `[default]`), and `~/.aws/credentials` (`AWS_SHARED_CREDENTIALS_FILE`),
+/// where it is `[NAME]`; keys in the credentials file win.
+public struct AWSProfiles: Sendable {
+    public struct Profile: Sendable, Equatable {
+        public var name: String
+        public var accessKeyID: String?
+        public var secretAccessKey: String?
+        public var sessionToken: String?
+        public var roleARN: String?
+        public var sourceProfile: String?
+        public var mfaSerial: String?
+        public var externalID: String?
+        public var roleSessionName: String?
+        public var durationSeconds: Int?
+        public var region: String?
+
+        public var hasStaticKeys: Bool { accessKeyID != nil && secretAccessKey != nil }
+    }
+
+    public var files: AWSFiles
+    private var config: INIDocument
+    private var credentials: INIDocument
+
+    public init(environment: Environment) throws {
+        files = AWSFiles(environment: environment)
+        config = try Self.load(files.config)
+        credentials = try Self.load(files.credentials)
+    }
+
+    /// The profile to use: `--profile`, else `$AWS_PROFILE`, else `default`.
+    public static func selected(_ explicit: String?, environment: Environment) -> String {
+        explicit ?? environment["AWS_PROFILE"] ?? "default"
+    }
+
+    public func profile(_ name: String) throws(ProfilesError) -> Profile {
+        let configSection = config.section(AWSFiles.configSection(for: name))
+        let credentialsSection = credentials.section(name)
+        guard configSection != nil || credentialsSection != nil else {
+            throw .unknownProfile(name: name, files: [files.config, files.credentials])
+        }
+        func value(_ key: String) -> String? {
+            credentialsSection?.entry(key)?.value ?? configSection?.entry(key)?.value
+        }
+        var duration: Int?
+        if let text = value("duration_seconds") {
+            guard let seconds = Int(text), (900...43200).contains(seconds) else {
+                throw .invalidValue(profile: name, key: "duration_seconds", reason: "'\(text)' is not a number of seconds from 900 to 43200")
+            }
+            duration = seconds
+        }
+        return Profile(name: name, accessKeyID: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key"),
+                       sessionToken: value("aws_session_token"), roleARN: value("role_arn"), sourceProfile: value("source_profile"),
+                       mfaSerial: value("mfa_serial"), externalID: value("external_id"), roleSessionName: value("role_session_name"),
+                       durationSeconds: duration, region: value("region"))
+    }
+
+    /// The profiles from the one holding keys to `name`, following `source_profile`.
+    public func chain(_ name: String) throws(ProfilesError) -> [Profile] {
+        var chain: [Profile] = []
+        var current = try profile(name)
+        var seen = [name]
+        while current.roleARN != nil {
+            guard let source = current.sourceProfile else {
+                throw .invalidValue(profile: current.name, key: "source_profile",
+                                    reason: "is missing: a profile with role_arn needs the profile whose keys assume it")
+            }
+            chain.insert(current, at: 0)
+            // A profile may name itself as its source: its keys assume its own role.
+            if source == current.name, current.hasStaticKeys {
+                var keys = current
+                keys.roleARN = nil
+                chain.insert(keys, at: 0)
+                return chain
+            }
+            guard !seen.contains(source) else { throw .loop(seen + [source]) }
+            seen.append(source)
+            current = try profile(source)
+        }
+        chain.insert(current, at: 0)
+        return chain
+    }
+
+    static func load(_ path: String) throws(ProfilesError) -> INIDocument {
+        guard let bytes = try? readFile(path) else { return INIDocument() }
+        do {
+            return try INIDocument.parse(String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw .unparseable(path: path, line: error.line, reason: error.reason)
+        }
+    }
+
+    static func readFile(_ path: String) throws -> [UInt8] {
+        let file = SharedFile(path: path, holdsSecrets: false)
+        guard let text = try file.text() else { throw FileError.io(path: path, operation: "read", errno: 2) }
+        return Array(text.utf8)
+    }
+}
+
+public enum ProfilesError: MawsError, Equatable {
+    case unknownProfile(name: String, files: [String])
+    case invalidValue(profile: String, key: String, reason: String)
+    case loop([String])
+    case unparseable(path: String, line: Int, reason: String)
+    case noKeys(profile: String, files: [String])
+    case keysFromEnvironment
+
+    public var exitCode: Int32 { ExitStatus.usage }
+
+    public var description: String {
+        switch self {
+        case .unknownProfile(let name, let files):
+            return "there is no profile '\(name)' in \(files.joined(separator: " or ")); check --profile or AWS_PROFILE"
+        case .invalidValue(let profile, let key, let reason):
+            return "profile '\(profile)': \(key) \(reason)"
+        case .loop(let names):
+            return "the profiles' source_profile settings go round in a circle: \(names.joined(separator: " -> "))"
+        case .unparseable(let path, let line, let reason):
+            return "\(path):\(line): \(reason)"
+        case .noKeys(let profile, let files):
+            return "profile '\(profile)' has no access keys in \(files.joined(separator: " or ")); add them, or import them encrypted with maws import"
+        case .keysFromEnvironment:
+            return "the source credentials must come from a profile, not from AWS_ACCESS_KEY_ID: those would be the session's own"
+        }
+    }
+}
