@@ -41,7 +41,9 @@ struct ExecCommand: ParsableCommand {
             + ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"] {
             childEnvironment[name] = nil
         }
-        var variables = CredentialOutput.sessionEnvironment(first.assumed, promptName: first.promptName, region: config.region)
+        let handoff = CredentialOutput.Handoff(credentials: first.assumed.credentials, accountID: first.assumed.role.accountID,
+                                               promptName: first.promptName, principal: first.assumed.role.description)
+        var variables = CredentialOutput.sessionEnvironment(handoff, region: config.region)
         if server {
             // Later requests need no picker: pin the role chosen now.
             let pinned = {

@@ -38,28 +38,50 @@ public struct CredentialOutput: Sendable {
     /// The keys maws owns in a credentials file section.
     public static let credentialKeys = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]
 
+    /// What the outputs hand over: the credentials, whose they are, and how the prompt names them.
+    public struct Handoff: Sendable {
+        public var credentials: AWSCredentials
+        public var accountID: String
+        public var promptName: String
+        /// The role (or user) the credentials act as, recorded with a written profile.
+        public var principal: String
+
+        public init(credentials: AWSCredentials, accountID: String, promptName: String, principal: String) {
+            self.credentials = credentials
+            self.accountID = accountID
+            self.promptName = promptName
+            self.principal = principal
+        }
+    }
+
     public func deliver(_ assumed: AssumedRole, promptName: String) throws -> Delivery {
-        let credentials = assumed.credentials
+        try deliver(Handoff(credentials: assumed.credentials, accountID: assumed.role.accountID, promptName: promptName,
+                            principal: assumed.role.description))
+    }
+
+    public func deliver(_ handoff: Handoff) throws -> Delivery {
+        let credentials = handoff.credentials
+        let promptName = handoff.promptName
         switch format {
         case .envvar:
             var script = ShellScript(dialect: dialect)
             script.set("AWS_ACCESS_KEY_ID", credentials.accessKeyID)
             script.set("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey)
             script.set("AWS_SESSION_TOKEN", credentials.sessionToken)
-            setSessionVariables(&script, assumed, promptName)
+            setSessionVariables(&script, handoff)
             script.unset(["AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"])
             return Delivery(stdout: script.text, summary: "Environment variables set")
         case .awscli, .shared:
             let name = profile ?? ProfileName.derived(from: promptName)
             let path = format == .awscli ? files.credentials : files.mawsCredentials
-            try writeProfile(name, credentials, role: assumed.role, to: path)
+            try writeProfile(name, credentials, principal: handoff.principal, to: path)
             if format == .awscli, let region {
                 try writeRegion(region, for: name)
             }
             var script = ShellScript(dialect: dialect)
             script.set("AWS_PROFILE", name)
             if path != files.defaultCredentials { script.set("AWS_SHARED_CREDENTIALS_FILE", path) }
-            setSessionVariables(&script, assumed, promptName)
+            setSessionVariables(&script, handoff)
             script.unset(Self.keyVariables + (path == files.defaultCredentials ? ["AWS_SHARED_CREDENTIALS_FILE"] : []))
             return Delivery(stdout: script.text, summary: "Profile \(name) written to \(path)")
         case .boto:
@@ -75,18 +97,18 @@ public struct CredentialOutput: Sendable {
         }
     }
 
-    private func setSessionVariables(_ script: inout ShellScript, _ assumed: AssumedRole, _ promptName: String) {
-        for (name, value) in Self.sessionEnvironment(assumed, promptName: promptName, region: region) {
+    private func setSessionVariables(_ script: inout ShellScript, _ handoff: Handoff) {
+        for (name, value) in Self.sessionEnvironment(handoff, region: region) {
             script.set(name, value)
         }
     }
 
     /// The variables every shell format sets besides the keys: expiration (under the name maws has
     /// always used and the one aws-vault and granted use), account, prompt, and region.
-    public static func sessionEnvironment(_ assumed: AssumedRole, promptName: String, region: String?) -> [(String, String)] {
-        let expiration = ISO8601.format(assumed.credentials.expiration)
+    public static func sessionEnvironment(_ handoff: Handoff, region: String?) -> [(String, String)] {
+        let expiration = ISO8601.format(handoff.credentials.expiration)
         var variables = [("AWS_SESSION_EXPIRATION", expiration), ("AWS_CREDENTIAL_EXPIRATION", expiration),
-                         ("AWS_ACCOUNT_ID", assumed.role.accountID), ("MAWS_PROMPT", promptName)]
+                         ("AWS_ACCOUNT_ID", handoff.accountID), ("MAWS_PROMPT", handoff.promptName)]
         if let region {
             variables += [("AWS_REGION", region), ("AWS_DEFAULT_REGION", region)]
         }
@@ -94,7 +116,7 @@ public struct CredentialOutput: Sendable {
     }
 
     /// Writes the three credential keys into `[name]` of the credentials file at `path`.
-    private func writeProfile(_ name: String, _ credentials: AWSCredentials, role: RoleARN, to path: String) throws {
+    private func writeProfile(_ name: String, _ credentials: AWSCredentials, principal: String, to path: String) throws {
         let file = SharedFile(path: path, holdsSecrets: true)
         let ours = ledger.contains(file: path, section: name)
         try file.update { editor in
@@ -107,7 +129,7 @@ public struct CredentialOutput: Sendable {
                                ("aws_session_token", credentials.sessionToken)],
                               in: name, owned: Set(Self.credentialKeys))
         }
-        try ledger.record(file: path, section: name, profile: name, keys: Self.credentialKeys, role: role.description)
+        try ledger.record(file: path, section: name, profile: name, keys: Self.credentialKeys, role: principal)
     }
 
     /// Sets `region` in the profile's config section, unless the person chose a region there themselves.

@@ -1,0 +1,190 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Sessions for people who hold IAM user keys: MFA session tokens and role assumption, the keys
+/// read from the credentials file or from their encrypted file, every result cached.
+///
+/// One MFA code serves many roles: the MFA session (GetSessionToken with the code) is cached per
+/// `mfa_serial` and used to assume each role, so switching roles asks for no new code.
+public struct UserSessions: Sendable {
+    public var environment: Environment
+    public var http: HTTPClient
+    public var diagnostics: Diagnostics
+    public var prompt: Prompt
+    public var profiles: AWSProfiles
+    public var cache: CacheDirectory
+    /// `--mfa-code`: used instead of asking, once.
+    public var mfaCode: String?
+
+    public init(environment: Environment, http: HTTPClient, diagnostics: Diagnostics, mfaCode: String?) throws {
+        self.environment = environment
+        self.http = http
+        self.diagnostics = diagnostics
+        self.prompt = Prompt(environment: environment)
+        self.profiles = try AWSProfiles(environment: environment)
+        self.cache = CacheDirectory(environment: environment)
+        self.mfaCode = mfaCode
+    }
+
+    var api: AWSAccountAPI { AWSAccountAPI(environment: environment, http: http) }
+
+    /// The long-lived keys of `profile`: from the credentials or config file, else from its
+    /// encrypted file (asking for the password).
+    public func staticKeys(of profile: AWSProfiles.Profile) throws -> SigV4Signer.Credentials {
+        if let id = profile.accessKeyID, let secret = profile.secretAccessKey {
+            return SigV4Signer.Credentials(accessKeyID: id, secretAccessKey: secret)
+        }
+        let encrypted = EncryptedCredentialsFile(files: profiles.files, profile: profile.name)
+        guard encrypted.exists else {
+            throw ProfilesError.noKeys(profile: profile.name, files: [profiles.files.credentials, encrypted.path])
+        }
+        var password = try prompt.password("Password for \(AtomicFile.baseName(of: encrypted.path))")
+        defer { SecretBox.cleanse(&password) }
+        return try encrypted.read(password: password)
+    }
+
+    // MARK: Session tokens
+
+    public struct Session: Sendable {
+        public var credentials: AWSCredentials
+        public var identity: AWSAccountAPI.CallerIdentity
+        public var mfaSerial: String?
+    }
+
+    struct SessionEntry: Codable {
+        var key: String
+        var mfaSerial: String?
+        var credentials: AWSCredentials
+        var account: String
+        var arn: String
+        var userID: String
+    }
+
+    /// A GetSessionToken session for `profileName`'s keys: cached (per MFA device, else per key)
+    /// until 5 minutes before it expires.
+    public func session(profileName: String, durationSeconds: Int?) throws -> Session {
+        let profile = try profiles.profile(profileName)
+        let cachedSerial = profile.mfaSerial
+        if let cachedSerial, let session = cachedSession(key: "mfa:" + cachedSerial) { return session }
+        let keys = try staticKeys(of: profile)
+        if cachedSerial == nil, let session = cachedSession(key: "key:" + keys.accessKeyID) { return session }
+
+        var serial = profile.mfaSerial
+        if serial == nil {
+            diagnostics.debug("profile \(profile.name) names no mfa_serial; asking IAM for the user's MFA devices")
+            serial = try api.mfaDevices(keys).first
+            if let serial, let session = cachedSession(key: "mfa:" + serial) { return session }
+        }
+        return try newSession(keys: keys, mfaSerial: serial, durationSeconds: durationSeconds ?? profile.durationSeconds)
+    }
+
+    /// GetSessionToken (with the MFA code when there is a device), cached under the device, else the key.
+    private func newSession(keys: SigV4Signer.Credentials, mfaSerial serial: String?, durationSeconds: Int?) throws -> Session {
+        let code = try serial.map { try mfaCode ?? prompt.line("MFA code for \($0): ") }
+        let credentials = try api.sessionToken(keys, durationSeconds: durationSeconds, mfaSerial: serial, mfaCode: code)
+        let identity = try api.callerIdentity(credentials.signing)
+        let key = serial.map { "mfa:" + $0 } ?? "key:" + keys.accessKeyID
+        store(SessionEntry(key: key, mfaSerial: serial, credentials: credentials, account: identity.account,
+                           arn: identity.arn, userID: identity.userID), as: Self.name("user-session", key))
+        diagnostics.debug("new session for \(identity.arn)\(serial.map { " with MFA device \($0)" } ?? ""), until \(ISO8601.format(credentials.expiration))")
+        return Session(credentials: credentials, identity: identity, mfaSerial: serial)
+    }
+
+    private func cachedSession(key: String) -> Session? {
+        guard let entry = cache.read(Self.name("user-session", key), as: SessionEntry.self), entry.key == key,
+              entry.credentials.expiration.timeIntervalSinceNow > CredentialsEntry.minimumRemaining
+        else { return nil }
+        diagnostics.debug("using the cached session of \(entry.arn), until \(ISO8601.format(entry.credentials.expiration))")
+        return Session(credentials: entry.credentials,
+                       identity: .init(account: entry.account, arn: entry.arn, userID: entry.userID), mfaSerial: entry.mfaSerial)
+    }
+
+    // MARK: Roles
+
+    struct AssumedEntry: Codable {
+        var key: String
+        var role: String
+        var credentials: AWSCredentials
+        var assumedRoleARN: String
+        var durationSeconds: Int
+    }
+
+    /// Assumes the role of `profileName`, through its chain of source profiles.
+    public func assume(profileName: String, durationSeconds: Int?) throws -> AssumedRole {
+        let chain = try profiles.chain(profileName)
+        guard chain.count > 1 else {
+            throw ProfilesError.invalidValue(profile: profileName, key: "role_arn", reason: "is missing: there is no role to assume")
+        }
+        let root = chain[0]
+        // Any MFA in the chain is satisfied once, with a session of the root's keys.
+        let mfaSerial = chain.lazy.compactMap(\.mfaSerial).first
+        var signing: SigV4Signer.Credentials
+        var userName: String?
+        var sourceKey: String
+        if let mfaSerial {
+            var rootWithSerial = root
+            rootWithSerial.mfaSerial = mfaSerial
+            let session = try self.session(for: rootWithSerial)
+            signing = session.credentials.signing
+            userName = session.identity.userName
+            sourceKey = "mfa:" + mfaSerial
+        } else {
+            signing = try staticKeys(of: root)
+            sourceKey = "key:" + signing.accessKeyID
+        }
+
+        var assumed: AssumedRole?
+        for (hop, profile) in chain.dropFirst().enumerated() {
+            let role = try RoleARN(parsing: profile.roleARN!)
+            var duration = durationSeconds ?? profile.durationSeconds ?? 3600
+            if hop > 0, duration > 3600 {
+                diagnostics.info("maws: \(profile.name) is assumed with another role's credentials (role chaining), "
+                    + "which AWS limits to 1 hour: asking for 3600 s instead of \(duration) s")
+                duration = 3600
+            }
+            if userName == nil && profile.roleSessionName == nil {
+                userName = try api.callerIdentity(signing).userName
+            }
+            let sessionName = RoleSession.name(email: profile.roleSessionName, subject: userName ?? "maws")
+            let key = [sourceKey, role.description, profile.externalID ?? "", sessionName, String(duration)].joined(separator: "|")
+            let name = Self.name("assumed", key)
+            if let entry = cache.read(name, as: AssumedEntry.self), entry.key == key,
+               entry.credentials.expiration.timeIntervalSinceNow > CredentialsEntry.minimumRemaining {
+                diagnostics.debug("using cached credentials for \(role), until \(ISO8601.format(entry.credentials.expiration))")
+                assumed = AssumedRole(role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
+                                      durationSeconds: entry.durationSeconds)
+            } else {
+                diagnostics.debug("AssumeRole \(role) as \(sessionName) for \(duration) s")
+                let fresh = try api.assumeRole(signing, role: role, sessionName: sessionName, externalID: profile.externalID,
+                                               durationSeconds: duration, mfaSerial: nil, mfaCode: nil)
+                store(AssumedEntry(key: key, role: role.description, credentials: fresh.credentials,
+                                   assumedRoleARN: fresh.assumedRoleARN, durationSeconds: duration), as: name)
+                assumed = fresh
+            }
+            signing = assumed!.credentials.signing
+            sourceKey = "role:" + role.description
+        }
+        return assumed!
+    }
+
+    private func session(for profile: AWSProfiles.Profile) throws -> Session {
+        let serial = profile.mfaSerial!
+        if let session = cachedSession(key: "mfa:" + serial) { return session }
+        return try newSession(keys: try staticKeys(of: profile), mfaSerial: serial, durationSeconds: nil)
+    }
+
+    static func name(_ kind: String, _ key: String) -> String {
+        CacheDirectory.fileName(kind: kind, key: [key])
+    }
+
+    private func store<Entry: Encodable>(_ entry: Entry, as name: String) {
+        do {
+            try cache.write(entry, to: name)
+        } catch {
+            diagnostics.warning("cannot write the cache: \(error)")
+        }
+    }
+}
