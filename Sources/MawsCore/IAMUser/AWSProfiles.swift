@@ -36,7 +36,7 @@ public struct AWSProfiles: Sendable {
     public func profile(_ name: String) throws(ProfilesError) -> Profile {
         let configSection = config.section(AWSFiles.configSection(for: name))
         let credentialsSection = credentials.section(name)
-        guard configSection != nil || credentialsSection != nil else {
+        guard configSection != nil || credentialsSection != nil || EncryptedCredentialsFile(files: files, profile: name).exists else {
             throw .unknownProfile(name: name, files: [files.config, files.credentials])
         }
         func value(_ key: String) -> String? {

@@ -20,6 +20,9 @@ public struct EncryptedCredentialsFile: Sendable {
 
     public var exists: Bool { FileManager.default.fileExists(atPath: path) }
 
+    /// The file's name, for prompts ("Password for credentials-dev.enc").
+    public var fileName: String { AtomicFile.baseName(of: path) }
+
     static let magic = "maws-encrypted-credentials: 1"
 
     public func write(keys: SigV4Signer.Credentials, password: [UInt8]) throws {

@@ -41,7 +41,7 @@ public struct UserSessions: Sendable {
         guard encrypted.exists else {
             throw ProfilesError.noKeys(profile: profile.name, files: [profiles.files.credentials, encrypted.path])
         }
-        var password = try prompt.password("Password for \(AtomicFile.baseName(of: encrypted.path))")
+        var password = try prompt.password("Password for \(encrypted.fileName)")
         defer { SecretBox.cleanse(&password) }
         return try encrypted.read(password: password)
     }

@@ -1,0 +1,118 @@
+import ArgumentParser
+import MawsCore
+
+/// `maws import`: move a profile's keys into an encrypted file.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Encrypt a profile's access keys into ~/.aws/credentials-PROFILE.enc.",
+        discussion: """
+            Reads the profile's keys from the credentials file, encrypts them with a password (scrypt, \
+            AES-256-GCM, the profile name bound in), and offers to remove the plaintext copy, touching \
+            nothing else in that file. session, assume and rotate then ask for the password. Scripts \
+            give the password on the descriptor named by MAWS_PASSWORD_FD.
+            """
+    )
+
+    @OptionGroup var user: UserProfileOptions
+
+    @Flag(help: "Remove the plaintext keys without asking.")
+    var removePlaintext = false
+
+    @Flag(help: "Keep the plaintext keys without asking.")
+    var keepPlaintext = false
+
+    func validate() throws {
+        if removePlaintext && keepPlaintext { throw ValidationError("--remove-plaintext and --keep-plaintext exclude each other") }
+    }
+
+    func run() throws {
+        let (sessions, environment) = try user.sessions()
+        let name = user.profileName(environment)
+        let profile = try sessions.profiles.profile(name)
+        guard let id = profile.accessKeyID, let secret = profile.secretAccessKey else {
+            throw ProfilesError.noKeys(profile: name, files: [sessions.profiles.files.credentials])
+        }
+        let encrypted = EncryptedCredentialsFile(files: sessions.profiles.files, profile: name)
+        guard !encrypted.exists else { throw UsageError("\(encrypted.path) exists already; change its password with maws crypto rekey") }
+        var password = try sessions.prompt.password("Password for \(encrypted.fileName)", confirm: true)
+        defer { SecretBox.cleanse(&password) }
+        let keys = SigV4Signer.Credentials(accessKeyID: id, secretAccessKey: secret)
+        try encrypted.write(keys: keys, password: password)
+        guard try encrypted.read(password: password) == keys else { throw UsageError("the encrypted file did not read back; it was kept for inspection") }
+        sessions.diagnostics.info("maws: access key \(id) encrypted into \(encrypted.path)")
+
+        let remove = removePlaintext || (!keepPlaintext && (try? sessions.prompt.confirm(
+            "Remove the plaintext keys of [\(name)] from \(sessions.profiles.files.credentials)?")) == true)
+        if remove {
+            try SharedFile(path: sessions.profiles.files.credentials, holdsSecrets: true).update { editor in
+                editor.removeEntries(["aws_access_key_id", "aws_secret_access_key"], from: name)
+            }
+            sessions.diagnostics.info("maws: removed the plaintext keys of [\(name)]; nothing else in the file changed")
+        } else {
+            sessions.diagnostics.info("maws: the plaintext keys of [\(name)] are still in \(sessions.profiles.files.credentials)")
+        }
+    }
+}
+
+/// `maws crypto`: manage an encrypted credentials file.
+struct CryptoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crypto",
+        abstract: "Change the password of, or show, a profile's encrypted keys.",
+        subcommands: [Rekey.self, Decrypt.self]
+    )
+
+    struct Rekey: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Encrypt the profile's keys under a new password.")
+        @OptionGroup var user: UserProfileOptions
+
+        func run() throws {
+            let (sessions, environment) = try user.sessions()
+            let encrypted = EncryptedCredentialsFile(files: sessions.profiles.files, profile: user.profileName(environment))
+            var old = try sessions.prompt.password("Current password for \(encrypted.fileName)")
+            defer { SecretBox.cleanse(&old) }
+            let keys = try encrypted.read(password: old)
+            var new = try sessions.prompt.password("New password for \(encrypted.fileName)", confirm: true)
+            defer { SecretBox.cleanse(&new) }
+            try encrypted.write(keys: keys, password: new)
+            sessions.diagnostics.info("maws: \(encrypted.path) now opens with the new password")
+        }
+    }
+
+    struct Decrypt: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the profile's keys, as a credentials-file section, on stdout.")
+        @OptionGroup var user: UserProfileOptions
+
+        func run() throws {
+            let (sessions, environment) = try user.sessions()
+            let name = user.profileName(environment)
+            let encrypted = EncryptedCredentialsFile(files: sessions.profiles.files, profile: name)
+            var password = try sessions.prompt.password("Password for \(encrypted.fileName)")
+            defer { SecretBox.cleanse(&password) }
+            let keys = try encrypted.read(password: password)
+            Diagnostics.writeStandardOutput("[\(name)]\naws_access_key_id = \(keys.accessKeyID)\naws_secret_access_key = \(keys.secretAccessKey)\n")
+        }
+    }
+}
+
+/// `maws rotate`: replace a profile's access key.
+struct RotateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate",
+        abstract: "Replace a profile's access key with a new one, safely.",
+        discussion: """
+            iam:CreateAccessKey, then a check that the new key works (retried while IAM catches up), \
+            then the new key is written where the old one lived (plaintext or encrypted), and only then \
+            is the old key deleted. If a step fails the new key is deleted and the old one stays valid.
+            """
+    )
+
+    @OptionGroup var user: UserProfileOptions
+
+    func run() throws {
+        let (sessions, environment) = try user.sessions()
+        let result = try KeyRotation(sessions: sessions, profileName: user.profileName(environment)).run()
+        sessions.diagnostics.info("maws: rotated \(result.oldKeyID) to \(result.newKeyID), stored in \(result.storedIn); the old key is deleted")
+    }
+}

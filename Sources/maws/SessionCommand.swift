@@ -1,0 +1,55 @@
+import ArgumentParser
+import MawsCore
+
+/// `maws session`: an MFA session token for a profile's IAM user keys.
+struct SessionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "session",
+        abstract: "Get an MFA session token with a profile's IAM user keys.",
+        discussion: """
+            STS GetSessionToken with the MFA device named by the profile's mfa_serial (or the user's \
+            device, found with iam:ListMFADevices). The session is cached until 5 minutes before it \
+            expires and shared by every profile with the same mfa_serial. Use: eval $(maws session).
+            """
+    )
+
+    @OptionGroup var user: UserProfileOptions
+    @OptionGroup var output: SessionOutputOptions
+
+    func run() throws {
+        let (sessions, environment) = try user.sessions(mfaCode: output.mfaCode)
+        let name = user.profileName(environment)
+        let session = try sessions.session(profileName: name, durationSeconds: output.duration)
+        let profile = try sessions.profiles.profile(name)
+        try output.deliver(.init(credentials: session.credentials, accountID: session.identity.account,
+                                 promptName: "\(name)-session", principal: session.identity.arn),
+                           profile: name, region: profile.region, environment: environment, diagnostics: sessions.diagnostics)
+    }
+}
+
+/// `maws assume`: a profile's role, through its source profiles.
+struct AssumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assume",
+        abstract: "Assume a profile's role (role_arn + source_profile), with MFA when mfa_serial is set.",
+        discussion: """
+            Follows source_profile to the profile with keys; one MFA session (cached per mfa_serial) \
+            serves every role, so switching roles asks for no new code. external_id, \
+            role_session_name (default the IAM user name) and duration_seconds are honoured; a role \
+            assumed with another role's credentials is capped at 1 hour, as AWS requires.
+            """
+    )
+
+    @OptionGroup var user: UserProfileOptions
+    @OptionGroup var output: SessionOutputOptions
+
+    func run() throws {
+        let (sessions, environment) = try user.sessions(mfaCode: output.mfaCode)
+        let name = user.profileName(environment)
+        let assumed = try sessions.assume(profileName: name, durationSeconds: output.duration)
+        let profile = try sessions.profiles.profile(name)
+        try output.deliver(.init(credentials: assumed.credentials, accountID: assumed.role.accountID,
+                                 promptName: name, principal: assumed.role.description),
+                           profile: name, region: profile.region, environment: environment, diagnostics: sessions.diagnostics)
+    }
+}

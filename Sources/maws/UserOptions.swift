@@ -1,0 +1,63 @@
+import ArgumentParser
+import MawsCore
+
+/// Options of the commands for IAM user keys (`session`, `assume`, `whoami`, `import`, `crypto`, `rotate`).
+struct UserProfileOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The AWS profile (default $AWS_PROFILE, else default).", valueName: "NAME"))
+    var profile: String?
+
+    @Flag(name: [.customShort("v"), .long], help: "Explain each step on stderr (never secrets).")
+    var verbose = false
+
+    func profileName(_ environment: Environment) -> String {
+        AWSProfiles.selected(profile, environment: environment)
+    }
+
+    func sessions(mfaCode: String? = nil) throws -> (UserSessions, Environment) {
+        let environment = Environment.current
+        let diagnostics = Diagnostics(verbose: verbose)
+        let sessions = try UserSessions(environment: environment, http: ClockSkewCheckingClient(CurlHTTPClient(), diagnostics: diagnostics),
+                                        diagnostics: diagnostics, mfaCode: mfaCode)
+        return (sessions, environment)
+    }
+}
+
+/// How `session` and `assume` hand over what they get.
+struct SessionOutputOptions: ParsableArguments {
+    @Option(name: [.customShort("o"), .long], help: "Output format: envvar (default), awscli, shared, boto or js.")
+    var output: OutputFormat = .envvar
+
+    @OptionGroup var shell: ShellOption
+
+    @Option(help: ArgumentHelp("The profile name for the awscli and shared outputs (default PROFILE-maws).", valueName: "NAME"))
+    var writeProfile: String?
+
+    @Option(help: ArgumentHelp("Session length in seconds (900 to 43200; default the profile's duration_seconds).", valueName: "SECONDS"))
+    var duration: Int?
+
+    @Option(help: ArgumentHelp("The current MFA code (else maws asks on the terminal).", valueName: "CODE"))
+    var mfaCode: String?
+
+    func validate() throws {
+        if let duration, !(900...43200).contains(duration) {
+            throw ValidationError("--duration must be from 900 to 43200 seconds")
+        }
+        if let mfaCode, mfaCode.count != 6 || !mfaCode.allSatisfy(\.isNumber) {
+            throw ValidationError("--mfa-code must be the 6 digits the MFA device shows")
+        }
+        if let writeProfile, case .failure(let error) = Result(catching: { () throws(ConfigError) in
+            try ProfileName.validated(writeProfile, source: "--write-profile")
+        }) {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func deliver(_ handoff: CredentialOutput.Handoff, profile: String, region: String?, environment: Environment,
+                 diagnostics: Diagnostics) throws {
+        let output = CredentialOutput(format: self.output, dialect: shell.dialect, profile: writeProfile ?? "\(profile)-maws",
+                                      region: region, environment: environment)
+        let delivery = try output.deliver(handoff)
+        Diagnostics.writeStandardOutput(delivery.stdout)
+        diagnostics.info("\(delivery.summary) for \(handoff.principal), valid until \(ISO8601.format(handoff.credentials.expiration))")
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import MawsCore
+
+/// `maws whoami`: who the current credentials belong to.
+struct WhoamiCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whoami",
+        abstract: "Show who the current credentials are (STS GetCallerIdentity).",
+        discussion: "Uses AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, or with --profile that profile's keys."
+    )
+
+    @OptionGroup var user: UserProfileOptions
+
+    func run() throws {
+        let (sessions, environment) = try user.sessions()
+        let credentials: SigV4Signer.Credentials
+        if user.profile == nil, let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] {
+            credentials = .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
+        } else {
+            let profile = try sessions.profiles.profile(user.profileName(environment))
+            var keys = try sessions.staticKeys(of: profile)
+            keys.sessionToken = profile.sessionToken
+            credentials = keys
+        }
+        let identity = try AWSAccountAPI(environment: environment, http: sessions.http).callerIdentity(credentials)
+        Diagnostics.writeStandardOutput("""
+            {"Account": "\(identity.account)", "Arn": "\(identity.arn)", "UserId": "\(identity.userID)"}
+
+            """)
+    }
+}
