@@ -73,9 +73,9 @@ public struct AWSAccountAPI: Sendable {
                            assumedRoleARN: result.find("AssumedRoleUser", "Arn")?.text ?? "", durationSeconds: durationSeconds ?? 3600)
     }
 
-    /// The serial numbers (ARNs) of the caller's MFA devices.
-    public func mfaDevices(_ credentials: SigV4Signer.Credentials) throws -> [String] {
-        let result = try iam(credentials).call("ListMFADevices")
+    /// The serial numbers (ARNs) of `userName`'s MFA devices.
+    public func mfaDevices(_ credentials: SigV4Signer.Credentials, userName: String?) throws -> [String] {
+        let result = try iam(credentials).call("ListMFADevices", userName.map { [("UserName", $0)] } ?? [])
         return (result.child("MFADevices")?.children ?? []).compactMap { $0.child("SerialNumber")?.text }
     }
 

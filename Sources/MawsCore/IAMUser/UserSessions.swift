@@ -75,7 +75,9 @@ public struct UserSessions: Sendable {
         var serial = profile.mfaSerial
         if serial == nil {
             diagnostics.debug("profile \(profile.name) names no mfa_serial; asking IAM for the user's MFA devices")
-            serial = try api.mfaDevices(keys).first
+            // Named explicitly: not every IAM implementation infers the caller's user.
+            let userName = try api.callerIdentity(keys).userName
+            serial = try api.mfaDevices(keys, userName: userName).first
             if let serial, let session = cachedSession(key: "mfa:" + serial) { return session }
         }
         return try newSession(keys: keys, mfaSerial: serial, durationSeconds: durationSeconds ?? profile.durationSeconds)

@@ -16,6 +16,7 @@ from email.utils import formatdate
 from moto.iam.models import iam_backends
 from moto.server import DomainDispatcherApplication, create_backend_app
 
+from .aws_auth import Refusal, SignedRequests
 from .tokens import TokenRejected
 from .trust import allows
 
@@ -39,6 +40,7 @@ class AWSServer:
         self.actions = []
         # Seconds STS's clock runs ahead of this machine's: tests set it to play clock skew.
         self.clock_skew = 0
+        self.signed = SignedRequests()
 
     def actions_seen(self, action):
         with self._lock:
@@ -57,11 +59,27 @@ class AWSServer:
                 refusal = self._refusal(form)
                 if refusal:
                     code, message = refusal
-                    payload = _ERROR.format(code=code, message=message, request_id=uuid.uuid4()).encode()
-                    self._dated(start_response)(_STATUS.get(code, "400 Bad Request"),
-                                   [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
-                    return [payload]
+                    return self._error(start_response, code, message, _STATUS.get(code, "400 Bad Request"))
+            elif environ.get("HTTP_AUTHORIZATION"):
+                try:
+                    key_id = self.signed.verify(environ, body)
+                    if action == "GetSessionToken":
+                        return self._xml(start_response, self.signed.get_session_token(key_id, form))
+                    if action == "AssumeRole":
+                        self.signed.check_assume_role(key_id, form)
+                except Refusal as refusal:
+                    return self._error(start_response, refusal.code, refusal.message, refusal.status)
         return self._moto(environ, self._dated(start_response))
+
+    def _error(self, start_response, code, message, status):
+        payload = _ERROR.format(code=code, message=message, request_id=uuid.uuid4()).encode()
+        self._dated(start_response)(status, [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    def _xml(self, start_response, document):
+        payload = document.encode()
+        self._dated(start_response)("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
+        return [payload]
 
     def _dated(self, start_response):
         """Sends a Date header from STS's own (possibly skewed) clock."""

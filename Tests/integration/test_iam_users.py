@@ -1,0 +1,258 @@
+"""IAM users with MFA: SigV4 (checked by botocore), session tokens, role assumption across
+accounts, keys encrypted at rest, and key rotation, against moto with AWS's checks added."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+from maws_stack.aws_auth import totp
+
+AWS_CLI = str(Path(sys.executable).parent / "aws")
+HUB = "123456789012"
+SPOKE = "222222222222"
+
+
+def exports_of(stdout):
+    return dict(re.findall(r"^export (\w+)='([^']*)';$", stdout, re.MULTILINE))
+
+
+@pytest.fixture(scope="module")
+def spoke_roles(stack):
+    """Roles in a second account that users of the first may assume: Deploy needs MFA, Partner an
+    external id, Reader trusts Deploy (for role chaining)."""
+    admin = stack.client("sts").assume_role(RoleArn=f"arn:aws:iam::{SPOKE}:role/bootstrap", RoleSessionName="seed")["Credentials"]
+    iam = boto3.client("iam", endpoint_url=stack.aws.url, region_name="us-east-1", aws_access_key_id=admin["AccessKeyId"],
+                       aws_secret_access_key=admin["SecretAccessKey"], aws_session_token=admin["SessionToken"])
+
+    def role(name, principal, condition=None, max_duration=43200):
+        statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+        if condition:
+            statement["Condition"] = condition
+        iam.create_role(RoleName=name, MaxSessionDuration=max_duration,
+                        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+        return f"arn:aws:iam::{SPOKE}:role/{name}"
+
+    return {
+        "deploy": role("Deploy", f"arn:aws:iam::{HUB}:root", {"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+        "partner": role("Partner", f"arn:aws:iam::{HUB}:root", {"StringEquals": {"sts:ExternalId": "partner-7"}}),
+        "reader": role("Reader", f"arn:aws:iam::{SPOKE}:role/Deploy"),
+    }
+
+
+class User:
+    def __init__(self, stack, maws, mfa=True):
+        self.stack, self.maws = stack, maws
+        self.name = "user-" + uuid.uuid4().hex[:8]
+        iam = stack.client("iam")
+        iam.create_user(UserName=self.name)
+        key = iam.create_access_key(UserName=self.name)["AccessKey"]
+        self.key_id, self.secret = key["AccessKeyId"], key["SecretAccessKey"]
+        self.serial = self.seed = None
+        if mfa:
+            device = iam.create_virtual_mfa_device(VirtualMFADeviceName=self.name)["VirtualMFADevice"]
+            self.serial = device["SerialNumber"]
+            seed = device["Base32StringSeed"]
+            self.seed = seed.decode() if isinstance(seed, bytes) else seed
+            iam.enable_mfa_device(UserName=self.name, SerialNumber=self.serial,
+                                  AuthenticationCode1=totp(self.seed), AuthenticationCode2=totp(self.seed, at=None))
+
+    def code(self):
+        return totp(self.seed)
+
+    def keys(self):
+        return {k["AccessKeyId"] for k in self.stack.client("iam").list_access_keys(UserName=self.name)["AccessKeyMetadata"]}
+
+    def write_profiles(self, config="", with_serial=True):
+        aws = self.maws.home / ".aws"
+        aws.mkdir(exist_ok=True)
+        (aws / "credentials").write_text(f"# my keys\n[hub]\naws_access_key_id = {self.key_id}\n"
+                                         f"aws_secret_access_key = {self.secret}\nregion = eu-west-1\n")
+        serial = f"mfa_serial = {self.serial}\n" if self.serial and with_serial else ""
+        (aws / "config").write_text(f"[profile hub]\n{serial}" + config)
+
+    def run(self, *args, password_lines=None, env=None):
+        environment = {"PATH": os.environ["PATH"], "HOME": str(self.maws.home), "XDG_CACHE_HOME": str(self.maws.home / "cache"),
+                       "XDG_CONFIG_HOME": str(self.maws.home / "xdg"), "XDG_STATE_HOME": str(self.maws.home / "state"),
+                       "AWS_ENDPOINT_URL": self.stack.aws.url, **(env or {})}
+        fds = ()
+        if password_lines is not None:
+            read, write = os.pipe()
+            os.write(write, "".join(line + "\n" for line in password_lines).encode())
+            os.close(write)
+            environment["MAWS_PASSWORD_FD"] = str(read)
+            fds = (read,)
+        try:
+            return subprocess.run([self.maws.binary, *args], env=environment, capture_output=True, text=True,
+                                  stdin=subprocess.DEVNULL, pass_fds=fds, timeout=60)
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+
+def caller(stack, exports):
+    sts = boto3.client("sts", endpoint_url=stack.aws.url, region_name="us-east-1",
+                       aws_access_key_id=exports["AWS_ACCESS_KEY_ID"], aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
+                       aws_session_token=exports["AWS_SESSION_TOKEN"])
+    return sts.get_caller_identity()["Arn"]
+
+
+def test_whoami_reads_the_profile_or_the_environment(maws, stack):
+    user = User(stack, maws, mfa=False)
+    user.write_profiles()
+    result = user.run("whoami", "--profile", "hub")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["Arn"] == f"arn:aws:iam::{HUB}:user/{user.name}"
+    from_env = user.run("whoami", env={"AWS_ACCESS_KEY_ID": user.key_id, "AWS_SECRET_ACCESS_KEY": user.secret})
+    assert json.loads(from_env.stdout)["Account"] == HUB
+
+
+def test_every_signature_is_the_one_botocore_computes(maws, stack):
+    user = User(stack, maws, mfa=False)
+    user.write_profiles()
+    before = stack.aws_app.signed.verified
+    assert user.run("whoami", "--profile", "hub").returncode == 0
+    assert stack.aws_app.signed.verified == before + 1
+    (maws.home / ".aws" / "credentials").write_text(f"[hub]\naws_access_key_id = {user.key_id}\naws_secret_access_key = wrong\n")
+    refused = user.run("whoami", "--profile", "hub")
+    assert refused.returncode == 1
+    assert "SignatureDoesNotMatch" in refused.stderr and "its secret is wrong" in refused.stderr
+    assert "wrong" not in refused.stderr.replace("is wrong", "")
+
+
+def test_session_with_mfa_is_cached_and_a_wrong_code_refused(maws, stack):
+    user = User(stack, maws)
+    user.write_profiles("[profile other]\nsource_profile = hub\n" + f"mfa_serial = {user.serial}\n")
+    wrong = user.run("session", "--profile", "hub", "--mfa-code", "000000" if user.code() != "000000" else "111111")
+    assert wrong.returncode == 1
+    assert "MFA code was wrong" in wrong.stderr and wrong.stdout == ""
+
+    before = stack.aws_app.actions_seen("GetSessionToken")
+    result = user.run("session", "--profile", "hub", "--mfa-code", user.code())
+    assert result.returncode == 0, result.stderr
+    exports = exports_of(result.stdout)
+    assert caller(stack, exports) == f"arn:aws:iam::{HUB}:user/{user.name}"
+    assert exports["AWS_REGION"] == "eu-west-1" and exports["MAWS_PROMPT"] == "hub-session"
+    assert stack.aws_app.actions_seen("GetSessionToken") == before + 1
+    again = user.run("session", "--profile", "hub")  # cached: no code needed, no call made
+    assert again.returncode == 0, again.stderr
+    assert exports_of(again.stdout)["AWS_ACCESS_KEY_ID"] == exports["AWS_ACCESS_KEY_ID"]
+    assert stack.aws_app.actions_seen("GetSessionToken") == before + 1
+
+
+def test_session_without_an_mfa_device_and_finding_the_device(maws, stack):
+    plain = User(stack, maws, mfa=False)
+    plain.write_profiles()
+    result = plain.run("session", "--profile", "hub", "--duration", "900")
+    assert result.returncode == 0, result.stderr
+    assert caller(stack, exports_of(result.stdout)) == f"arn:aws:iam::{HUB}:user/{plain.name}"
+
+    with_device = User(stack, maws)
+    with_device.write_profiles(with_serial=False)  # maws must find the device with ListMFADevices
+    no_code = with_device.run("session", "--profile", "hub")
+    assert no_code.returncode == 1 and "no terminal to ask for" in no_code.stderr
+    found = with_device.run("session", "--profile", "hub", "--mfa-code", with_device.code())
+    assert found.returncode == 0, found.stderr
+
+
+def test_assume_roles_across_accounts_with_mfa_external_id_and_chaining(maws, stack, spoke_roles):
+    user = User(stack, maws)
+    user.write_profiles(
+        f"[profile deploy]\nrole_arn = {spoke_roles['deploy']}\nsource_profile = hub\nmfa_serial = {user.serial}\n"
+        f"[profile partner]\nrole_arn = {spoke_roles['partner']}\nsource_profile = hub\nexternal_id = partner-7\n"
+        f"[profile partner-bad]\nrole_arn = {spoke_roles['partner']}\nsource_profile = hub\nexternal_id = guess\n"
+        f"[profile reader]\nrole_arn = {spoke_roles['reader']}\nsource_profile = deploy\nduration_seconds = 7200\n")
+    deploy = user.run("assume", "--profile", "deploy", "--mfa-code", user.code())
+    assert deploy.returncode == 0, deploy.stderr
+    assert caller(stack, exports_of(deploy.stdout)) == f"arn:aws:sts::{SPOKE}:assumed-role/Deploy/{user.name}"
+
+    before = stack.aws_app.actions_seen("GetSessionToken")
+    partner = user.run("assume", "--profile", "partner")  # the MFA session is reused: no new code
+    assert partner.returncode == 0, partner.stderr
+    assert stack.aws_app.actions_seen("GetSessionToken") == before
+    assert "assumed-role/Partner/" in caller(stack, exports_of(partner.stdout))
+    refused = user.run("assume", "--profile", "partner-bad")
+    assert refused.returncode == 1 and "AccessDenied" in refused.stderr
+
+    chained = user.run("assume", "--profile", "reader")
+    assert chained.returncode == 0, chained.stderr
+    assert "role chaining" in chained.stderr and "3600 s instead of 7200 s" in chained.stderr
+    assert "assumed-role/Reader/" in caller(stack, exports_of(chained.stdout))
+
+
+def test_source_profile_loops_are_reported(maws, stack):
+    user = User(stack, maws, mfa=False)
+    user.write_profiles("[profile a]\nrole_arn = arn:aws:iam::222222222222:role/A\nsource_profile = b\n"
+                        "[profile b]\nrole_arn = arn:aws:iam::222222222222:role/B\nsource_profile = a\n")
+    result = user.run("assume", "--profile", "a")
+    assert result.returncode == 2
+    assert "go round in a circle: a -> b -> a" in result.stderr
+
+
+def test_import_rekey_decrypt_and_a_wrong_password(maws, stack):
+    user = User(stack, maws, mfa=False)
+    user.write_profiles()
+    credentials = maws.home / ".aws" / "credentials"
+    imported = user.run("import", "--profile", "hub", "--remove-plaintext", password_lines=["first password"])
+    assert imported.returncode == 0, imported.stderr
+    assert credentials.read_text() == "# my keys\n[hub]\nregion = eu-west-1\n"
+    encrypted = maws.home / ".aws" / "credentials-hub.enc"
+    assert oct(encrypted.stat().st_mode & 0o777) == "0o600"
+    assert user.key_id not in encrypted.read_text() and user.secret not in encrypted.read_text()
+
+    whoami = user.run("whoami", "--profile", "hub", password_lines=["first password"])
+    assert json.loads(whoami.stdout)["Arn"].endswith(f":user/{user.name}")
+
+    original = encrypted.read_bytes()
+    wrong = user.run("crypto", "rekey", "--profile", "hub", password_lines=["not it", "new password"])
+    assert wrong.returncode == 1 and "wrong password" in wrong.stderr
+    assert encrypted.read_bytes() == original
+
+    rekeyed = user.run("crypto", "rekey", "--profile", "hub", password_lines=["first password", "new password"])
+    assert rekeyed.returncode == 0, rekeyed.stderr
+    decrypted = user.run("crypto", "decrypt", "--profile", "hub", password_lines=["new password"])
+    assert decrypted.stdout == f"[hub]\naws_access_key_id = {user.key_id}\naws_secret_access_key = {user.secret}\n"
+    assert user.run("crypto", "decrypt", "--profile", "hub", password_lines=["first password"]).returncode == 1
+
+    # A file renamed to another profile does not open: the profile name is bound in.
+    encrypted.rename(maws.home / ".aws" / "credentials-other.enc")
+    moved = user.run("crypto", "decrypt", "--profile", "other", password_lines=["new password"])
+    assert moved.returncode == 1 and "wrong password" in moved.stderr
+
+
+def test_rotate_plaintext_and_encrypted_keys(maws, stack):
+    user = User(stack, maws, mfa=False)
+    user.write_profiles()
+    result = user.run("rotate", "--profile", "hub")
+    assert result.returncode == 0, result.stderr
+    text = (maws.home / ".aws" / "credentials").read_text()
+    new_id = re.search(r"aws_access_key_id = (\S+)", text).group(1)
+    assert new_id != user.key_id and user.keys() == {new_id}
+    assert text.startswith("# my keys\n[hub]\n") and text.endswith("region = eu-west-1\n")
+    assert user.run("whoami", "--profile", "hub").returncode == 0
+
+    assert user.run("import", "--profile", "hub", "--remove-plaintext", password_lines=["pw"]).returncode == 0
+    rotated = user.run("rotate", "--profile", "hub", password_lines=["pw"])
+    assert rotated.returncode == 0, rotated.stderr
+    newest = json.loads(user.run("whoami", "--profile", "hub", password_lines=["pw"]).stdout)
+    assert user.keys() != {new_id} and len(user.keys()) == 1
+    assert newest["Arn"].endswith(f":user/{user.name}")
+
+
+def test_a_rotation_that_fails_midway_keeps_the_old_key(maws, stack):
+    user = User(stack, maws, mfa=False)
+    user.write_profiles()
+    credentials = maws.home / ".aws" / "credentials"
+    before = credentials.read_text()
+    credentials.chmod(0o400)
+    result = user.run("rotate", "--profile", "hub")
+    assert result.returncode == 1
+    assert "read-only" in result.stderr and "deleted the new key" in result.stderr
+    assert credentials.read_text() == before
+    assert user.keys() == {user.key_id}

@@ -1,0 +1,166 @@
+"""What AWS checks on signed STS requests and moto does not: the SigV4 signature (recomputed with
+botocore), GetSessionToken bound to the calling user with a real TOTP check against the virtual
+MFA device's seed, and the ExternalId / MultiFactorAuthPresent conditions of a role's trust policy.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import struct
+import threading
+import time
+import urllib.parse
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from moto.iam.models import iam_backends
+from moto.sts.models import sts_backends
+
+ADMIN_KEYS = {"testing": "testing"}  # what the stack itself seeds moto with
+_AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
+                   r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})")
+
+
+def totp(seed_base32, at=None, step=30, digits=6):
+    """RFC 6238 TOTP, as a virtual MFA device shows it."""
+    key = base64.b32decode(seed_base32 + "=" * (-len(seed_base32) % 8))
+    counter = int((time.time() if at is None else at) // step)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    code = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 10 ** digits
+    return str(code).zfill(digits)
+
+
+class Refusal(Exception):
+    def __init__(self, code, message, status="400 Bad Request"):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+class SignedRequests:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.verified = 0
+        # access key id -> {"user": ..., "account": ..., "mfa": bool} for keys GetSessionToken issued
+        self.session_keys = {}
+
+    # -- keys -----------------------------------------------------------------
+
+    def _accounts(self):
+        return list(iam_backends.keys())
+
+    def user_of(self, access_key_id):
+        for account in self._accounts():
+            backend = iam_backends[account]["global"]
+            for user in list(backend.users.values()):
+                for key in user.access_keys:
+                    if key.access_key_id == access_key_id:
+                        return account, user, key
+        return None
+
+    def secret_of(self, access_key_id):
+        if access_key_id in ADMIN_KEYS:
+            return ADMIN_KEYS[access_key_id]
+        found = self.user_of(access_key_id)
+        if found:
+            return found[2].secret_access_key
+        for account in list(sts_backends.keys()):
+            for role in list(sts_backends[account]["global"].assumed_roles):
+                if role.access_key_id == access_key_id:
+                    return role.secret_access_key
+        return None
+
+    # -- signature ------------------------------------------------------------
+
+    def verify(self, environ, body):
+        """Returns the access key id of a correctly signed request; raises Refusal otherwise."""
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        match = _AUTH.fullmatch(authorization)
+        if not match:
+            raise Refusal("IncompleteSignature", "Authorization header is not AWS4-HMAC-SHA256")
+        key_id, _, region, service, signed, signature = match.groups()
+        secret = self.secret_of(key_id)
+        if secret is None:
+            raise Refusal("InvalidClientTokenId", "The security token included in the request is invalid.", "403 Forbidden")
+        headers = {}
+        for name in signed.split(";"):
+            wsgi_name = name.upper().replace("-", "_")
+            value = environ.get("CONTENT_TYPE") if name == "content-type" else environ.get(f"HTTP_{wsgi_name}")
+            if value is None:
+                raise Refusal("SignatureDoesNotMatch", f"signed header {name} is missing")
+            headers[name] = value
+        url = f"http://{environ['HTTP_HOST']}{environ.get('PATH_INFO') or '/'}"
+        if environ.get("QUERY_STRING"):
+            url += "?" + environ["QUERY_STRING"]
+        request = AWSRequest(method=environ["REQUEST_METHOD"], url=url, data=body, headers=headers)
+        request.context["timestamp"] = headers.get("x-amz-date", "")
+        token = headers.get("x-amz-security-token")
+        auth = SigV4Auth(Credentials(key_id, secret, token), service, region)
+        canonical = auth.canonical_request(request)
+        expected = auth.signature(auth.string_to_sign(request, canonical), request)
+        if not hmac.compare_digest(expected, signature):
+            raise Refusal("SignatureDoesNotMatch",
+                          "The request signature we calculated does not match the signature you provided.", "403 Forbidden")
+        with self._lock:
+            self.verified += 1
+        return key_id
+
+    # -- STS semantics ----------------------------------------------------------
+
+    def get_session_token(self, key_id, form):
+        """Issues session keys bound to the calling user, after checking the MFA code if one is given."""
+        found = self.user_of(key_id)
+        if not found or key_id in self.session_keys:
+            raise Refusal("AccessDenied", "Cannot call GetSessionToken with session credentials", "403 Forbidden")
+        account, user, _ = found
+        serial = form.get("SerialNumber", [None])[0]
+        if serial:
+            backend = iam_backends[account]["global"]
+            device = backend.virtual_mfa_devices.get(serial)
+            code = form.get("TokenCode", [""])[0]
+            enabled = device is not None and getattr(device, "user", None) is not None and device.user.name == user.name
+            valid = enabled and code in {totp(device.base32_string_seed, time.time() + drift) for drift in (-30, 0, 30)}
+            if not valid:
+                raise Refusal("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+                              "403 Forbidden")
+        duration = int(form.get("DurationSeconds", ["43200"])[0])
+        if not 900 <= duration <= 129600:
+            raise Refusal("ValidationError", "DurationSeconds must be between 900 and 129600")
+        key = iam_backends[account]["global"].create_access_key(user.name)
+        with self._lock:
+            self.session_keys[key.access_key_id] = {"user": user.name, "account": account, "mfa": bool(serial)}
+        expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + duration))
+        token = base64.b64encode(hashlib.sha256(key.access_key_id.encode()).digest()).decode()
+        return f"""<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetSessionTokenResult><Credentials>
+    <AccessKeyId>{key.access_key_id}</AccessKeyId><SecretAccessKey>{key.secret_access_key}</SecretAccessKey>
+    <SessionToken>{token}</SessionToken><Expiration>{expiration}</Expiration>
+  </Credentials></GetSessionTokenResult>
+  <ResponseMetadata><RequestId>session</RequestId></ResponseMetadata>
+</GetSessionTokenResponse>"""
+
+    def check_assume_role(self, key_id, form):
+        """The trust-policy conditions moto ignores: sts:ExternalId and aws:MultiFactorAuthPresent."""
+        if key_id in ADMIN_KEYS:
+            return
+        role_arn = form.get("RoleArn", [""])[0]
+        parts = role_arn.split(":")
+        try:
+            role = iam_backends[parts[4]]["global"].get_role_by_arn(role_arn)
+        except Exception:  # moto's own not-found error
+            raise Refusal("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role_arn}", "403 Forbidden")
+        policy = role.assume_role_policy_document
+        policy = json.loads(urllib.parse.unquote(policy)) if isinstance(policy, str) else policy
+        mfa = self.session_keys.get(key_id, {}).get("mfa", False)
+        external_id = form.get("ExternalId", [None])[0]
+        for statement in policy.get("Statement", []):
+            conditions = statement.get("Condition", {})
+            wanted = conditions.get("StringEquals", {}).get("sts:ExternalId")
+            if wanted is not None and external_id != wanted:
+                raise Refusal("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role_arn}", "403 Forbidden")
+            if str(conditions.get("Bool", {}).get("aws:MultiFactorAuthPresent", "")).lower() == "true" and not mfa:
+                raise Refusal("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role_arn} (MFA required)",
+                              "403 Forbidden")
