@@ -103,7 +103,6 @@ public enum ProfilesError: MawsError, Equatable {
     case loop([String])
     case unparseable(path: String, line: Int, reason: String)
     case noKeys(profile: String, files: [String])
-    case keysFromEnvironment
 
     public var exitCode: Int32 { ExitStatus.usage }
 
@@ -119,8 +118,6 @@ public enum ProfilesError: MawsError, Equatable {
             return "\(path):\(line): \(reason)"
         case .noKeys(let profile, let files):
             return "profile '\(profile)' has no access keys in \(files.joined(separator: " or ")); add them, or import them encrypted with maws import"
-        case .keysFromEnvironment:
-            return "the source credentials must come from a profile, not from AWS_ACCESS_KEY_ID: those would be the session's own"
         }
     }
 }
