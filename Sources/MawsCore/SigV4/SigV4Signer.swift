@@ -70,11 +70,54 @@ public struct SigV4Signer: Sendable {
         if let token, !omitSessionTokenFromSignature { added.append(token) }
 
         let headers = Self.canonicalHeaders(request.headers + added)
+        let core = try signCore(request, query: request.query, headers: headers, payloadHash: payloadHash, amzDate: amzDate, day: day)
+        var result = added
+        if let token, omitSessionTokenFromSignature { result.append(token) }
+        result.append(("Authorization", "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(core.scope), "
+            + "SignedHeaders=\(core.signedHeaders), Signature=\(core.signature)"))
+        return Signature(headers: result, canonicalRequest: core.canonicalRequest, stringToSign: core.stringToSign,
+                         signature: core.signature)
+    }
+
+    /// A presigned request: the authentication travels in the query (`X-Amz-Signature` and
+    /// friends, returned in `headers` order as query parameters to append), valid for `expires` seconds.
+    public func presign(_ request: Request, at date: Date, expires: Int) throws(CryptoError) -> Signature {
+        let (amzDate, day) = Self.timestamps(date)
+        let payloadHash = Self.hex(try SHA256.hash(request.body))
+        let headers = Self.canonicalHeaders(request.headers)
+        var parameters = [
+            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+            ("X-Amz-Credential", "\(credentials.accessKeyID)/\(day)/\(region)/\(service)/aws4_request"),
+            ("X-Amz-Date", amzDate),
+            ("X-Amz-Expires", String(expires)),
+            ("X-Amz-SignedHeaders", headers.map(\.name).joined(separator: ";")),
+        ]
+        let token = credentials.sessionToken.map { ("X-Amz-Security-Token", $0) }
+        if let token, !omitSessionTokenFromSignature { parameters.append(token) }
+        let core = try signCore(request, query: request.query + parameters, headers: headers, payloadHash: payloadHash,
+                                amzDate: amzDate, day: day)
+        if let token, omitSessionTokenFromSignature { parameters.append(token) }
+        parameters.append(("X-Amz-Signature", core.signature))
+        return Signature(headers: parameters, canonicalRequest: core.canonicalRequest, stringToSign: core.stringToSign,
+                         signature: core.signature)
+    }
+
+    private struct Core {
+        var canonicalRequest: String
+        var stringToSign: String
+        var signature: String
+        var scope: String
+        var signedHeaders: String
+    }
+
+    /// The canonical request, the string to sign and the signature (SigV4 §§1-4).
+    private func signCore(_ request: Request, query: [(String, String)], headers: [(name: String, value: String)],
+                          payloadHash: String, amzDate: String, day: String) throws(CryptoError) -> Core {
         let signedHeaders = headers.map(\.name).joined(separator: ";")
         let canonicalRequest = [
             request.method,
             Self.canonicalPath(request.path, normalize: normalizePath),
-            Self.canonicalQuery(request.query),
+            Self.canonicalQuery(query),
             headers.map { "\($0.name):\($0.value)\n" }.joined(),
             signedHeaders,
             payloadHash,
@@ -87,11 +130,8 @@ public struct SigV4Signer: Sendable {
             key = try SHA256.hmac(key: key, message: Array(part.utf8))
         }
         let signature = Self.hex(try SHA256.hmac(key: key, message: Array(stringToSign.utf8)))
-        var result = added
-        if let token, omitSessionTokenFromSignature { result.append(token) }
-        result.append(("Authorization", "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), "
-            + "SignedHeaders=\(signedHeaders), Signature=\(signature)"))
-        return Signature(headers: result, canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature)
+        return Core(canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature, scope: scope,
+                    signedHeaders: signedHeaders)
     }
 
     /// `YYYYMMDDTHHMMSSZ` and `YYYYMMDD`, UTC.
