@@ -1,5 +1,10 @@
 import ArgumentParser
 import MawsCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `maws whoami`: who the current credentials belong to.
 struct WhoamiCommand: ParsableCommand {
@@ -23,9 +28,9 @@ struct WhoamiCommand: ParsableCommand {
             credentials = keys
         }
         let identity = try AWSAccountAPI(environment: environment, http: sessions.http).callerIdentity(credentials)
-        Diagnostics.writeStandardOutput("""
-            {"Account": "\(identity.account)", "Arn": "\(identity.arn)", "UserId": "\(identity.userID)"}
-
-            """)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let document = ["Account": identity.account, "Arn": identity.arn, "UserId": identity.userID]
+        Diagnostics.writeStandardOutput(String(decoding: try encoder.encode(document), as: UTF8.self) + "\n")
     }
 }
