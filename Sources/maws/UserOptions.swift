@@ -45,6 +45,7 @@ struct SessionOutputOptions: ParsableArguments {
         if let mfaCode, mfaCode.count != 6 || !mfaCode.allSatisfy(\.isNumber) {
             throw ValidationError("--mfa-code must be the 6 digits the MFA device shows")
         }
+        // A Result, not do/catch: catching this typed throw crashes the Swift 6.3 compiler.
         if let writeProfile, case .failure(let error) = Result(catching: { () throws(ConfigError) in
             try ProfileName.validated(writeProfile, source: "--write-profile")
         }) {

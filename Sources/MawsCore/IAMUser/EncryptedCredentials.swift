@@ -62,6 +62,8 @@ public struct EncryptedCredentialsFile: Sendable {
         let sealed = SecretBox.Sealed(salt: Array(salt), nonce: Array(nonce), parameters: .init(n: n, r: r, p: p),
                                       ciphertext: Array(ciphertext))
         var plaintext: [UInt8]
+        // `catch .authenticationFailed` on the typed throw crashes the Swift 6.3 compiler (an
+        // ownership-verifier fatal error), hence the Result.
         switch Result(catching: { () throws(CryptoError) in
             try SecretBox.open(sealed, password: password, associatedData: Array(profile.utf8))
         }) {
