@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "maws", targets: ["maws"]),
+        .executable(name: "maws-roles", targets: ["maws-roles"]),
         .library(name: "MawsCore", targets: ["MawsCore"]),
     ],
     dependencies: [
@@ -27,9 +28,25 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The organisation side: the group-role map builder and the ID-token-for-roles API.
+        .target(
+            name: "MawsRoles",
+            dependencies: ["MawsCore"]
+        ),
+        .executableTarget(
+            name: "maws-roles",
+            dependencies: [
+                "MawsRoles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "MawsCoreTests",
             dependencies: ["MawsCore"]
+        ),
+        .testTarget(
+            name: "MawsRolesTests",
+            dependencies: ["MawsRoles"]
         ),
     ]
 )

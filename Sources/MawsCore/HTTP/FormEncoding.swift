@@ -34,12 +34,14 @@ public enum FormEncoding {
         return fields
     }
 
-    static func percentDecode(_ text: Substring) -> String? {
+    /// Decodes `%XX` escapes; `plusIsSpace` for form bodies and queries, not for RFC 3986 text
+    /// (such as the trust policies IAM returns).
+    public static func percentDecode(_ text: Substring, plusIsSpace: Bool = true) -> String? {
         var bytes: [UInt8] = []
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             switch byte {
-            case UInt8(ascii: "+"):
+            case UInt8(ascii: "+") where plusIsSpace:
                 bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
                 guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }

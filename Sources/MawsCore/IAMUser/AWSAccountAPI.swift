@@ -93,6 +93,33 @@ public struct AWSAccountAPI: Sendable {
         _ = try iam(credentials).call("DeleteAccessKey", [("AccessKeyId", accessKeyID)])
     }
 
+    public struct Role: Sendable, Equatable {
+        public var name: String
+        public var arn: String
+        /// As IAM returns it: URL-encoded JSON.
+        public var trustPolicy: String
+    }
+
+    /// Every role of the account, page by page.
+    public func roles(_ credentials: SigV4Signer.Credentials) throws -> [Role] {
+        var roles: [Role] = []
+        var marker: String?
+        repeat {
+            let result = try iam(credentials).call("ListRoles", marker.map { [("Marker", $0)] } ?? [])
+            for member in result.child("Roles")?.children ?? [] {
+                guard let name = member.child("RoleName")?.text, let arn = member.child("Arn")?.text else { continue }
+                roles.append(Role(name: name, arn: arn, trustPolicy: member.child("AssumeRolePolicyDocument")?.text ?? ""))
+            }
+            marker = result.child("IsTruncated")?.text == "true" ? result.child("Marker")?.text : nil
+        } while marker != nil
+        return roles
+    }
+
+    public func accountAliases(_ credentials: SigV4Signer.Credentials) throws -> [String] {
+        let result = try iam(credentials).call("ListAccountAliases")
+        return (result.child("AccountAliases")?.children ?? []).map(\.text)
+    }
+
     static func credentials(in result: XMLElement, action: String) throws -> AWSCredentials {
         do {
             return try STSClient.credentials(in: result)

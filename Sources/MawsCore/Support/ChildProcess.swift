@@ -92,3 +92,28 @@ public enum BackgroundThread {
         pthread_detach(thread)
     }
 }
+
+/// Runs `body` on `count` new threads and returns when all of them have finished.
+public enum WorkerThreads {
+    public static func run(count: Int, _ body: @escaping @Sendable () -> Void) {
+        final class Box: @unchecked Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var threads: [pthread_t] = []
+        for _ in 0..<count {
+            let box = Unmanaged.passRetained(Box(body)).toOpaque()
+            var thread = pthread_t()
+            guard pthread_create(&thread, nil, { context in
+                Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
+                return nil
+            }, box) == 0 else {
+                Unmanaged<Box>.fromOpaque(box).release()
+                body()  // No thread to be had: do the work here.
+                continue
+            }
+            threads.append(thread)
+        }
+        for thread in threads { pthread_join(thread, nil) }
+    }
+}

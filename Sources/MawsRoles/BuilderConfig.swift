@@ -1,0 +1,81 @@
+import MawsCore
+
+/// The builder's configuration (INI):
+///
+///     [builder]
+///     provider = auth.example.com/          ; the OIDC provider as IAM names it (issuer host/path)
+///     client_id = abcdefgh
+///     group_role_map = /var/lib/maws-roles/group-role-map.json
+///     account_aliases = /var/lib/maws-roles/account-aliases.json
+///     manual_aliases = /etc/maws-roles/manual-aliases.json   ; optional
+///     report = /var/lib/maws-roles/report.json               ; optional, else stderr
+///     parallelism = 4
+///
+///     [account 123456789012]
+///     role_arn = arn:aws:iam::123456789012:role/maws-role-reader
+public struct BuilderConfig: Sendable, Equatable {
+    public struct Account: Sendable, Equatable {
+        public var id: String
+        public var readerRole: RoleARN
+    }
+
+    public var provider: String
+    public var clientID: String
+    public var groupRoleMapPath: String
+    public var accountAliasesPath: String
+    public var manualAliasesPath: String?
+    public var reportPath: String?
+    public var parallelism: Int
+    public var accounts: [Account]
+
+    public static func load(_ path: String) throws -> BuilderConfig {
+        guard let text = try SharedFile(path: path, holdsSecrets: false).text() else { throw ConfigError.fileNotFound(path: path) }
+        let document: INIDocument
+        do {
+            document = try INIDocument.parse(text)
+        } catch {
+            throw ConfigError.syntax(path: path, line: error.line, reason: error.reason)
+        }
+        guard let builder = document.section("builder") else {
+            throw ConfigError.invalidSetting(source: path, reason: "there is no [builder] section")
+        }
+        func required(_ key: String) throws -> String {
+            guard let value = builder.entry(key)?.value, !value.isEmpty else {
+                throw ConfigError.missingRequired(keys: [key], searched: [path])
+            }
+            return value
+        }
+        var parallelism = 4
+        if let entry = builder.entry("parallelism") {
+            guard let value = Int(entry.value), (1...64).contains(value) else {
+                throw ConfigError.invalidValue(path: path, line: entry.line, key: "parallelism", reason: "'\(entry.value)' is not a number from 1 to 64")
+            }
+            parallelism = value
+        }
+        var accounts: [Account] = []
+        for section in document.sections where section.name.hasPrefix("account ") {
+            let id = String(section.name.dropFirst("account ".count)).trimmingCharacters(in: " ")
+            guard id.count == 12, id.allSatisfy(\.isNumber) else {
+                throw ConfigError.invalidValue(path: path, line: section.line, key: section.name, reason: "the account id must be 12 digits")
+            }
+            guard let entry = section.entry("role_arn") else {
+                throw ConfigError.invalidValue(path: path, line: section.line, key: section.name, reason: "role_arn is missing")
+            }
+            do {
+                accounts.append(Account(id: id, readerRole: try RoleARN(parsing: entry.value)))
+            } catch {
+                throw ConfigError.invalidValue(path: path, line: entry.line, key: "role_arn", reason: error.description)
+            }
+        }
+        return BuilderConfig(provider: try required("provider"), clientID: try required("client_id"),
+                             groupRoleMapPath: try required("group_role_map"), accountAliasesPath: try required("account_aliases"),
+                             manualAliasesPath: builder.entry("manual_aliases")?.value, reportPath: builder.entry("report")?.value,
+                             parallelism: parallelism, accounts: accounts)
+    }
+}
+
+private extension String {
+    func trimmingCharacters(in set: String) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    }
+}

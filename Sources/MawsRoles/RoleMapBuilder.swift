@@ -1,0 +1,143 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import MawsCore
+
+/// Scans every configured account's roles and maps groups to the federated roles they may assume,
+/// and accounts to their aliases (seed 002, "Group Role Map Builder").
+public struct RoleMapBuilder: Sendable {
+    public var config: BuilderConfig
+    public var api: AWSAccountAPI
+    /// The builder's own credentials, used to assume each account's reader role.
+    public var credentials: SigV4Signer.Credentials
+    public var diagnostics: Diagnostics
+
+    public init(config: BuilderConfig, api: AWSAccountAPI, credentials: SigV4Signer.Credentials, diagnostics: Diagnostics) {
+        self.config = config
+        self.api = api
+        self.credentials = credentials
+        self.diagnostics = diagnostics
+    }
+
+    /// `{"GROUP": ["ROLE_ARN", ...]}`, sorted.
+    public typealias GroupRoleMap = [String: [String]]
+    /// `{"ACCOUNT": ["alias", ...]}`, sorted.
+    public typealias AliasMap = [String: [String]]
+
+    public struct Skipped: Codable, Sendable, Equatable {
+        public var role: String
+        public var reason: String
+    }
+
+    public struct Result: Sendable {
+        public var groupRoleMap: GroupRoleMap
+        public var aliases: AliasMap
+        public var skipped: [Skipped]
+        public var failedAccounts: [Skipped]
+    }
+
+    private struct AccountScan: Sendable {
+        var grants: [(group: String, role: String)] = []
+        var aliases: [String] = []
+        var skipped: [Skipped] = []
+        var failure: String?
+    }
+
+    public func build() throws -> Result {
+        let policy = TrustPolicy(provider: config.provider, clientID: config.clientID)
+        let scans = parallelMap(config.accounts, limit: config.parallelism) { account in scan(account, policy: policy) }
+
+        var map: GroupRoleMap = [:]
+        var aliases: AliasMap = try manualAliases()
+        var skipped: [Skipped] = []
+        var failed: [Skipped] = []
+        for (account, scan) in zip(config.accounts, scans) {
+            if let failure = scan.failure {
+                failed.append(Skipped(role: account.readerRole.description, reason: failure))
+                continue
+            }
+            for (group, role) in scan.grants { map[group, default: []].append(role) }
+            if !scan.aliases.isEmpty { aliases[account.id] = Array(Set(aliases[account.id, default: []] + scan.aliases)).sorted() }
+            skipped += scan.skipped
+        }
+        return Result(groupRoleMap: map.mapValues { Array(Set($0)).sorted() }, aliases: aliases,
+                      skipped: skipped.sorted { $0.role < $1.role }, failedAccounts: failed)
+    }
+
+    private func scan(_ account: BuilderConfig.Account, policy: TrustPolicy) -> AccountScan {
+        var scan = AccountScan()
+        do {
+            let reader = try api.assumeRole(credentials, role: account.readerRole, sessionName: "maws-roles-builder",
+                                            externalID: nil, durationSeconds: 900, mfaSerial: nil, mfaCode: nil)
+            let signing = SigV4Signer.Credentials(accessKeyID: reader.credentials.accessKeyID,
+                                                  secretAccessKey: reader.credentials.secretAccessKey,
+                                                  sessionToken: reader.credentials.sessionToken)
+            for role in try api.roles(signing) {
+                switch policy.analyze(role.trustPolicy, account: account.id) {
+                case .groups(let grants):
+                    for grant in grants { for group in grant.groups { scan.grants.append((group, role.arn)) } }
+                case .notFederated:
+                    continue
+                case .unsupported(let reason):
+                    scan.skipped.append(Skipped(role: role.arn, reason: reason))
+                }
+            }
+            scan.aliases = try api.accountAliases(signing)
+            diagnostics.debug("account \(account.id): \(scan.grants.count) group grants, \(scan.skipped.count) roles skipped")
+        } catch {
+            scan.failure = "\(error)"
+            diagnostics.warning("account \(account.id) was not scanned: \(error)")
+        }
+        return scan
+    }
+
+    private func manualAliases() throws -> AliasMap {
+        guard let path = config.manualAliasesPath else { return [:] }
+        guard let text = try SharedFile(path: path, holdsSecrets: false).text() else { throw ConfigError.fileNotFound(path: path) }
+        do {
+            return try JSONDecoder().decode(AliasMap.self, from: Data(text.utf8))
+        } catch {
+            throw ConfigError.invalidSetting(source: path, reason: "expected {\"ACCOUNT\": [\"alias\", ...]}")
+        }
+    }
+
+    /// Writes the maps (and the report) atomically, each only when its content changed.
+    /// Returns the paths that changed.
+    public func write(_ result: Result) throws -> [String] {
+        var changed: [String] = []
+        func save<T: Encodable>(_ value: T, to path: String) throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let bytes = Array(try encoder.encode(value)) + [10]
+            if let existing = try? SharedFile(path: path, holdsSecrets: false).text(), Array(existing.utf8) == bytes { return }
+            try AtomicFile.write(bytes, to: path, mode: 0o644)
+            changed.append(path)
+        }
+        try save(result.groupRoleMap, to: config.groupRoleMapPath)
+        try save(result.aliases, to: config.accountAliasesPath)
+        if let report = config.reportPath {
+            try save(["skipped": result.skipped, "failed_accounts": result.failedAccounts], to: report)
+        }
+        return changed
+    }
+}
+
+/// Maps `items` with at most `limit` running at once, on threads (the calls block on the network).
+func parallelMap<T: Sendable, R: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
+    let results = Locked([R?](repeating: nil, count: items.count))
+    let next = Locked(0)
+    WorkerThreads.run(count: min(limit, items.count)) {
+        while true {
+            let index = next.withLock { value -> Int in
+                defer { value += 1 }
+                return value
+            }
+            guard index < items.count else { return }
+            let result = body(items[index])
+            results.withLock { $0[index] = result }
+        }
+    }
+    return results.withLock { $0.map { $0! } }
+}
