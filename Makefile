@@ -44,7 +44,7 @@ unit-test: deps
 	$(SWIFT) test --skip-build
 
 integration-test: deps venv
-	$(SWIFT) build --product maws
+	$(SWIFT) build --product maws && $(SWIFT) build --product maws-roles
 	MAWS_BIN=$(abspath $(DEBUG_BIN)) $(VENV)/bin/python -m pytest -q Tests/integration
 
 ## Runs maws's main job end to end against the local stack.
