@@ -103,6 +103,17 @@ public struct RoleMapBuilder: Sendable {
         }
     }
 
+    /// Builds, writes, reports skipped roles; returns a one-line summary and whether an account failed.
+    public func buildAndWrite() throws -> (summary: String, failed: Bool) {
+        let result = try build()
+        let changed = try write(result)
+        for skipped in result.skipped { diagnostics.info("maws-roles: skipped \(skipped.role): \(skipped.reason)") }
+        let summary = "\(result.groupRoleMap.count) groups, \(Set(result.groupRoleMap.values.joined()).count) roles, "
+            + "\(result.skipped.count) skipped, \(result.failedAccounts.count) accounts failed; "
+            + (changed.isEmpty ? "nothing changed" : "wrote \(changed.joined(separator: ", "))")
+        return (summary, !result.failedAccounts.isEmpty)
+    }
+
     /// Writes the maps (and the report) atomically, each only when its content changed.
     /// Returns the paths that changed.
     public func write(_ result: Result) throws -> [String] {

@@ -8,12 +8,12 @@ import Glibc
 
 /// `maws-roles`: the organisation side of maws.
 @main
-struct MawsRolesCommand: ParsableCommand {
+struct MawsRolesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maws-roles",
-        abstract: "Build the group-role map from the accounts' IAM roles.",
+        abstract: "The organisation side of maws: the group-role map builder and the ID-token-for-roles API.",
         version: MawsVersion.current,
-        subcommands: [Build.self]
+        subcommands: [Build.self, Serve.self]
     )
 
     struct Build: ParsableCommand {
@@ -62,14 +62,10 @@ struct MawsRolesCommand: ParsableCommand {
             let builder = RoleMapBuilder(config: config, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
                                          credentials: credentials, diagnostics: diagnostics)
             while true {
-                let result = try builder.build()
-                let changed = try builder.write(result)
-                for skipped in result.skipped { diagnostics.info("maws-roles: skipped \(skipped.role): \(skipped.reason)") }
-                diagnostics.info("maws-roles: \(result.groupRoleMap.count) groups, \(Set(result.groupRoleMap.values.joined()).count) roles, "
-                    + "\(result.skipped.count) skipped, \(result.failedAccounts.count) accounts failed; "
-                    + (changed.isEmpty ? "nothing changed" : "wrote \(changed.joined(separator: ", "))"))
+                let (summary, failed) = try builder.buildAndWrite()
+                diagnostics.info("maws-roles: \(summary)")
                 guard let interval else {
-                    if !result.failedAccounts.isEmpty { throw ExitCode(1) }
+                    if failed { throw ExitCode(1) }
                     return
                 }
                 sleep(UInt32(interval))

@@ -1,0 +1,58 @@
+import MawsCore
+
+/// The roles API's configuration (INI), beside the builder's:
+///
+///     [api]
+///     well_known_url = https://auth.example.com/.well-known/openid-configuration
+///     client_id = abcdefgh
+///     groups_claim = amr                       ; the claim holding the person's groups
+///     group_role_map = /var/lib/maws-roles/group-role-map.json
+///     account_aliases = /var/lib/maws-roles/account-aliases.json
+///     rebuild_subject_prefix = ad|Example-LDAP|   ; who may trigger a rebuild
+///     listen = 127.0.0.1:8080
+public struct APIConfig: Sendable, Equatable {
+    public var wellKnownURL: EndpointURL
+    public var clientID: String
+    public var groupsClaim: String
+    public var groupRoleMapPath: String
+    public var accountAliasesPath: String
+    public var rebuildSubjectPrefix: String?
+    public var host: String
+    public var port: Int
+
+    public static func load(_ path: String) throws -> APIConfig {
+        guard let text = try SharedFile(path: path, holdsSecrets: false).text() else { throw ConfigError.fileNotFound(path: path) }
+        let document: INIDocument
+        do {
+            document = try INIDocument.parse(text)
+        } catch {
+            throw ConfigError.syntax(path: path, line: error.line, reason: error.reason)
+        }
+        guard let api = document.section("api") else { throw ConfigError.invalidSetting(source: path, reason: "there is no [api] section") }
+        func required(_ key: String) throws -> INIDocument.Entry {
+            guard let entry = api.entry(key), !entry.value.isEmpty else { throw ConfigError.missingRequired(keys: [key], searched: [path]) }
+            return entry
+        }
+        let wellKnown = try required("well_known_url")
+        let url: EndpointURL
+        do {
+            url = try EndpointURL(validating: wellKnown.value)
+        } catch {
+            throw ConfigError.invalidValue(path: path, line: wellKnown.line, key: "well_known_url", reason: error.description)
+        }
+        var host = "127.0.0.1", port = 8080
+        if let listen = api.entry("listen") {
+            let parts = listen.value.split(separator: ":")
+            guard parts.count == 2, let number = Int(parts[1]), (0...65535).contains(number) else {
+                throw ConfigError.invalidValue(path: path, line: listen.line, key: "listen", reason: "'\(listen.value)' is not HOST:PORT")
+            }
+            host = String(parts[0])
+            port = number
+        }
+        return APIConfig(wellKnownURL: url, clientID: try required("client_id").value,
+                         groupsClaim: api.entry("groups_claim")?.value ?? "amr",
+                         groupRoleMapPath: try required("group_role_map").value,
+                         accountAliasesPath: try required("account_aliases").value,
+                         rebuildSubjectPrefix: api.entry("rebuild_subject_prefix")?.value, host: host, port: port)
+    }
+}

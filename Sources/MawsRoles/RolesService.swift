@@ -1,0 +1,198 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import MawsCore
+
+/// The ID-token-for-roles API (seed 002), independent of the HTTP framework: each endpoint takes
+/// the request body and returns a status and a JSON document.
+///
+/// Tokens are verified against the configured issuer's own JWKS; the `key` a caller sends is
+/// ignored (trusting it let anyone sign their own token). The maps are reloaded when their files change.
+public final class RolesService: Sendable {
+    /// An answer; an `Error` too, so a failed step can carry its answer out in a `Result`.
+    public struct Answer: Error, Sendable {
+        public var status: Int
+        public var body: JSONValue
+        public var headers: [(String, String)] = []
+    }
+
+    public let config: APIConfig
+    private let http: HTTPClient
+    private let diagnostics: Diagnostics
+    private let rebuild: (@Sendable () throws -> String)?
+    private let provider = Locked<(metadata: ProviderMetadata, keys: JSONWebKeySet, fetched: Date)?>(nil)
+    private let maps = Locked<Maps?>(nil)
+    private let lastRebuild = Locked<Date?>(nil)
+    public static let rebuildInterval: TimeInterval = 300
+
+    struct Maps {
+        var groupRoles: [String: [String]]
+        var aliases: [String: [String]]
+        var stamps: [Int]
+        var loadedAt: Date
+    }
+
+    /// `rebuild` runs the builder and returns a summary; nil disables the rebuild endpoint.
+    public init(config: APIConfig, http: HTTPClient, diagnostics: Diagnostics, rebuild: (@Sendable () throws -> String)?) {
+        self.config = config
+        self.http = http
+        self.diagnostics = diagnostics
+        self.rebuild = rebuild
+    }
+
+    // MARK: Endpoints
+
+    public func roles(body: [UInt8]) -> Answer {
+        struct Request: Decodable {
+            var token: String
+        }
+        guard let request = try? JSONDecoder().decode(Request.self, from: Data(body)) else {
+            return error(400, "expected a JSON object with a 'token' (the ID token)")
+        }
+        let claims: [String: JSONValue]
+        switch verify(request.token) {
+        case .success(let verified): claims = verified
+        case .failure(let answer): return answer
+        }
+        guard let groupsValue = claims[config.groupsClaim] else {
+            return error(403, "the ID token has no '\(config.groupsClaim)' claim")
+        }
+        let groups: [String]
+        switch groupsValue {
+        case .array(let items): groups = items.compactMap(\.stringValue)
+        case .string(let single): groups = [single]
+        default: return error(403, "the '\(config.groupsClaim)' claim is not a list of groups")
+        }
+        guard let maps = currentMaps() else { return error(503, "the group-role map is not available yet") }
+        var roles = Set<String>()
+        for (pattern, grantedRoles) in maps.groupRoles where groups.contains(where: { wildcardMatches(pattern, $0) }) {
+            roles.formUnion(grantedRoles)
+        }
+        let accounts = Set(roles.compactMap { try? RoleARN(parsing: $0).accountID })
+        let aliases = maps.aliases.filter { accounts.contains($0.key) }
+        return Answer(status: 200, body: .object([
+            "roles": .array(roles.sorted().map(JSONValue.string)),
+            "aliases": .object(aliases.mapValues { .array($0.map(JSONValue.string)) }),
+        ]))
+    }
+
+    public func accountAliases() -> Answer {
+        guard let maps = currentMaps() else { return error(503, "the account alias map is not available yet") }
+        return Answer(status: 200, body: .object(maps.aliases.mapValues { .array($0.map(JSONValue.string)) }))
+    }
+
+    public func rebuildGroupRoleMap(body: [UInt8]) -> Answer {
+        guard let rebuild, let prefix = config.rebuildSubjectPrefix else { return error(404, "rebuilding is not enabled here") }
+        struct Request: Decodable { var token: String }
+        guard let request = try? JSONDecoder().decode(Request.self, from: Data(body)) else {
+            return error(400, "expected a JSON object with a 'token' (the ID token)")
+        }
+        switch verify(request.token) {
+        case .failure(let answer): return answer
+        case .success(let claims):
+            guard claims["sub"]?.stringValue?.hasPrefix(prefix) == true else {
+                return error(403, "only people whose subject starts with '\(prefix)' may rebuild the map")
+            }
+        }
+        let now = Date()
+        let wait: TimeInterval? = lastRebuild.withLock { last in
+            if let last, now.timeIntervalSince(last) < Self.rebuildInterval { return Self.rebuildInterval - now.timeIntervalSince(last) }
+            last = now
+            return nil
+        }
+        if let wait {
+            var answer = error(429, "the map was rebuilt less than 5 minutes ago; try again in \(Int(wait.rounded(.up))) s")
+            answer.headers = [("Retry-After", String(Int(wait.rounded(.up))))]
+            return answer
+        }
+        do {
+            let summary = try rebuild()
+            maps.withLock { $0 = nil }
+            return Answer(status: 200, body: .object(["status": .string("rebuilt"), "summary": .string(summary)]))
+        } catch {
+            return self.error(502, "the rebuild failed: \(error)")
+        }
+    }
+
+    public func health() -> Answer {
+        guard let maps = currentMaps() else { return error(503, "the maps are not loaded") }
+        return Answer(status: 200, body: .object([
+            "status": .string("ok"),
+            "groups": .number(Double(maps.groupRoles.count)),
+            "loaded_at": .string(ISO8601.format(maps.loadedAt)),
+        ]))
+    }
+
+    // MARK: Tokens
+
+    private func verify(_ token: String) -> Result<[String: JSONValue], Answer> {
+        func check(with provider: (metadata: ProviderMetadata, keys: JSONWebKeySet, fetched: Date)) -> Result<IDToken, TokenError> {
+            let verifier = IDTokenVerifier(issuer: provider.metadata.issuer, clientID: config.clientID, expectedNonce: nil)
+            return Result { () throws(TokenError) in try verifier.verify(token, keys: provider.keys) }
+        }
+        var outcome: Result<IDToken, TokenError>
+        do {
+            outcome = check(with: try currentProvider(refresh: false))
+            // The IdP may have rotated its keys: fetch them again (at most once a minute) for an unknown kid.
+            if case .failure(.unknownKey) = outcome {
+                outcome = check(with: try currentProvider(refresh: true))
+            }
+        } catch {
+            diagnostics.warning("cannot verify tokens: \(error)")
+            return .failure(self.error(502, "cannot reach the identity provider to verify the token"))
+        }
+        if case .failure(let problem) = outcome {
+            return .failure(error(401, "invalid ID token: \(problem)"))
+        }
+        guard let payload = token.split(separator: ".").dropFirst().first.flatMap(Base64URL.decode),
+              case .object(let claims)? = try? JSONDecoder().decode(JSONValue.self, from: payload)
+        else { return .failure(error(401, "the ID token's claims are unreadable")) }
+        return .success(claims)
+    }
+
+    /// The issuer's discovery document and keys, fetched at most once a minute.
+    private func currentProvider(refresh: Bool) throws -> (metadata: ProviderMetadata, keys: JSONWebKeySet, fetched: Date) {
+        if let cached = provider.withLock({ $0 }), !refresh || Date().timeIntervalSince(cached.fetched) < 60 {
+            return cached
+        }
+        let metadata = try ProviderMetadata.discover(config.wellKnownURL, http: http)
+        let fresh = (metadata: metadata, keys: try metadata.fetchKeys(http: http), fetched: Date())
+        provider.withLock { $0 = fresh }
+        return fresh
+    }
+
+    // MARK: Maps
+
+    /// The maps, reloaded when either file's modification time or size changed.
+    private func currentMaps() -> Maps? {
+        let stamps = [config.groupRoleMapPath, config.accountAliasesPath].flatMap(Self.stamp)
+        if let maps = maps.withLock({ $0 }), maps.stamps == stamps { return maps }
+        guard let roles = Self.readMap(config.groupRoleMapPath), let aliases = Self.readMap(config.accountAliasesPath) else {
+            return maps.withLock { $0 }  // Keep serving the last good maps while a file is unreadable.
+        }
+        let loaded = Maps(groupRoles: roles, aliases: aliases, stamps: stamps, loadedAt: Date())
+        maps.withLock { $0 = loaded }
+        diagnostics.debug("loaded the maps: \(roles.count) groups, \(aliases.count) accounts")
+        return loaded
+    }
+
+    static func stamp(_ path: String) -> [Int] {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return [0, 0, 0] }
+        return [Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_size)]
+    }
+
+    static func readMap(_ path: String) -> [String: [String]]? {
+        guard let text = try? SharedFile(path: path, holdsSecrets: false).text() else { return nil }
+        return try? JSONDecoder().decode([String: [String]].self, from: Data(text.utf8))
+    }
+
+    private func error(_ status: Int, _ message: String) -> Answer {
+        Answer(status: status, body: .object(["error": .string(message)]))
+    }
+}

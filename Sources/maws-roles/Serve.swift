@@ -1,0 +1,122 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import MawsCore
+import MawsRoles
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `maws-roles serve`: the ID-token-for-roles API.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the ID-token-for-roles API.",
+        discussion: """
+            POST /roles {"token", "key", "cache"} answers the person's roles and account aliases; \
+            GET /account-aliases, POST /rebuild-group-role-map (when the config has a [builder] \
+            section and rebuild_subject_prefix), GET /healthz. Access log: JSON lines on stderr, \
+            without tokens. SIGTERM or SIGINT stop it gracefully.
+            """
+    )
+
+    @Option(name: [.customShort("c"), .customLong("config")], help: ArgumentHelp("The config with [api] (and [builder]).", valueName: "PATH"))
+    var config: String
+
+    @Option(help: ArgumentHelp("Listen on this port instead of the config's.", valueName: "PORT"))
+    var port: Int?
+
+    @Flag(name: [.customShort("v"), .long], help: "Explain each step on stderr.")
+    var verbose = false
+
+    func run() async throws {
+        let environment = MawsCore.Environment.current
+        let diagnostics = Diagnostics(verbose: verbose)
+        let api: APIConfig
+        do {
+            api = try APIConfig.load(config)
+        } catch let error as MawsError {
+            Diagnostics.writeLine("maws-roles: error: \(error)")
+            throw ExitCode(error.exitCode)
+        }
+        let rebuild = try rebuildAction(environment: environment, diagnostics: diagnostics)
+        let service = RolesService(config: api, http: CurlHTTPClient(), diagnostics: diagnostics, rebuild: rebuild)
+
+        let router = Router()
+        router.add(middleware: AccessLog())
+        router.post("roles") { request, _ in try await respond(service.roles, request) }
+        router.get("account-aliases") { _, _ in try await respond { _ in service.accountAliases() } }
+        router.post("rebuild-group-role-map") { request, _ in try await respond(service.rebuildGroupRoleMap, request) }
+        router.get("healthz") { _, _ in try await respond { _ in service.health() } }
+
+        var logger = Logger(label: "maws-roles")
+        logger.logLevel = verbose ? .info : .warning
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(api.host, port: port ?? api.port), serverName: "maws-roles"),
+            onServerRunning: { channel in
+                Diagnostics.writeLine("maws-roles: serving on \(channel.localAddress?.description ?? api.host)")
+            },
+            logger: logger)
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    /// The rebuild endpoint runs the builder of the same config file, if it has one.
+    private func rebuildAction(environment: MawsCore.Environment, diagnostics: Diagnostics) throws -> (@Sendable () throws -> String)? {
+        guard let builderConfig = try? BuilderConfig.load(config),
+              let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"]
+        else { return nil }
+        let builder = RoleMapBuilder(config: builderConfig, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
+                                     credentials: .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"]),
+                                     diagnostics: diagnostics)
+        return { try builder.buildAndWrite().summary }
+    }
+}
+
+/// Runs a service endpoint on its own thread (it blocks on the network and the file system),
+/// never on the event loop, and turns its answer into a JSON response.
+private func respond(_ endpoint: @escaping @Sendable ([UInt8]) -> RolesService.Answer, _ request: Request? = nil) async throws -> Response {
+    var body: [UInt8] = []
+    if let request {
+        var collected = try await request.body.collect(upTo: 1 << 20)
+        body = collected.readBytes(length: collected.readableBytes) ?? []
+    }
+    let input = body
+    let answer = await withCheckedContinuation { (continuation: CheckedContinuation<RolesService.Answer, Never>) in
+        BackgroundThread.start { continuation.resume(returning: endpoint(input)) }
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let bytes = (try? encoder.encode(answer.body)) ?? Data("{}".utf8)
+    var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+    if let retryAfter = answer.headers.first(where: { $0.0 == "Retry-After" })?.1 {
+        headers[.retryAfter] = retryAfter
+    }
+    return Response(status: .init(code: answer.status), headers: headers,
+                    body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+}
+
+/// One JSON line per request on stderr: time, method, path (never the query or the body, which
+/// may hold tokens), status and duration.
+struct AccessLog<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var status = 500
+        defer {
+            let elapsed = ContinuousClock.now - start
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let line: JSONValue = .object([
+                "time": .string(ISO8601.format(Date())), "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path), "status": .number(Double(status)),
+                "ms": .number((milliseconds * 10).rounded() / 10),
+            ])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            if let data = try? encoder.encode(line) { Diagnostics.writeLine(String(decoding: data, as: UTF8.self)) }
+        }
+        let response = try await next(request, context)
+        status = Int(response.status.code)
+        return response
+    }
+}
