@@ -9,7 +9,7 @@ DEBUG_BIN := .build/debug/maws
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev ca-certificates fish
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build debug test unit-test integration-test demo install uninstall deps venv bench clean
+.PHONY: all build build-roles debug test unit-test integration-test demo install uninstall deps venv bench clean
 
 all: build
 
@@ -47,9 +47,15 @@ integration-test: deps venv
 	$(SWIFT) build --product maws && $(SWIFT) build --product maws-roles
 	MAWS_BIN=$(abspath $(DEBUG_BIN)) $(VENV)/bin/python -m pytest -q Tests/integration
 
-## Runs maws's main job end to end against the local stack.
+## Runs maws's main job end to end against the local stack (its roles API is the project's own
+## maws-roles server; a debug build of it is enough for the demo).
 demo: build venv
-	$(VENV)/bin/python Tests/stack/demo.py --maws $(abspath $(RELEASE_BIN))
+	$(SWIFT) build --product maws-roles
+	MAWS_ROLES_BIN=$(abspath .build/debug/maws-roles) $(VENV)/bin/python Tests/stack/demo.py --maws $(abspath $(RELEASE_BIN))
+
+## The organisation's server and builder, release build.
+build-roles: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product maws-roles
 
 ## Warm-path benchmark against the Python original (hyperfine; see bench/bench.py).
 bench:

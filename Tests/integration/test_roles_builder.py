@@ -47,13 +47,8 @@ def other_account(stack):
     role("OtherClient", web({"StringEquals": {f"{provider}:amr": "ops", f"{provider}:aud": "someone-else"}}))
     iam.create_account_alias(AccountAlias="other-sandbox")
 
-    # The builder runs as an IAM user of the hub account, with a reader role in every account.
-    hub = stack.client("iam")
-    hub.create_role(RoleName="maws-role-reader", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}))
-    hub.create_user(UserName="role-map-builder")
-    key = hub.create_access_key(UserName="role-map-builder")["AccessKey"]
-    return provider, key["AccessKeyId"], key["SecretAccessKey"]
+    # The builder runs as the stack's IAM user of the hub account (the hub's reader role is the stack's).
+    return (provider, *stack.builder_keys)
 
 
 def write_config(tmp_path, stack, provider, manual=None):

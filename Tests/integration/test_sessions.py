@@ -41,7 +41,7 @@ class Counts:
             "code_grant": log.count("POST", "/oauth2/token", grant_type="authorization_code"),
             "refresh_grant": log.count("POST", "/oauth2/token", grant_type="refresh_token"),
             "sts": self.stack.aws_app.actions_seen("AssumeRoleWithWebIdentity"),
-            "roles": len(self.stack.roles_app.requests),
+            "roles": self.stack.roles_requests(),
             "browser": self.maws.ua_log.read_text().count("signed in") if self.maws.ua_log.exists() else 0,
         }
 

@@ -1,6 +1,7 @@
 """`make demo`: maws's main job, end to end, against the local stack.
 
-Starts the IdP, AWS (STS and IAM) and the roles API on loopback, writes a config for them, runs
+Starts the IdP, AWS (STS and IAM) and the roles API (the project's `maws-roles serve`, over the
+map `maws-roles build` makes from the local IAM) on loopback, writes a config for them, runs
 maws, prints the export lines it produced and the identity STS reports for them, then stops.
 With a display (and DEMO_UNATTENDED unset) your own browser opens at the test IdP; otherwise the
 scripted user agent signs in as the demo user alice.
@@ -35,7 +36,8 @@ def main():
     with Stack() as stack, tempfile.TemporaryDirectory(prefix="maws-demo-") as home:
         config = Path(home) / "config.ini"
         config.write_text(stack.config_text())
-        say(f"Local stack up: IdP {stack.issuer}, AWS (moto) {stack.aws.url}, roles API {stack.roles_api.url}")
+        say(f"Local stack up: IdP {stack.issuer}, AWS (moto) {stack.aws.url}, "
+            f"roles API (maws-roles serve) {stack.roles_api.url}")
         say(f"Demo config written to {config}:\n" + "".join(f"    {line}\n" for line in config.read_text().splitlines()))
 
         env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}

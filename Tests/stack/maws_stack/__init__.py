@@ -4,7 +4,8 @@ Real components on free loopback ports, in one Python process:
 - an OpenID Connect provider (oidc-provider-mock, with PKCE S256 made mandatory),
 - AWS STS and IAM (moto in server mode), behind a thin layer adding the checks AWS makes on
   AssumeRoleWithWebIdentity that moto skips (token signature and expiry, trust policy, MaxSessionDuration),
-- the ID-token-for-roles API contract, answered from the roles seeded in moto's IAM.
+- the project's own roles API (`maws-roles serve`), over the group-role map `maws-roles build`
+  makes from moto's IAM.
 """
 
 from .stack import Stack, DemoUser  # noqa: F401

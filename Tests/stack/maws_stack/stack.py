@@ -2,15 +2,20 @@
 
 import json
 import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import boto3
 
 from . import idp
 from .federation import FederationEndpoint
 from .recorder import RequestLog
-from .roles_api import RolesAPI
 from .server import BackgroundServer
 from .sts import AWSServer
 from .tokens import IssuerKeys
@@ -41,14 +46,28 @@ DEFAULT_ROLES = [
 ]
 
 
-class Stack:
-    """The IdP, AWS (STS and IAM) and the roles API, each on a free 127.0.0.1 port."""
+ROOT = Path(__file__).resolve().parents[3]
 
-    def __init__(self, users=DEFAULT_USERS, roles=DEFAULT_ROLES, token_max_age=timedelta(hours=1)):
+
+def roles_binary():
+    """The project's maws-roles: $MAWS_ROLES_BIN, else beside $MAWS_BIN, else the debug build."""
+    if os.environ.get("MAWS_ROLES_BIN"):
+        return os.environ["MAWS_ROLES_BIN"]
+    if os.environ.get("MAWS_BIN"):
+        return str(Path(os.environ["MAWS_BIN"]).parent / "maws-roles")
+    return str(ROOT / ".build" / "debug" / "maws-roles")
+
+
+class Stack:
+    """The IdP, AWS (STS and IAM) and the project's roles API server, each on a free 127.0.0.1 port."""
+
+    def __init__(self, users=DEFAULT_USERS, roles=DEFAULT_ROLES, token_max_age=timedelta(hours=1), roles_bin=None):
         self.users = list(users)
         self.roles = list(roles)
         self.token_max_age = token_max_age
+        self.roles_bin = roles_bin or roles_binary()
         self._servers = []
+        self._roles_process = None
 
     def __enter__(self):
         return self.start()
@@ -66,17 +85,71 @@ class Stack:
         keys = IssuerKeys(self.issuer)
         self.aws_app = AWSServer(keys, CLIENT_ID)
         self.aws = self._serve(self.aws_app, "aws")
-        self.roles_app = RolesAPI(keys, CLIENT_ID, [ACCOUNT_ID])
-        self.roles_api = self._serve(self.roles_app, "roles")
         self.federation_app = FederationEndpoint(self.aws.url)
         self.federation = self._serve(self.federation_app, "federation")
         self._seed()
+        self._start_roles_api()
         return self
 
     def stop(self):
+        if self._roles_process and self._roles_process.poll() is None:
+            self._roles_process.terminate()
+            self._roles_process.wait(timeout=15)
         for server in reversed(self._servers):
             server.stop()
         self._servers.clear()
+
+    def _start_roles_api(self):
+        """Builds the group-role map from moto's IAM with `maws-roles build`, then serves it with
+        `maws-roles serve`, as an organisation would run them."""
+        self.roles_dir = Path(tempfile.mkdtemp(prefix="maws-roles-"))
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        config = self.roles_dir / "roles.ini"
+        config.write_text(f"""[api]
+well_known_url = {self.well_known_url}
+client_id = {CLIENT_ID}
+group_role_map = {self.roles_dir}/group-role-map.json
+account_aliases = {self.roles_dir}/account-aliases.json
+listen = 127.0.0.1:{port}
+
+[builder]
+provider = {self.issuer.split("://", 1)[1]}
+client_id = {CLIENT_ID}
+group_role_map = {self.roles_dir}/group-role-map.json
+account_aliases = {self.roles_dir}/account-aliases.json
+
+[account {ACCOUNT_ID}]
+role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
+""")
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.roles_dir), "AWS_ENDPOINT_URL": self.aws.url,
+               "AWS_ACCESS_KEY_ID": self.builder_keys[0], "AWS_SECRET_ACCESS_KEY": self.builder_keys[1]}
+        build = subprocess.run([self.roles_bin, "build", "-c", str(config)], env=env, capture_output=True, text=True, timeout=60)
+        if build.returncode != 0:
+            raise RuntimeError(f"maws-roles build failed: {build.stderr}")
+        self.roles_log = self.roles_dir / "access.log"
+        self._roles_process = subprocess.Popen([self.roles_bin, "serve", "-c", str(config)], env=env,
+                                               stdout=subprocess.DEVNULL, stderr=open(self.roles_log, "w"))
+        self.roles_api = type("RolesAPIServer", (), {"url": f"http://127.0.0.1:{port}", "port": port})()
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.roles_api.url}/healthz", timeout=2).read()
+                return
+            except OSError:
+                if time.time() > deadline or self._roles_process.poll() is not None:
+                    raise RuntimeError("maws-roles serve did not start: " + self.roles_log.read_text())
+                time.sleep(0.1)
+
+    def roles_requests(self):
+        """How many POST /roles the roles API has answered (from its access log)."""
+        count = 0
+        for line in self.roles_log.read_text().splitlines():
+            if line.startswith("{"):
+                entry = json.loads(line)
+                count += entry.get("method") == "POST" and entry.get("path") == "/roles"
+        return count
 
     def _serve(self, app, name):
         server = BackgroundServer(app, name).start()
@@ -92,6 +165,12 @@ class Stack:
         provider = self.issuer.split("://", 1)[1]
         iam.create_open_id_connect_provider(Url=self.issuer, ClientIDList=[CLIENT_ID], ThumbprintList=["0" * 40])
         iam.create_account_alias(AccountAlias=ACCOUNT_ALIAS)
+        # What the group-role map builder runs as: an IAM user, and a reader role it assumes.
+        iam.create_role(RoleName="maws-role-reader", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}, "Action": "sts:AssumeRole"}]}))
+        iam.create_user(UserName="role-map-builder")
+        key = iam.create_access_key(UserName="role-map-builder")["AccessKey"]
+        self.builder_keys = (key["AccessKeyId"], key["SecretAccessKey"])
         for name, groups, max_duration in self.roles:
             policy = {
                 "Version": "2012-10-17",
