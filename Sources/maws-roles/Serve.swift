@@ -115,8 +115,14 @@ struct AccessLog<Context: RequestContext>: RouterMiddleware {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             if let data = try? encoder.encode(line) { Diagnostics.writeLine(String(decoding: data, as: UTF8.self)) }
         }
-        let response = try await next(request, context)
-        status = Int(response.status.code)
-        return response
+        do {
+            let response = try await next(request, context)
+            status = Int(response.status.code)
+            return response
+        } catch let error as HTTPResponseError {
+            // The router answers unknown paths and methods by throwing: log the status it will send.
+            status = Int(error.status.code)
+            throw error
+        }
     }
 }

@@ -83,7 +83,8 @@ role_arn = arn:aws:iam::123456789012:role/maws-role-reader
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, json.load(response), dict(response.headers)
         except urllib.error.HTTPError as error:
-            return error.code, json.load(error), dict(error.headers)
+            text = error.read()
+            return error.code, json.loads(text) if text.startswith(b"{") else {}, dict(error.headers)
 
     def get(self, path):
         return self.request("GET", path)
@@ -164,8 +165,10 @@ def test_rebuild_needs_the_subject_prefix_and_is_rate_limited(stack, server):
 def test_the_access_log_has_no_tokens_and_sigterm_stops_gracefully(stack, server):
     secret = token(stack, ["team-ops"])
     server.roles(secret)
+    assert server.request("GET", "/no-such-path")[0] == 404
     assert server.stop() == 0
     lines = [json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")]
-    assert {"method": "POST", "path": "/roles", "status": 200} in [
-        {k: line[k] for k in ("method", "path", "status")} for line in lines]
+    seen = [{k: line[k] for k in ("method", "path", "status")} for line in lines]
+    assert {"method": "POST", "path": "/roles", "status": 200} in seen
+    assert {"method": "GET", "path": "/no-such-path", "status": 404} in seen
     assert secret.split(".")[1] not in server.log.read_text()
