@@ -59,7 +59,14 @@ struct Serve: AsyncParsableCommand {
                 Diagnostics.writeLine("maws-roles: serving on \(channel.localAddress?.description ?? api.host)")
             },
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            let reason = "\(error)".contains("Address already in use") ? "the address is in use" : "\(error)"
+            Diagnostics.writeLine("maws-roles: error: cannot serve on \(api.host):\(port ?? api.port): \(reason); "
+                + "choose another with --port or the config's listen")
+            throw ExitCode(1)
+        }
     }
 
     /// The rebuild endpoint runs the builder of the same config file, if it has one.
