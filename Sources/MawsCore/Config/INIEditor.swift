@@ -39,10 +39,6 @@ public struct INIEditor: Sendable, Equatable {
         return lines.joined(separator: newline) + (endsWithNewline ? newline : "")
     }
 
-    public var sectionNames: [String] {
-        kinds.compactMap { if case .header(let name) = $0 { return name } else { return nil } }
-    }
-
     /// The `key = value` entries of `section` (continuations left out), or nil when it does not exist.
     public func entries(in section: String) -> [String: String]? {
         guard let range = sectionRange(section) else { return nil }

@@ -11,7 +11,6 @@ public enum OIDCError: MawsError, Equatable {
     case denied(error: String, description: String?)
     case tokenEndpoint(status: Int, error: String?, description: String?)
     case invalidTokenResponse(String)
-    case noTerminal
 
     public var description: String {
         switch self {
@@ -38,8 +37,6 @@ public enum OIDCError: MawsError, Equatable {
             return "the IdP's token endpoint answered HTTP \(status)\(detail.isEmpty ? "" : " (\(detail))"); check client_id and that the IdP application allows this redirect URI and PKCE"
         case .invalidTokenResponse(let reason):
             return "the IdP's token response is unusable: \(reason)"
-        case .noTerminal:
-            return "no terminal to read the redirect URL from"
         }
     }
 }
