@@ -206,10 +206,14 @@ def test_exec_passes_credentials_exit_status_and_signals(maws, stack):
 def test_exec_forwards_sigterm_to_the_command(maws, stack):
     assert maws.run("-r", stack.role_arn("Admin")).returncode == 0
     marker = maws.home / "got-term"
+    started = maws.home / "started"
     process = subprocess.Popen([maws.binary, "exec", "-c", str(maws.config), "-r", stack.role_arn("Admin"), "--",
-                                "sh", "-c", f"trap 'touch {marker}; exit 3' TERM; while true; do sleep 0.1; done"],
+                                "sh", "-c", f"trap 'touch {marker}; exit 3' TERM; touch {started}; while true; do sleep 0.1; done"],
                                env=maws.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(1.0)
+    deadline = time.time() + 30
+    while not started.exists():  # the command runs, so maws is waiting on it with its handlers set
+        assert time.time() < deadline and process.poll() is None, process.stderr.read()
+        time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 3
     assert marker.exists()
