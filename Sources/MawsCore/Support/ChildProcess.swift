@@ -30,20 +30,29 @@ public enum ChildProcess {
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
 
+        // Hold the forwarded signals from before the spawn until the child's pid is known, so a
+        // signal arriving in between is forwarded rather than killing maws or getting lost.
+        let forwarded = [SIGTERM, SIGHUP, SIGUSR1, SIGUSR2]
+        var held = sigset_t()
+        sigemptyset(&held)
+        for signal in forwarded { sigaddset(&held, signal) }
+        var previousMask = sigset_t()
+        sigprocmask(SIG_BLOCK, &held, &previousMask)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGQUIT, SIG_IGN)
+        for signalNumber in forwarded {
+            signal(signalNumber) { received in
+                if ChildProcess.child > 0 { kill(ChildProcess.child, received) }
+            }
+        }
+
         // PATH lookup with the command's own environment, as a shell would do it.
         let executable = ExecutablePath.resolve(arguments[0], path: environment["PATH"]) ?? arguments[0]
         var pid: pid_t = 0
         let status = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
         guard status == 0 else { throw ExecError.cannotRun(command: arguments[0], reason: String(cString: strerror(status))) }
         child = pid
-
-        signal(SIGINT, SIG_IGN)
-        signal(SIGQUIT, SIG_IGN)
-        for forwarded in [SIGTERM, SIGHUP, SIGUSR1, SIGUSR2] {
-            signal(forwarded) { received in
-                if ChildProcess.child > 0 { kill(ChildProcess.child, received) }
-            }
-        }
+        sigprocmask(SIG_SETMASK, &previousMask, nil)
 
         var waitStatus: Int32 = 0
         while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
