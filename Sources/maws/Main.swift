@@ -12,23 +12,44 @@ import Darwin
 @main
 enum Main {
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let command = Self.command(for: arguments)
         do {
-            var command = try Maws.parseAsRoot()
-            try command.run()
+            var parsed = try command.parse(arguments)
+            try parsed.run()
         } catch let error as MawsError {
             Diagnostics.writeLine("maws: error: \(error)")
             exit(error.exitCode)
         } catch let code as ExitCode {
             exit(code.rawValue)
         } catch {
-            let status = Maws.exitCode(for: error)
-            if status == .success {
+            if command.type.exitCode(for: error) == .success {
                 // --help and --version: printed on stdout, as asked for.
-                Maws.exit(withError: error)
+                command.type.exit(withError: error)
             }
             // One line, like every other maws error; the usage text is one `--help` away.
-            Diagnostics.writeLine("maws: error: \(Maws.message(for: error)) (see maws --help)")
+            Diagnostics.writeLine("maws: error: \(command.type.message(for: error)) (see maws --help)")
             exit(ExitStatus.usage)
         }
+    }
+
+    /// Which command type parses `arguments`.
+    ///
+    /// The two invocations that run on every AWS SDK credential request, `maws [OPTIONS]` (the
+    /// default `login`) and `maws credential-process ...`, go straight to their command: parsing
+    /// from the root would make swift-argument-parser build the argument sets of all eleven
+    /// subcommands first, which is most of the cached-credentials path's time. Everything else
+    /// (help, version, other subcommands) is parsed from the root as usual.
+    static func command(for arguments: [String]) -> (type: any ParsableCommand.Type, parse: ([String]) throws -> any ParsableCommand) {
+        let root: (type: any ParsableCommand.Type, parse: ([String]) throws -> any ParsableCommand) = (Maws.self, { try Maws.parseAsRoot($0) })
+        let rootOptions: Set<String> = ["-h", "--help", "help", "--version", "--generate-completion-script", "--experimental-dump-help"]
+        if arguments.contains(where: rootOptions.contains) { return root }
+        guard let first = arguments.first else {
+            return (LoginCommand.self, { try LoginCommand.parse($0) })
+        }
+        if first == "credential-process" {
+            return (CredentialProcessCommand.self, { try CredentialProcessCommand.parse(Array($0.dropFirst())) })
+        }
+        return first.hasPrefix("-") ? (LoginCommand.self, { try LoginCommand.parse($0) }) : root
     }
 }
