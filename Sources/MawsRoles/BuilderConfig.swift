@@ -13,14 +13,22 @@ import MawsCore
 ///
 ///     [account 123456789012]
 ///     role_arn = arn:aws:iam::123456789012:role/maws-role-reader
+///
+/// More providers are accepted with `[provider NAME]` sections, each with `provider` and `client_id`
+/// (the `[builder]` keys then become optional).
 public struct BuilderConfig: Sendable, Equatable {
+    public struct Provider: Sendable, Equatable {
+        /// The issuer host/path as IAM names the OIDC provider.
+        public var name: String
+        public var clientID: String
+    }
+
     public struct Account: Sendable, Equatable {
         public var id: String
         public var readerRole: RoleARN
     }
 
-    public var provider: String
-    public var clientID: String
+    public var providers: [Provider]
     public var groupRoleMapPath: String
     public var accountAliasesPath: String
     public var manualAliasesPath: String?
@@ -52,6 +60,18 @@ public struct BuilderConfig: Sendable, Equatable {
             }
             parallelism = value
         }
+        var providers: [Provider] = []
+        if let name = builder.entry("provider")?.value {
+            providers.append(Provider(name: name, clientID: try required("client_id")))
+        }
+        for section in document.sections where section.name.hasPrefix("provider ") {
+            guard let name = section.entry("provider")?.value, let client = section.entry("client_id")?.value else {
+                throw ConfigError.invalidValue(path: path, line: section.line, key: section.name,
+                                               reason: "a provider section needs provider and client_id")
+            }
+            providers.append(Provider(name: name, clientID: client))
+        }
+        guard !providers.isEmpty else { throw ConfigError.missingRequired(keys: ["provider", "client_id"], searched: [path]) }
         var accounts: [Account] = []
         for section in document.sections where section.name.hasPrefix("account ") {
             let id = String(section.name.dropFirst("account ".count)).trimmingCharacters(in: " ")
@@ -67,8 +87,7 @@ public struct BuilderConfig: Sendable, Equatable {
                 throw ConfigError.invalidValue(path: path, line: entry.line, key: "role_arn", reason: error.description)
             }
         }
-        return BuilderConfig(provider: try required("provider"), clientID: try required("client_id"),
-                             groupRoleMapPath: try required("group_role_map"), accountAliasesPath: try required("account_aliases"),
+        return BuilderConfig(providers: providers, groupRoleMapPath: try required("group_role_map"), accountAliasesPath: try required("account_aliases"),
                              manualAliasesPath: builder.entry("manual_aliases")?.value, reportPath: builder.entry("report")?.value,
                              parallelism: parallelism, accounts: accounts)
     }

@@ -46,8 +46,8 @@ public struct RoleMapBuilder: Sendable {
     }
 
     public func build() throws -> Result {
-        let policy = TrustPolicy(provider: config.provider, clientID: config.clientID)
-        let scans = parallelMap(config.accounts, limit: config.parallelism) { account in scan(account, policy: policy) }
+        let policies = config.providers.map { TrustPolicy(provider: $0.name, clientID: $0.clientID) }
+        let scans = parallelMap(config.accounts, limit: config.parallelism) { account in scan(account, policies: policies) }
 
         var map: GroupRoleMap = [:]
         var aliases: AliasMap = try manualAliases()
@@ -66,7 +66,7 @@ public struct RoleMapBuilder: Sendable {
                       skipped: skipped.sorted { $0.role < $1.role }, failedAccounts: failed)
     }
 
-    private func scan(_ account: BuilderConfig.Account, policy: TrustPolicy) -> AccountScan {
+    private func scan(_ account: BuilderConfig.Account, policies: [TrustPolicy]) -> AccountScan {
         var scan = AccountScan()
         do {
             let reader = try api.assumeRole(credentials, role: account.readerRole, sessionName: "maws-roles-builder",
@@ -75,12 +75,16 @@ public struct RoleMapBuilder: Sendable {
                                                   secretAccessKey: reader.credentials.secretAccessKey,
                                                   sessionToken: reader.credentials.sessionToken)
             for role in try api.roles(signing) {
-                switch policy.analyze(role.trustPolicy, account: account.id) {
-                case .groups(let grants):
+                // A role counts once per accepted provider its trust policy admits groups of.
+                let outcomes = policies.map { $0.analyze(role.trustPolicy, account: account.id) }
+                var granted = false
+                for case .groups(let grants) in outcomes {
+                    granted = true
                     for grant in grants { for group in grant.groups { scan.grants.append((group, role.arn)) } }
-                case .notFederated:
-                    continue
-                case .unsupported(let reason):
+                }
+                if !granted, let reason = outcomes.lazy.compactMap({ outcome -> String? in
+                    if case .unsupported(let reason) = outcome { return reason } else { return nil }
+                }).first {
                     scan.skipped.append(Skipped(role: role.arn, reason: reason))
                 }
             }

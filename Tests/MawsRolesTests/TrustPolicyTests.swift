@@ -76,3 +76,27 @@ import MawsCore
         #expect(wildcardMatches("ops", "OPS") && !wildcardMatches("ops", "ops2"))
     }
 }
+
+@Suite struct BuilderConfigTests {
+    @Test func acceptsSeveralProviders() throws {
+        let path = "/tmp/maws-builder-\(UInt64.random(in: 0...UInt64.max)).ini"
+        try AtomicFile.write(Array("""
+            [builder]
+            provider = auth.example.com/
+            client_id = one
+            group_role_map = /tmp/m.json
+            account_aliases = /tmp/a.json
+
+            [provider contractors]
+            provider = login.partner.example
+            client_id = two
+
+            [account 123456789012]
+            role_arn = arn:aws:iam::123456789012:role/reader
+            """.utf8), to: path)
+        let config = try BuilderConfig.load(path)
+        #expect(config.providers == [.init(name: "auth.example.com/", clientID: "one"), .init(name: "login.partner.example", clientID: "two")])
+        #expect(config.accounts.map(\.id) == ["123456789012"])
+        #expect(config.parallelism == 4)
+    }
+}

@@ -45,6 +45,9 @@ def other_account(stack):
     role("NotEquals", web({"StringNotEquals": {f"{provider}:amr": "contractors"}}))
     role("TwoConditions", web({"StringEquals": {f"{provider}:amr": "a"}, "StringLike": {f"{provider}:amr": "b*"}}))
     role("OtherClient", web({"StringEquals": {f"{provider}:amr": "ops", f"{provider}:aud": "someone-else"}}))
+    role("Partners", {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+                      "Principal": {"Federated": f"arn:aws:iam::{OTHER}:oidc-provider/login.partner.example"},
+                      "Condition": {"StringEquals": {"login.partner.example:amr": "partners"}}})
     iam.create_account_alias(AccountAlias="other-sandbox")
 
     # The builder runs as the stack's IAM user of the hub account (the hub's reader role is the stack's).
@@ -63,6 +66,10 @@ account_aliases = {tmp_path}/out/account-aliases.json
 manual_aliases = {manual_path}
 report = {tmp_path}/out/report.json
 parallelism = 2
+
+[provider partners]
+provider = login.partner.example
+client_id = partner-client
 
 [account 123456789012]
 role_arn = arn:aws:iam::123456789012:role/maws-role-reader
@@ -92,6 +99,7 @@ def test_the_builder_maps_groups_to_roles_across_accounts(stack, other_account, 
     assert role_map["everyone"] == [f"{hub}/ReadOnly"]
     assert role_map["finance-*"] == [f"{hub}/Billing"]
     assert role_map["data-*"] == [f"arn:aws:iam::{OTHER}:role/ListPrincipal"]
+    assert role_map["partners"] == [f"arn:aws:iam::{OTHER}:role/Partners"]  # the second accepted provider
     assert "ops" not in role_map  # StarPrincipal, ForAll and OtherClient grant nothing
     assert list(role_map) == sorted(role_map)
 
