@@ -21,12 +21,8 @@ public struct APIConfig: Sendable, Equatable {
     public var port: Int
 
     public static func load(_ path: String) throws -> APIConfig {
-        guard let text = try SharedFile(path: path, holdsSecrets: false).text() else { throw ConfigError.fileNotFound(path: path) }
-        let document: INIDocument
-        do {
-            document = try INIDocument.parse(text)
-        } catch {
-            throw ConfigError.syntax(path: path, line: error.line, reason: error.reason)
+        guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) }) else {
+            throw ConfigError.fileNotFound(path: path)
         }
         guard let api = document.section("api") else { throw ConfigError.invalidSetting(source: path, reason: "there is no [api] section") }
         func required(_ key: String) throws -> INIDocument.Entry {

@@ -39,6 +39,16 @@ public struct CacheDirectory: Sendable {
         try AtomicFile.write(Array(try Self.encoder.encode(entry)), to: path + "/" + name)
     }
 
+    /// Writes `entry` if it can. Caching is best effort: a failed write costs a later sign-in
+    /// (said on stderr), never the current run.
+    public func store<Entry: Encodable>(_ entry: Entry, as name: String, diagnostics: Diagnostics) {
+        do {
+            try write(entry, to: name)
+        } catch {
+            diagnostics.warning("cannot write the cache: \(error)")
+        }
+    }
+
     public func remove(_ name: String) {
         unlink(path + "/" + name)
     }

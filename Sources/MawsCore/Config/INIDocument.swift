@@ -30,6 +30,17 @@ public struct INIDocument: Sendable, Equatable {
         self.sections = sections
     }
 
+    /// Reads and parses the file at `path` (through symlinks); nil when it does not exist.
+    /// `syntaxError` turns a parse error into the caller's error, which knows what the file is for.
+    public static func read(_ path: String, syntaxError: (INIParseError) -> any Error) throws -> INIDocument? {
+        guard let text = try SharedFile(path: path, holdsSecrets: false).text() else { return nil }
+        do {
+            return try parse(text)
+        } catch {
+            throw syntaxError(error)
+        }
+    }
+
     /// Parses `text`; errors carry the 1-based line number and what is wrong there.
     public static func parse(_ text: String) throws(INIParseError) -> INIDocument {
         var document = INIDocument()

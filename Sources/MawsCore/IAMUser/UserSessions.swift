@@ -183,10 +183,6 @@ public struct UserSessions: Sendable {
     }
 
     private func store<Entry: Encodable>(_ entry: Entry, as name: String) {
-        do {
-            try cache.write(entry, to: name)
-        } catch {
-            diagnostics.warning("cannot write the cache: \(error)")
-        }
+        cache.store(entry, as: name, diagnostics: diagnostics)
     }
 }

@@ -317,12 +317,7 @@ public struct CredentialBroker: Sendable {
         }, body)
     }
 
-    /// Caching is best effort: a failed write costs a later sign-in, never this run.
     private func store<Entry: Encodable>(_ entry: Entry, as name: String) {
-        do {
-            try cache.write(entry, to: name)
-        } catch {
-            diagnostics.warning("cannot write the cache: \(error)")
-        }
+        cache.store(entry, as: name, diagnostics: diagnostics)
     }
 }
