@@ -64,7 +64,9 @@ struct LoginCommand: ParsableCommand {
                 Diagnostics.writeStandardOutput(url + "\n")
                 return
             }
-            guard BrowserLauncher(environment: environment).open(url) != nil else { throw ConsoleError.noBrowser }
+            guard try BrowserLauncher(environment: environment).openPrivately(url, timeout: .seconds(60)) else {
+                throw ConsoleError.noBrowser
+            }
             diagnostics.info("maws: opened the AWS console for \(result.assumed.role)")
         }
 

@@ -77,6 +77,20 @@ import Testing
         #expect(throws: OIDCError.noFreePort(ports: [47_811])) { try LoopbackListener(ports: [47_811]) }
     }
 
+    @Test func aBrowsersOneTimeAddressRedirectsOnceThenAnswers404() throws {
+        var redirect = try OneTimeRedirect(to: "https://idp.example.com/authorize?state=secret")
+        let url = redirect.url(port: 10800)
+        #expect(url.hasPrefix("http://127.0.0.1:10800/go/") && url.count == "http://127.0.0.1:10800/go/".count + 43)
+        #expect(!url.contains("secret"))
+        let request = LoopbackHTTPServer.parse(head: "GET \(redirect.path) HTTP/1.1\r\nHost: 127.0.0.1:10800")
+        let answer = redirect.answer(request)
+        let first = try #require(answer)
+        #expect(first.status == "303 See Other")
+        #expect(first.headers.first { $0.0 == "Location" }?.1 == "https://idp.example.com/authorize?state=secret")
+        #expect(redirect.answer(request)?.status == "404 Not Found")
+        #expect(redirect.answer(LoopbackHTTPServer.parse(head: "GET /go/other HTTP/1.1")) == nil)
+    }
+
     @Test func timesOutWithAClearError() throws {
         let listener = try LoopbackListener(ports: [0])
         #expect(throws: OIDCError.timedOut(seconds: 0)) { try listener.waitForRedirect(state: "x", timeout: .milliseconds(50)) }

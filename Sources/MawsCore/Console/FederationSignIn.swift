@@ -69,7 +69,7 @@ public enum ConsoleError: MawsError, Equatable {
         case .invalidAnswer(let url):
             return "the AWS federation endpoint \(url) sent no SigninToken; check federation_url"
         case .noBrowser:
-            return "no browser to open the AWS console in; use --print-url and open the URL yourself"
+            return "no browser opened the AWS console (none found, or it did not load the address within 60 s); use --print-url and open the URL yourself"
         }
     }
 }

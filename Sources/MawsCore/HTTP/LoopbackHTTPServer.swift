@@ -4,9 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// A small HTTP/1.1 server on 127.0.0.1, for the sign-in redirect and the container-credentials
-/// endpoint. One request per connection; connections are multiplexed with `poll`, so an idle one
-/// (a browser's pre-connect) never holds up the others.
+/// A small HTTP/1.1 server on the loopback addresses, for the sign-in redirect, the one-time
+/// browser addresses and the container-credentials endpoint. One request per connection.
+///
+/// Any local process can connect to it, so it is built not to be starved: connections are
+/// multiplexed with `poll` and never block one another; each must send its request head within
+/// `Limits.headTimeout` and take its answer within `Limits.writeTimeout`; at most
+/// `Limits.connections` are held, and a new one displaces the oldest still-silent one, so a flood
+/// of idle connections cannot keep the browser's out; memory per connection is bounded by
+/// `Limits.headBytes`; and while nothing is pending the process sleeps in `poll` without a timeout.
 public final class LoopbackHTTPServer {
     public struct Request: Sendable {
         public var method: String
@@ -22,60 +28,65 @@ public final class LoopbackHTTPServer {
         public var status: String
         public var contentType: String
         public var body: [UInt8]
+        /// Extra header fields, e.g. `Location`.
+        public var headers: [(String, String)]
 
-        public init(status: String, contentType: String, body: [UInt8]) {
+        public init(status: String, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
             self.status = status
             self.contentType = contentType
             self.body = body
+            self.headers = headers
         }
     }
 
-    /// Something besides the socket to watch, e.g. the terminal for a pasted redirect.
+    /// Something besides the sockets to watch, e.g. the terminal for a pasted redirect.
     public protocol LineSource: AnyObject {
         var descriptor: Int32 { get }
         var closed: Bool { get }
         func readLines() -> [String]
     }
 
-    public let port: UInt16
-    private let socket: Int32
+    /// What one client may cost.
+    public struct Limits: Sendable {
+        /// Connections held at once; past this the oldest one still sending its head is dropped.
+        public var connections = 128
+        /// The largest request head accepted.
+        public var headBytes = 8192
+        public var headTimeout: Duration = .seconds(2)
+        public var writeTimeout: Duration = .seconds(2)
 
-    /// Binds the first free port of `ports` on 127.0.0.1 (0: any free port).
-    public init(ports: [UInt16]) throws(LoopbackServerError) {
+        public init() {}
+    }
+
+    public let port: UInt16
+    private let sockets: LoopbackSockets
+
+    /// Where the server listens, e.g. "127.0.0.1:10800 and [::1]:10800", for messages.
+    public var addresses: String {
+        sockets.descriptors.count > 1 ? "127.0.0.1:\(port) and [::1]:\(port)" : "127.0.0.1:\(port)"
+    }
+    private let limits: Limits
+
+    /// Binds the first port of `ports` that is free on both loopback addresses (0: any free port).
+    public init(ports: [UInt16], limits: Limits = Limits()) throws(LoopbackServerError) {
         for port in ports {
-            let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard descriptor >= 0 else { throw .system("socket: \(Self.errnoText())") }
-            // Lets a new run reuse a port whose last connection is in TIME_WAIT. On Linux this does
-            // not allow binding over another listening socket, so a busy port is still skipped.
-            var reuse: Int32 = 1
-            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            if bound == 0, listen(descriptor, 64) == 0 {
-                _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-                var actual = sockaddr_in()
-                var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-                _ = withUnsafeMutablePointer(to: &actual) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-                }
-                self.socket = descriptor
-                self.port = UInt16(bigEndian: actual.sin_port)
+            switch LoopbackSockets.bind(port: port) {
+            case .bound(let sockets):
+                self.sockets = sockets
+                self.port = sockets.port
+                self.limits = limits
                 return
+            case .busy:
+                continue
+            case .failed(let error):
+                throw error
             }
-            close(descriptor)
         }
         throw .noFreePort(ports)
     }
 
     deinit {
-        close(socket)
+        sockets.closeAll()
     }
 
     /// Answers requests with `handle` until it returns a value, a line from `lines` makes
@@ -84,80 +95,70 @@ public final class LoopbackHTTPServer {
                              handle: (Request) -> (Response, Value?)) throws(LoopbackServerError) -> Value {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
-        var connections: [Connection] = []
-        defer { connections.forEach { close($0.descriptor) } }
+        var connections = ConnectionTable(limits: limits)
+        defer { connections.closeAll() }
+        // Set while the process is out of file descriptors: the listeners are left alone until then,
+        // so poll does not report them readable again and again.
+        var acceptResumes: ContinuousClock.Instant?
 
         while true {
-            var waitMilliseconds: Int32 = 1000
-            if let deadline {
-                let remaining = clock.now.duration(to: deadline)
-                guard remaining > .zero else { throw .timedOut(timeout!) }
-                waitMilliseconds = Int32(min(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1, 1000))
-            }
+            var now = clock.now
+            if let deadline, now >= deadline, let timeout { throw .timedOut(timeout) }
+            connections.closeExpired(at: now)
+            if let resume = acceptResumes, now >= resume { acceptResumes = nil }
             let lineSource = lines.flatMap { $0.closed ? nil : $0 }
-            var descriptors = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
-                + connections.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
-                + (lineSource.map { [pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0)] } ?? [])
-            let ready = poll(&descriptors, nfds_t(descriptors.count), waitMilliseconds)
+
+            var descriptors = acceptResumes == nil ? sockets.descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) } : []
+            let listenerCount = descriptors.count
+            let polled = connections.descriptors
+            descriptors += polled.map { pollfd(fd: $0.descriptor, events: Int16($0.writing ? POLLOUT : POLLIN), revents: 0) }
+            if let lineSource { descriptors.append(pollfd(fd: lineSource.descriptor, events: Int16(POLLIN), revents: 0)) }
+
+            let wake = [deadline, connections.earliestDeadline, acceptResumes].compactMap { $0 }.min()
+            let ready = poll(&descriptors, nfds_t(descriptors.count), wake.map { Self.milliseconds(from: now, to: $0) } ?? -1)
             if ready < 0 {
                 if errno == EINTR { continue }
-                throw .system("poll: \(Self.errnoText())")
+                throw .system("poll: \(errnoText())")
             }
-            let now = clock.now
-            var index = connections.count - 1
-            while index >= 0 {
-                if descriptors[index + 1].revents != 0, let request = read(&connections[index]) {
-                    let (response, value) = handle(request)
-                    write(response, to: connections[index].descriptor)
-                    if let value { return value }
+            guard ready > 0 else { continue }
+            now = clock.now
+
+            for (offset, connection) in polled.enumerated() where descriptors[listenerCount + offset].revents != 0 {
+                guard let request = connections.advance(connection.descriptor, now: now) else { continue }
+                let (response, value) = handle(request)
+                connections.respond(connection.descriptor, with: Self.serialize(response), now: clock.now)
+                if let value {
+                    connections.finish(connection.descriptor, within: .seconds(1))
+                    return value
                 }
-                // Drop answered connections and those idle too long (pre-connects that never send).
-                if connections[index].finished || now - connections[index].opened > .seconds(30) {
-                    close(connections[index].descriptor)
-                    connections.remove(at: index)
-                }
-                index -= 1
             }
             if let lineSource, descriptors[descriptors.count - 1].revents != 0 {
                 for line in lineSource.readLines() {
                     if let value = onLine(line) { return value }
                 }
             }
-            if descriptors[0].revents & Int16(POLLIN) != 0 {
-                while connections.count < 64 {
-                    let client = accept(socket, nil, nil)
-                    guard client >= 0 else { break }
-                    _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-                    _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
-                    connections.append(Connection(descriptor: client, opened: clock.now))
+            for index in 0..<listenerCount where descriptors[index].revents != 0 {
+                if !connections.accept(from: descriptors[index].fd, now: now) {
+                    acceptResumes = now.advanced(by: .milliseconds(100))
                 }
             }
         }
     }
 
-    private struct Connection {
-        var descriptor: Int32
-        var opened: ContinuousClock.Instant
-        var buffer: [UInt8] = []
-        var finished = false
+    /// Milliseconds for `poll` from `now` until `instant`, rounded up so that a wake-up is never early.
+    private static func milliseconds(from now: ContinuousClock.Instant, to instant: ContinuousClock.Instant) -> Int32 {
+        let remaining = now.duration(to: instant)
+        guard remaining > .zero else { return 0 }
+        let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
+        return Int32(min(milliseconds, Int64(Int32.max)))
     }
 
-    /// Reads what is available; returns the request once its head is complete.
-    private func read(_ connection: inout Connection) -> Request? {
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        let count = chunk.withUnsafeMutableBytes { recv(connection.descriptor, $0.baseAddress, $0.count, 0) }
-        if count <= 0 {
-            if count < 0 && (errno == EAGAIN || errno == EINTR) { return nil }
-            connection.finished = true
-            return nil
-        }
-        connection.buffer += chunk[0..<count]
-        guard let head = Self.requestHead(connection.buffer) else {
-            if connection.buffer.count > 16384 { connection.finished = true }
-            return nil
-        }
-        connection.finished = true
-        return Self.parse(head: head)
+    static func serialize(_ response: Response) -> [UInt8] {
+        var head = "HTTP/1.1 \(response.status)\r\nContent-Type: \(response.contentType)\r\nContent-Length: \(response.body.count)\r\n"
+            + "Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n"
+            + "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n"
+        for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+        return Array((head + "\r\n").utf8) + response.body
     }
 
     /// The request line and header fields of a request head; a malformed line gives method "".
@@ -173,35 +174,14 @@ public final class LoopbackHTTPServer {
         return Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers)
     }
 
-    static func requestHead(_ buffer: [UInt8]) -> String? {
+    /// The request head in `buffer` once its terminating blank line has arrived.
+    static func requestHead(_ buffer: [UInt8], searchingFrom start: Int = 0) -> String? {
         let terminator: [UInt8] = [13, 10, 13, 10]
         guard buffer.count >= 4 else { return nil }
-        for index in 0...(buffer.count - 4) where buffer[index..<(index + 4)].elementsEqual(terminator) {
+        for index in max(start, 0)...(buffer.count - 4) where buffer[index..<(index + 4)].elementsEqual(terminator) {
             return String(decoding: buffer[..<index], as: UTF8.self)
         }
         return nil
-    }
-
-    private func write(_ response: Response, to descriptor: Int32) {
-        let head = "HTTP/1.1 \(response.status)\r\nContent-Type: \(response.contentType)\r\nContent-Length: \(response.body.count)\r\n"
-            + "Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n"
-            + "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n\r\n"
-        var bytes = Array(head.utf8) + response.body
-        var offset = 0
-        var attempts = 0
-        while offset < bytes.count && attempts < 50 {
-            let sent = bytes.withUnsafeMutableBytes { send(descriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if sent > 0 {
-                offset += sent
-            } else if sent < 0 && (errno == EAGAIN || errno == EINTR) {
-                var waiter = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&waiter, 1, 100)
-                attempts += 1
-            } else {
-                return
-            }
-        }
-        bytes.removeAll()
     }
 
     /// Compares secrets (state, bearer tokens) in time independent of where they differ.
@@ -212,14 +192,173 @@ public final class LoopbackHTTPServer {
         for index in a.indices { difference |= a[index] ^ b[index] }
         return difference == 0
     }
+}
 
-    static func errnoText() -> String {
-        String(cString: strerror(errno))
+/// The server's open connections: each reads its request head, then writes its answer, then closes.
+private struct ConnectionTable {
+    struct Connection {
+        let descriptor: Int32
+        let accepted: ContinuousClock.Instant
+        var deadline: ContinuousClock.Instant
+        var input: [UInt8] = []
+        /// The answer still to send; nil while the head is being read.
+        var output: [UInt8]?
+        var sent = 0
+    }
+
+    let limits: LoopbackHTTPServer.Limits
+    private var connections: [Int32: Connection] = [:]
+
+    init(limits: LoopbackHTTPServer.Limits) {
+        self.limits = limits
+    }
+
+    var descriptors: [(descriptor: Int32, writing: Bool)] {
+        connections.values.map { ($0.descriptor, $0.output != nil) }
+    }
+
+    var earliestDeadline: ContinuousClock.Instant? {
+        connections.values.map(\.deadline).min()
+    }
+
+    mutating func closeExpired(at now: ContinuousClock.Instant) {
+        for connection in connections.values where connection.deadline <= now {
+            close(connection.descriptor)
+        }
+    }
+
+    /// Accepts every waiting connection. Returns false when the process is out of descriptors and
+    /// none could be freed, so the caller pauses accepting for a moment.
+    mutating func accept(from listener: Int32, now: ContinuousClock.Instant) -> Bool {
+        // Bounded, so connections already accepted get read between bursts.
+        for _ in 0..<(limits.connections * 2) {
+            let client = Glibc.accept(listener, nil, nil)
+            if client < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED:
+                    continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    if dropOldestSilent() { continue }
+                    return false
+                default:  // EAGAIN: nothing more waiting.
+                    return true
+                }
+            }
+            // accept4 would set both flags at once, but Swift sees it only with _GNU_SOURCE.
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+            if connections.count >= limits.connections { _ = dropOldestSilent() }
+            connections[client] = Connection(descriptor: client, accepted: now, deadline: now.advanced(by: limits.headTimeout))
+        }
+        return true
+    }
+
+    /// Reads what has arrived on `descriptor`; returns the request once its head is complete.
+    mutating func advance(_ descriptor: Int32, now: ContinuousClock.Instant) -> LoopbackHTTPServer.Request? {
+        guard var connection = connections[descriptor] else { return nil }
+        if connection.output != nil {
+            connections[descriptor] = connection
+            flush(descriptor)
+            return nil
+        }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        if count < 0 && (errno == EAGAIN || errno == EINTR) { return nil }
+        guard count > 0 else {
+            close(descriptor)
+            return nil
+        }
+        let searchFrom = connection.input.count - 3
+        connection.input += chunk[0..<count]
+        if let head = LoopbackHTTPServer.requestHead(connection.input, searchingFrom: searchFrom) {
+            connection.input = []
+            connections[descriptor] = connection
+            return LoopbackHTTPServer.parse(head: head)
+        }
+        if connection.input.count > limits.headBytes {
+            connections[descriptor] = connection
+            respond(descriptor, with: LoopbackHTTPServer.serialize(.init(
+                status: "431 Request Header Fields Too Large", contentType: "text/plain; charset=utf-8", body: Array("request head too large\n".utf8))), now: now)
+            return nil
+        }
+        connections[descriptor] = connection
+        return nil
+    }
+
+    /// Starts sending `bytes` as the answer on `descriptor`.
+    mutating func respond(_ descriptor: Int32, with bytes: [UInt8], now: ContinuousClock.Instant) {
+        guard connections[descriptor] != nil else { return }
+        connections[descriptor]!.output = bytes
+        connections[descriptor]!.deadline = now.advanced(by: limits.writeTimeout)
+        flush(descriptor)
+    }
+
+    /// Sends what the socket takes without blocking; closes the connection once all is sent.
+    mutating func flush(_ descriptor: Int32) {
+        guard var connection = connections[descriptor], let output = connection.output else { return }
+        while connection.sent < output.count {
+            let sent = output.withUnsafeBytes {
+                send(descriptor, $0.baseAddress! + connection.sent, $0.count - connection.sent, Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 {
+                connection.sent += sent
+            } else if sent < 0 && errno == EINTR {
+                continue
+            } else if sent < 0 && errno == EAGAIN {
+                connections[descriptor] = connection
+                return
+            } else {
+                close(descriptor)
+                return
+            }
+        }
+        close(descriptor)
+    }
+
+    /// Sends the rest of the answer on `descriptor`, waiting at most `limit`: the last answer
+    /// before the server stops (the browser's "signed in" page).
+    mutating func finish(_ descriptor: Int32, within limit: Duration) {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: limit)
+        while connections[descriptor] != nil, clock.now < end {
+            var waiter = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&waiter, 1, 100)
+            flush(descriptor)
+        }
+    }
+
+    /// Drops the connection that has waited longest without completing its request head.
+    mutating func dropOldestSilent() -> Bool {
+        guard let oldest = connections.values.filter({ $0.output == nil }).min(by: { $0.accepted < $1.accepted }) else { return false }
+        close(oldest.descriptor)
+        return true
+    }
+
+    mutating func close(_ descriptor: Int32) {
+        connections[descriptor] = nil
+        _ = Glibc.close(descriptor)
+    }
+
+    mutating func closeAll() {
+        for descriptor in connections.keys { close(descriptor) }
     }
 }
 
-public enum LoopbackServerError: Error, Equatable, Sendable {
+public enum LoopbackServerError: MawsError, Equatable {
+    /// No port of the list is free on both loopback addresses.
     case noFreePort([UInt16])
     case system(String)
     case timedOut(Duration)
+
+    public var description: String {
+        switch self {
+        case .noFreePort(let ports):
+            let tried = ports == [0] ? "" : " (tried \(ports.map(String.init).joined(separator: ", ")))"
+            return "no port is free on both 127.0.0.1 and [::1]\(tried); find what holds them with `ss -ltnp` and retry"
+        case .system(let reason):
+            return "cannot listen on the loopback addresses: \(reason)"
+        case .timedOut(let timeout):
+            return "nothing asked for the local address within \(timeout.components.seconds) s"
+        }
+    }
 }

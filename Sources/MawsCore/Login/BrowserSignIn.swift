@@ -39,13 +39,16 @@ public struct BrowserSignIn: Sendable {
     public func run() throws -> Result {
         // The listener is up before the browser starts, so the redirect cannot arrive too early.
         let listener = try LoopbackListener(ports: ports)
-        diagnostics.debug("listening for the sign-in redirect on 127.0.0.1:\(listener.port)")
+        diagnostics.debug("listening for the sign-in redirect on \(listener.addresses)")
         let request = try AuthorizationRequest.random(clientID: clientID, scope: scope, redirectURI: listener.redirectURI)
         let url = request.url(authorizationEndpoint: endpoints.authorization)
+        // The browser's argument list is readable by every local user: it gets a one-time loopback
+        // address that redirects to `url`, never `url` itself.
+        let start = try OneTimeRedirect(to: url)
 
         var browserProcess: Int32?
         if openBrowser {
-            browserProcess = browser.open(url)
+            browserProcess = browser.open(start.url(port: listener.port))
         }
         let pasted = browserProcess == nil && acceptPastedRedirect ? PastedRedirectInput() : nil
         if browserProcess != nil {
@@ -58,7 +61,7 @@ public struct BrowserSignIn: Sendable {
         }
         defer { browserProcess.map(BrowserLauncher.reap) }
 
-        switch try listener.waitForRedirect(state: request.state, timeout: timeout, pasted: pasted) {
+        switch try listener.waitForRedirect(state: request.state, timeout: timeout, pasted: pasted, start: start) {
         case .error(let code, let description):
             throw OIDCError.denied(error: code, description: description)
         case .code(let code):

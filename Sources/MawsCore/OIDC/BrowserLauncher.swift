@@ -43,6 +43,25 @@ public struct BrowserLauncher: Sendable {
         return nil
     }
 
+    /// Opens `url`, which carries a secret, through a one-time loopback address (`OneTimeRedirect`)
+    /// so that it never appears in an argument list, and waits at most `timeout` for the browser to
+    /// ask for it. Returns false when there is no browser to start or it did not come in time.
+    public func openPrivately(_ url: String, timeout: Duration) throws -> Bool {
+        let server = try LoopbackHTTPServer(ports: [0])
+        var redirect = try OneTimeRedirect(to: url)
+        guard let process = open(redirect.url(port: server.port)) else { return false }
+        defer { Self.reap(process) }
+        let notFound = LoopbackHTTPServer.Response(status: "404 Not Found", contentType: "text/plain; charset=utf-8", body: [])
+        do {
+            return try server.serve(timeout: timeout) { request in
+                if let answer = redirect.answer(request) { return (answer, true) }
+                return (notFound, nil)
+            }
+        } catch .timedOut {
+            return false
+        }
+    }
+
     private func spawnDetached(_ arguments: [String]) -> pid_t? {
         guard let executable = ExecutablePath.resolve(arguments[0], path: environment["PATH"]) else { return nil }
         var actions = posix_spawn_file_actions_t()

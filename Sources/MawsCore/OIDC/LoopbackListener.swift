@@ -4,11 +4,12 @@ public enum AuthorizationResponse: Sendable, Equatable {
     case error(code: String, description: String?)
 }
 
-/// The redirect target of the sign-in (RFC 8252 §7.3), on 127.0.0.1 only.
+/// The redirect target of the sign-in (RFC 8252 §7.3), on the loopback addresses only (127.0.0.1
+/// and [::1], since browsers try [::1] first for `localhost`).
 ///
-/// It serves exactly one useful request, `GET /redirect_uri` carrying this sign-in's `state`.
-/// Anything else (favicon fetches, a stale tab, a request with someone else's state) gets a 404
-/// or 400 and the wait goes on.
+/// It serves exactly one useful request, `GET /redirect_uri` carrying this sign-in's `state`, and
+/// the one-time address the browser was started with. Anything else (favicon fetches, a stale
+/// tab, a request with someone else's state) gets a 404 or 400 and the wait goes on.
 public final class LoopbackListener {
     /// The ports registered with the IdP application, tried in order (the Mozilla contract).
     public static let registeredPorts: [UInt16] = [10800, 10801, 20800, 20801, 30800, 30801, 40800, 40801, 50800, 50801, 60800, 60801]
@@ -16,9 +17,10 @@ public final class LoopbackListener {
 
     private let server: LoopbackHTTPServer
     public var port: UInt16 { server.port }
+    public var addresses: String { server.addresses }
     public var redirectURI: String { "http://localhost:\(port)\(Self.redirectPath)" }
 
-    /// Binds the first free port of `ports` on 127.0.0.1.
+    /// Binds the first port of `ports` free on both loopback addresses.
     public init(ports: [UInt16] = LoopbackListener.registeredPorts) throws(OIDCError) {
         do {
             server = try LoopbackHTTPServer(ports: ports)
@@ -28,8 +30,11 @@ public final class LoopbackListener {
     }
 
     /// Serves requests until one carries `state` with a code or an error, or `timeout` passes.
-    /// With `pasted`, a redirect URL pasted on the terminal counts the same as one that arrives.
-    public func waitForRedirect(state: String, timeout: Duration, pasted: PastedRedirectInput? = nil) throws(OIDCError) -> AuthorizationResponse {
+    /// With `pasted`, a redirect URL pasted on the terminal counts the same as one that arrives;
+    /// `start` is the one-time address the browser was given for the authorization URL.
+    public func waitForRedirect(state: String, timeout: Duration, pasted: PastedRedirectInput? = nil,
+                                start: OneTimeRedirect? = nil) throws(OIDCError) -> AuthorizationResponse {
+        var start = start
         do {
             return try server.serve(timeout: timeout, lines: pasted, onLine: { line in
                 guard !line.trimmingINIWhitespace().isEmpty else { return nil }
@@ -40,6 +45,7 @@ public final class LoopbackListener {
                 pasted?.say("maws: that is not the address of this sign-in's redirect; paste the whole URL the browser ended on\r\n")
                 return nil
             }, handle: { request in
+                if let answer = start?.answer(request) { return (answer, nil) }
                 let (status, page, result) = Self.route(method: request.method, target: request.target, state: state)
                 return (.init(status: status, contentType: "text/html; charset=utf-8", body: Array(page.html.utf8)), result)
             })

@@ -25,7 +25,8 @@ public enum OIDCError: MawsError, Equatable {
         case .keySet(let url, let reason):
             return "cannot read the IdP's signing keys at \(url): \(reason)"
         case .noFreePort(let ports):
-            return "no free port for the sign-in redirect on 127.0.0.1 (tried \(ports.map(String.init).joined(separator: ", "))); close whatever holds them and retry"
+            return "no port registered for the sign-in redirect is free on both 127.0.0.1 and [::1] (tried \(ports.map(String.init).joined(separator: ", "))); "
+                + "find what holds them with `ss -ltnp`, stop it and retry"
         case .listener(let reason):
             return "cannot listen for the sign-in redirect: \(reason)"
         case .timedOut(let seconds):

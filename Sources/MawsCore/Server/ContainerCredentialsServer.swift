@@ -23,23 +23,15 @@ public final class ContainerCredentialsServer: @unchecked Sendable {
 
     /// `credentials` is asked on every request; it should answer from the cache while it can.
     public init(diagnostics: Diagnostics, credentials: @escaping @Sendable () throws -> AssumedRole) throws {
-        do {
-            server = try LoopbackHTTPServer(ports: [0])
-        } catch {
-            throw OIDCError.listener("cannot listen on 127.0.0.1: \(error)")
-        }
+        server = try LoopbackHTTPServer(ports: [0])
         token = try SecureRandom.token(byteCount: 32)
         self.credentials = credentials
         self.diagnostics = diagnostics
     }
 
     /// Serves until the process ends.
-    public func serve() throws -> Never {
-        do {
-            let _: Never = try server.serve(timeout: nil) { request in (respond(to: request), nil) }
-        } catch {
-            throw OIDCError.listener("\(error)")
-        }
+    public func serve() throws(LoopbackServerError) -> Never {
+        try server.serve(timeout: nil) { request in (respond(to: request), nil) }
     }
 
     func respond(to request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {

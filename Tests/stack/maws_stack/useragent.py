@@ -1,12 +1,16 @@
 """A scripted user agent: what a person does in the browser, for tests and the unattended demo.
 
-Used as $BROWSER: `python -m maws_stack.useragent URL`. It opens the authorization URL, submits
-the provider's form as MAWS_TEST_USER (or presses Deny when MAWS_TEST_ACTION=deny), and follows
-the redirect to maws's loopback listener, as a browser would. MAWS_TEST_UA_LOG names a file for
-its log (maws discards a browser's output).
+Used as $BROWSER: `python -m maws_stack.useragent URL`. It opens the URL maws gives it (a one-time
+loopback address that redirects to the authorization URL), submits the provider's form as
+MAWS_TEST_USER (or presses Deny when MAWS_TEST_ACTION=deny), and follows the redirect to maws's
+loopback listener, as a browser would. Like Chromium and Firefox, it resolves `localhost` itself and
+tries [::1] before 127.0.0.1, whatever /etc/hosts says. MAWS_TEST_UA_LOG names a file for its log
+(maws discards a browser's output); MAWS_TEST_UA_ARGV names a file that receives its arguments.
 """
 
+import http.client
 import os
+import socket
 import sys
 import urllib.error
 import urllib.parse
@@ -18,21 +22,55 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def get(url, timeout=10):
+    """GET `url` without following redirects, as a browser connects: `localhost` is tried on [::1]
+    first, then 127.0.0.1. Returns (status, headers, body)."""
+    parts = urllib.parse.urlsplit(url)
+    hosts = ["::1", "127.0.0.1"] if parts.hostname == "localhost" else [parts.hostname]
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    last_error = None
+    for host in hosts:
+        connection = http.client.HTTPConnection(host, parts.port or 80, timeout=timeout)
+        try:
+            connection.putrequest("GET", target, skip_host=True)
+            connection.putheader("Host", parts.netloc)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, response.headers, response.read()
+        except (ConnectionRefusedError, socket.gaierror, OSError) as error:
+            if isinstance(error, (TimeoutError, socket.timeout)):
+                raise
+            last_error = error
+        finally:
+            connection.close()
+    raise last_error
+
+
+def open_page(url, limit=5):
+    """GETs `url` following redirects (maws's one-time address), like a browser; returns the URL
+    of the page they end on."""
+    for _ in range(limit):
+        status, headers, _ = get(url)
+        if status not in (301, 302, 303, 307):
+            return url
+        url = urllib.parse.urljoin(url, headers["Location"])
+    raise RuntimeError(f"too many redirects from {url}")
+
+
 def sign_in(url, user, action="approve"):
     """Returns the body of the page maws's listener answered with."""
     location = redirect_location(url, user, action)
-    with urllib.request.urlopen(location, timeout=10) as final:
-        return final.read().decode()
+    status, _, body = get(location)
+    return body.decode()
 
 
 def redirect_location(url, user, action="approve"):
     """Signs in at the provider and returns where it redirects the browser, without going there:
     what a person on another machine would copy from the address bar."""
+    page = open_page(url)
     opener = urllib.request.build_opener(_NoRedirect)
-    with opener.open(url, timeout=10) as page:
-        page.read()
     form = {"action": "deny"} if action == "deny" else {"sub": user}
-    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), method="POST")
+    request = urllib.request.Request(page, data=urllib.parse.urlencode(form).encode(), method="POST")
     try:
         opener.open(request, timeout=10)
         raise RuntimeError("the provider did not redirect after the form")
@@ -45,6 +83,9 @@ def redirect_location(url, user, action="approve"):
 def main():
     log_path = os.environ.get("MAWS_TEST_UA_LOG")
     log = open(log_path, "a") if log_path else sys.stderr
+    if os.environ.get("MAWS_TEST_UA_ARGV"):
+        with open(os.environ["MAWS_TEST_UA_ARGV"], "a") as record:
+            record.write(" ".join(sys.argv[1:]) + "\n")
     try:
         page = sign_in(sys.argv[1], os.environ.get("MAWS_TEST_USER", "alice"), os.environ.get("MAWS_TEST_ACTION", "approve"))
         print("signed in:", "Signed in" in page, file=log)

@@ -1,0 +1,35 @@
+/// A loopback address to hand a browser instead of a URL that carries a secret.
+///
+/// A program's arguments are readable by every local user (`/proc/PID/cmdline`), and the URLs
+/// maws opens carry bearer values: the sign-in URL its state, nonce and PKCE challenge, the AWS
+/// console URL a sign-in token. The browser is given `http://127.0.0.1:PORT/go/RANDOM` instead;
+/// maws answers the first request for it with a redirect to the real URL and every later one with
+/// a 404, so whoever reads the argument list first gets nothing the browser does not also get,
+/// and a stolen address shows up as a failed page in the person's browser.
+public struct OneTimeRedirect: Sendable {
+    /// `/go/` and 43 random characters.
+    public let path: String
+    private let target: String
+    public private(set) var used = false
+
+    public init(to target: String) throws(CryptoError) {
+        path = "/go/" + (try SecureRandom.token())
+        self.target = target
+    }
+
+    public func url(port: UInt16) -> String {
+        "http://127.0.0.1:\(port)\(path)"
+    }
+
+    /// The answer to `request` when it asks for this address: the redirect the first time, 404
+    /// afterwards. Nil for any other path.
+    public mutating func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response? {
+        guard LoopbackHTTPServer.constantTimeEquals(String(request.path), path) else { return nil }
+        guard request.method == "GET", !used else {
+            return .init(status: "404 Not Found", contentType: "text/plain; charset=utf-8",
+                         body: Array("This address has been used already. Start again from the terminal.\n".utf8))
+        }
+        used = true
+        return .init(status: "303 See Other", contentType: "text/plain; charset=utf-8", body: [], headers: [("Location", target)])
+    }
+}
