@@ -39,5 +39,11 @@ struct LogoutCommand: ParsableCommand {
         for place in result.removed {
             diagnostics.info("maws: removed \(place)")
         }
+        for place in result.leftAlone {
+            diagnostics.info("maws: left \(place) as it is: it now holds keys maws did not write")
+        }
+        if result.removed.isEmpty && result.leftAlone.isEmpty {
+            diagnostics.info("maws: nothing to remove")
+        }
     }
 }

@@ -256,3 +256,20 @@ def test_a_rotation_that_fails_midway_keeps_the_old_key(maws, stack):
     assert "read-only" in result.stderr and "deleted the new key" in result.stderr
     assert credentials.read_text() == before
     assert user.keys() == {user.key_id}
+
+
+def test_logout_all_removes_mfa_sessions_and_assumed_role_credentials(maws, stack, spoke_roles):
+    user = User(stack, maws)
+    user.write_profiles(f"[profile deploy]\nrole_arn = {spoke_roles['deploy']}\nsource_profile = hub\nmfa_serial = {user.serial}\n")
+    assert user.run("session", "--profile", "hub", "--mfa-code", user.code()).returncode == 0
+    assert user.run("assume", "--profile", "deploy").returncode == 0
+    assert user.run("session", "--profile", "hub").returncode == 0, "the MFA session is cached"
+
+    logout = user.run("logout", "--all")
+    assert logout.returncode == 0, logout.stderr
+    assert "1 MFA session" in logout.stderr and "1 assumed-role credential" in logout.stderr
+    assert not [p.name for p in (maws.home / "cache" / "maws").iterdir() if p.name.startswith(("user-session", "assumed"))]
+
+    again = user.run("session", "--profile", "hub")
+    assert again.returncode == 1 and "no terminal to ask for" in again.stderr, "a session outlived logout --all"
+    assert user.run("assume", "--profile", "deploy").returncode == 1

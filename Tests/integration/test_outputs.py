@@ -284,3 +284,55 @@ def test_the_documented_prompt_snippet(expiration, expected):
     for shell in ["bash"] + (["zsh"] if subprocess.run(["which", "zsh"], capture_output=True).returncode == 0 else []):
         result = subprocess.run([shell, "-c", prompt_snippet() + "\nmaws_prompt"], env=env, capture_output=True, text=True)
         assert result.stdout == expected, (shell, result.stderr)
+
+
+def aws_configure(maws, profile, key_id, secret):
+    """What a person does with the AWS CLI: store long-lived keys in a profile."""
+    env = {"PATH": os.environ["PATH"], "HOME": str(maws.home)}
+    for name, value in (("aws_access_key_id", key_id), ("aws_secret_access_key", secret)):
+        subprocess.run([AWS_CLI, "configure", "set", name, value, "--profile", profile], env=env, check=True)
+
+
+def test_long_lived_keys_stored_after_maws_wrote_the_profile_survive_logout_and_later_writes(maws, stack):
+    credentials = maws.home / ".aws" / "credentials"
+    assert maws.run("-o", "awscli", "--profile", "default", "-r", stack.role_arn("Admin")).returncode == 0
+    assert "aws_access_key_id = ASIA" in credentials.read_text()
+    aws_configure(maws, "default", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    with_long_lived_keys = credentials.read_text()
+    assert "AKIAIOSFODNN7EXAMPLE" in with_long_lived_keys
+
+    logout = maws.run("logout", "--all", config=False)
+    assert logout.returncode == 0, logout.stderr
+    assert credentials.read_text() == with_long_lived_keys, "logout removed keys maws did not write"
+    assert f"left [default] in {credentials} as it is: it now holds keys maws did not write" in logout.stderr
+
+    again = maws.run("-o", "awscli", "--profile", "default", "--no-cache", "-r", stack.role_arn("Admin"))
+    assert again.returncode == 1
+    assert "holds long-lived keys that maws did not write" in again.stderr
+    assert credentials.read_text() == with_long_lived_keys, "a later maws run replaced long-lived keys"
+
+
+def test_logout_leaves_a_section_whose_temporary_keys_are_someone_elses(maws, stack):
+    credentials = maws.home / ".aws" / "credentials"
+    credentials.parent.mkdir()
+    credentials.write_text("[work]\nregion = us-west-2\n")
+    assert maws.run("-o", "awscli", "--profile", "work", "-r", stack.role_arn("Admin")).returncode == 0
+    # Another tool (aws-vault, SSO) puts its own temporary keys into the person's section.
+    text = re.sub(r"aws_access_key_id = ASIA\w+", "aws_access_key_id = ASIAOTHERTOOL", credentials.read_text())
+    credentials.write_text(text)
+    logout = maws.run("logout", "--profile", "work", config=False)
+    assert logout.returncode == 0, logout.stderr
+    assert credentials.read_text() == text
+    assert "left [work]" in logout.stderr
+
+
+def test_logout_removes_a_section_maws_created_even_after_another_maws_run_refreshed_it(maws, stack):
+    credentials = maws.home / ".aws" / "credentials"
+    assert maws.run("-o", "awscli", "-r", stack.role_arn("Admin")).returncode == 0
+    first = credentials.read_text()
+    # A second run (another terminal, another role session) refreshes the keys maws created.
+    assert maws.run("-o", "awscli", "--no-cache", "-r", stack.role_arn("Admin")).returncode == 0
+    assert credentials.read_text() != first
+    logout = maws.run("logout", "--all", config=False)
+    assert logout.returncode == 0, logout.stderr
+    assert credentials.read_text() == ""

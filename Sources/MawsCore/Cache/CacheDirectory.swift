@@ -53,26 +53,65 @@ public struct CacheDirectory: Sendable {
         unlink(path + "/" + name)
     }
 
-    /// The names of the entries whose names start with `prefix`.
-    public func entries(withPrefix prefix: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
+    /// What the cache holds, by the prefix of the entries' file names.
+    public enum Kind: String, CaseIterable, Sendable {
+        /// The IdP's discovery document and public keys.
+        case provider
+        /// ID and refresh tokens.
+        case session
+        /// The roles API's answers.
+        case roles
+        /// STS credentials from a sign-in.
+        case credentials
+        /// MFA session tokens (`maws session`) of IAM users.
+        case userSession = "user-session"
+        /// Role credentials from `maws assume`.
+        case assumed
+
+        /// Whether entries of this kind let maws act as the person without asking again: what
+        /// `maws logout --all` removes. The IdP's public keys are no secret (encrypted long-lived
+        /// keys are not in the cache at all).
+        public var isSecret: Bool {
+            switch self {
+            case .provider: return false
+            case .session, .roles, .credentials, .userSession, .assumed: return true
+            }
+        }
+
+        public static var secrets: [Kind] { allCases.filter(\.isSecret) }
+
+        func describe(_ count: Int) -> String {
+            let plural = count == 1 ? "" : "s"
+            switch self {
+            case .provider: return "\(count) IdP key set\(plural)"
+            case .session: return "\(count) ID and refresh token\(plural)"
+            case .roles: return "\(count) role list\(plural)"
+            case .credentials: return "\(count) role credential\(plural)"
+            case .userSession: return "\(count) MFA session\(plural)"
+            case .assumed: return "\(count) assumed-role credential\(plural)"
+            }
+        }
     }
 
-    /// Removes cached credentials (for `role` only, or all), and with `everything` the ID tokens
-    /// and roles too. Returns how many entries went.
-    @discardableResult
-    public func forget(role: String?, everything: Bool) -> Int {
-        var removed = 0
-        for name in entries(withPrefix: CredentialsEntry.kind + "-") {
-            if let role, read(name, as: CredentialsEntry.self)?.role != role { continue }
-            remove(name)
-            removed += 1
-        }
-        if everything {
-            for name in entries(withPrefix: "session-") + entries(withPrefix: "roles-") {
+    /// The entries of `kind`.
+    func entries(of kind: Kind) -> [String] {
+        let prefix = kind.rawValue + "-"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }
+    }
+
+    /// Removes the entries of `kinds`; with `role`, only those holding that role's credentials.
+    /// Returns what went, e.g. "2 role credentials", one phrase per kind.
+    public func forget(_ kinds: [Kind], role: String? = nil) -> [String] {
+        struct RoleField: Decodable { var role: String? }
+        var removed: [String] = []
+        for kind in kinds {
+            var count = 0
+            for name in entries(of: kind) {
+                if let role, read(name, as: RoleField.self)?.role != role { continue }
                 remove(name)
-                removed += 1
+                count += 1
             }
+            if count > 0 { removed.append(kind.describe(count)) }
         }
         return removed
     }
@@ -88,13 +127,13 @@ public struct CacheDirectory: Sendable {
 
     /// A file name for `key`: a 64-bit FNV-1a hash in hex. Not a security boundary (entries are
     /// checked against their full key); it keeps the warm path free of libcrypto.
-    public static func fileName(kind: String, key: [String]) -> String {
+    public static func fileName(kind: Kind, key: [String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.joined(separator: "\u{0}").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
         let hex = String(hash, radix: 16)
-        return "\(kind)-\(String(repeating: "0", count: 16 - hex.count))\(hex).json"
+        return "\(kind.rawValue)-\(String(repeating: "0", count: 16 - hex.count))\(hex).json"
     }
 
     static let encoder: JSONEncoder = {

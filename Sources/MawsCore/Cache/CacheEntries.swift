@@ -15,7 +15,7 @@ public struct ProviderEntry: Codable, Sendable {
     public static let lifetime: TimeInterval = 86_400
 
     static func name(wellKnownURL: String) -> String {
-        CacheDirectory.fileName(kind: "provider", key: [wellKnownURL])
+        CacheDirectory.fileName(kind: .provider, key: [wellKnownURL])
     }
 }
 
@@ -39,7 +39,7 @@ public struct SessionEntry: Codable, Sendable {
     }
 
     static func name(wellKnownURL: String, clientID: String) -> String {
-        CacheDirectory.fileName(kind: "session", key: [wellKnownURL, clientID])
+        CacheDirectory.fileName(kind: .session, key: [wellKnownURL, clientID])
     }
 }
 
@@ -55,7 +55,7 @@ public struct RolesEntry: Codable, Sendable {
     public static let lifetime: TimeInterval = 3600
 
     static func name(url: String, issuer: String, subject: String) -> String {
-        CacheDirectory.fileName(kind: "roles", key: [url, issuer, subject])
+        CacheDirectory.fileName(kind: .roles, key: [url, issuer, subject])
     }
 }
 
@@ -76,9 +76,7 @@ public struct CredentialsEntry: Codable, Sendable {
         credentials.expiration.timeIntervalSince(now) > Self.minimumRemaining
     }
 
-    static let kind = "credentials"
-
     static func name(issuer: String, clientID: String, subject: String, role: String) -> String {
-        CacheDirectory.fileName(kind: kind, key: [issuer, clientID, subject, role])
+        CacheDirectory.fileName(kind: .credentials, key: [issuer, clientID, subject, role])
     }
 }

@@ -31,18 +31,26 @@ public struct SharedFile: Sendable {
         return try readText(target)
     }
 
+    /// Runs `body` holding the lock every update of this file takes, so that a decision about
+    /// the file (and maws's record of it) and the write that follows cannot be interleaved with
+    /// another maws process's.
+    public func withLock<T>(_ body: () throws -> T) throws -> T {
+        let directory = AtomicFile.parentDirectory(of: resolvedPath())
+        try AtomicFile.ensureDirectory(directory)
+        return try FileLock.withExclusiveLock(onDirectory: directory, body)
+    }
+
     /// Applies `edit` under the lock; writes only when the text changed. Returns whether it did.
     @discardableResult
     public func update(_ edit: (inout INIEditor) throws -> Void) throws -> Bool {
         let target = resolvedPath()
-        let directory = AtomicFile.parentDirectory(of: target)
-        try AtomicFile.ensureDirectory(directory)
-        return try FileLock.withExclusiveLock(onDirectory: directory) {
+        return try withLock {
             let existing = try read(target)
             var editor = try self.editor(for: existing ?? "")
             try edit(&editor)
             let text = editor.render()
-            guard text != existing else { return false }
+            // An absent file that stays empty is not created.
+            guard text != existing ?? "" else { return false }
             var mode: mode_t = 0o600
             if existing != nil {
                 var info = stat()

@@ -82,7 +82,7 @@ public struct KeyRotation: Sendable {
         } catch {
             throw RotationError.oldKeyNotDeleted(oldKeyID: old.accessKeyID, newKeyID: new.accessKeyID, reason: "\(error)")
         }
-        sessions.cache.remove(UserSessions.name("user-session", "key:" + old.accessKeyID))
+        sessions.cache.remove(UserSessions.name(.userSession, "key:" + old.accessKeyID))
         return Result(oldKeyID: old.accessKeyID, newKeyID: new.accessKeyID, storedIn: storedIn)
     }
 

@@ -90,13 +90,13 @@ public struct UserSessions: Sendable {
         let identity = try api.callerIdentity(credentials.signing)
         let key = serial.map { "mfa:" + $0 } ?? "key:" + keys.accessKeyID
         store(SessionEntry(key: key, mfaSerial: serial, credentials: credentials, account: identity.account,
-                           arn: identity.arn, userID: identity.userID), as: Self.name("user-session", key))
+                           arn: identity.arn, userID: identity.userID), as: Self.name(.userSession, key))
         diagnostics.debug("new session for \(identity.arn)\(serial.map { " with MFA device \($0)" } ?? ""), until \(ISO8601.format(credentials.expiration))")
         return Session(credentials: credentials, identity: identity, mfaSerial: serial)
     }
 
     private func cachedSession(key: String) -> Session? {
-        guard let entry = cache.read(Self.name("user-session", key), as: SessionEntry.self), entry.key == key,
+        guard let entry = cache.read(Self.name(.userSession, key), as: SessionEntry.self), entry.key == key,
               entry.credentials.expiration.timeIntervalSinceNow > CredentialsEntry.minimumRemaining
         else { return nil }
         diagnostics.debug("using the cached session of \(entry.arn), until \(ISO8601.format(entry.credentials.expiration))")
@@ -152,7 +152,7 @@ public struct UserSessions: Sendable {
             }
             let sessionName = RoleSession.name(email: profile.roleSessionName, subject: userName ?? "maws")
             let key = [sourceKey, role.description, profile.externalID ?? "", sessionName, String(duration)].joined(separator: "|")
-            let name = Self.name("assumed", key)
+            let name = Self.name(.assumed, key)
             if let entry = cache.read(name, as: AssumedEntry.self), entry.key == key,
                entry.credentials.expiration.timeIntervalSinceNow > CredentialsEntry.minimumRemaining {
                 diagnostics.debug("using cached credentials for \(role), until \(ISO8601.format(entry.credentials.expiration))")
@@ -178,7 +178,7 @@ public struct UserSessions: Sendable {
         return try newSession(keys: try staticKeys(of: profile), mfaSerial: serial, durationSeconds: nil)
     }
 
-    static func name(_ kind: String, _ key: String) -> String {
+    static func name(_ kind: CacheDirectory.Kind, _ key: String) -> String {
         CacheDirectory.fileName(kind: kind, key: [key])
     }
 

@@ -116,34 +116,53 @@ public struct CredentialOutput: Sendable {
     }
 
     /// Writes the three credential keys into `[name]` of the credentials file at `path`.
+    ///
+    /// Long-lived keys (anything but a temporary `ASIA...` key) are never replaced, whoever wrote
+    /// the section before: AWS never shows a secret access key again. The check, the write and
+    /// maws's record of it happen under the file's lock.
     private func writeProfile(_ name: String, _ credentials: AWSCredentials, principal: String, to path: String) throws {
         let file = SharedFile(path: path, holdsSecrets: true)
-        let ours = ledger.contains(file: path, section: name)
-        try file.update { editor in
-            // Never replace long-lived keys (AKIA...) that maws did not put there.
-            if !ours, let existing = editor.entries(in: name)?["aws_access_key_id"], !existing.hasPrefix("ASIA") {
-                throw ProfileError.foreignKeys(profile: name, path: path)
+        try file.withLock {
+            let previous = ledger.record(file: path, section: name)
+            var created = false
+            try file.update { editor in
+                let existing = editor.entries(in: name)
+                if let current = existing?["aws_access_key_id"], !current.hasPrefix("ASIA") {
+                    throw ProfileError.foreignKeys(profile: name, path: path)
+                }
+                // maws created the section if it adds it now, or added it before and still holds it.
+                created = existing == nil || (previous?.createdSection == true && previous?.stillHeld(in: existing) == true)
+                try editor.setEntries([("aws_access_key_id", credentials.accessKeyID),
+                                       ("aws_secret_access_key", credentials.secretAccessKey),
+                                       ("aws_session_token", credentials.sessionToken)],
+                                      in: name, owned: Set(Self.credentialKeys))
             }
-            editor.setEntries([("aws_access_key_id", credentials.accessKeyID),
-                               ("aws_secret_access_key", credentials.secretAccessKey),
-                               ("aws_session_token", credentials.sessionToken)],
-                              in: name, owned: Set(Self.credentialKeys))
+            try ledger.save(.init(file: path, section: name, profile: name, keys: Self.credentialKeys, role: principal,
+                                  accessKeyID: credentials.accessKeyID, createdSection: created))
         }
-        try ledger.record(file: path, section: name, profile: name, keys: Self.credentialKeys, role: principal)
     }
 
     /// Sets `region` in the profile's config section, unless the person chose a region there themselves.
     private func writeRegion(_ region: String, for name: String) throws {
         let section = AWSFiles.configSection(for: name)
         let file = SharedFile(path: files.config, holdsSecrets: false)
-        let ours = ledger.records().contains { $0.file == files.config && $0.section == section && $0.keys.contains("region") }
-        var wrote = false
-        try file.update { editor in
-            if !ours, editor.entries(in: section)?["region"] != nil { return }
-            editor.setEntries([("region", region)], in: section, owned: ["region"])
-            wrote = true
+        try file.withLock {
+            let previous = ledger.record(file: files.config, section: section)
+            var wrote = false
+            var created = false
+            try file.update { editor in
+                let existing = editor.entries(in: section)
+                let ours = previous.map { $0.keys.contains("region") && $0.stillHeld(in: existing) } ?? false
+                if !ours, existing?["region"] != nil { return }
+                created = existing == nil || (ours && previous?.createdSection == true)
+                try editor.setEntries([("region", region)], in: section, owned: ["region"])
+                wrote = true
+            }
+            if wrote {
+                try ledger.save(.init(file: files.config, section: section, profile: name, keys: ["region"], region: region,
+                                      createdSection: created))
+            }
         }
-        if wrote { try ledger.record(file: files.config, section: section, profile: name, keys: ["region"]) }
     }
 
     static func json(_ object: [String: String]) throws -> String {

@@ -17,14 +17,16 @@ public struct Logout: Sendable {
         self.dialect = dialect
     }
 
-    public struct Result: Sendable {
+    public struct Outcome: Sendable {
         /// The lines that clear the shell's maws variables.
         public var script: ShellScript
-        /// "profile P in FILE" for each place something was removed from.
+        /// What was removed, e.g. "[dev] in ~/.aws/credentials" or "2 MFA sessions from CACHE".
         public var removed: [String]
+        /// Sections maws wrote once that now hold someone else's keys, left as they are.
+        public var leftAlone: [String]
     }
 
-    public func run() throws -> Result {
+    public func run() throws -> Outcome {
         let ledger = WrittenProfiles(environment: environment)
         let records = ledger.records()
         let chosen: [WrittenProfiles.Record]
@@ -39,25 +41,31 @@ public struct Logout: Sendable {
         }
 
         var removed: [String] = []
+        var leftAlone: [String] = []
         for record in chosen {
+            let place = "[\(record.section)] in \(record.file)"
             let file = SharedFile(path: record.file, holdsSecrets: record.keys != ["region"])
-            if try file.update({ editor in editor.removeEntries(Set(record.keys), from: record.section) }) {
-                removed.append("[\(record.section)] in \(record.file)")
+            // Whether the section still holds what maws wrote is decided under the same lock as the removal.
+            try file.withLock {
+                try file.update { editor in
+                    let entries = editor.entries(in: record.section)
+                    guard entries != nil else { return }
+                    guard record.stillHeld(in: entries) else {
+                        leftAlone.append(place)
+                        return
+                    }
+                    if try editor.removeEntries(Set(record.keys), from: record.section) { removed.append(place) }
+                }
+                try ledger.forget([record])
             }
         }
-        try ledger.forget(chosen)
 
-        // The cached key material goes too: all of it with --all, else that of the profiles' roles.
+        // The cached key material goes too: every secret with --all, else that of the profiles' roles.
         let cache = CacheDirectory(environment: environment)
-        if scope == .all {
-            let count = cache.forget(role: nil, everything: true)
-            if count > 0 { removed.append("\(count) cached credentials, ID tokens and role lists in \(cache.path)") }
-        } else {
-            for role in Set(chosen.compactMap(\.role)) {
-                let count = cache.forget(role: role, everything: false)
-                if count > 0 { removed.append("cached credentials for \(role)") }
-            }
-        }
+        let forgotten = scope == .all
+            ? cache.forget(CacheDirectory.Kind.secrets)
+            : Set(chosen.compactMap(\.role)).sorted().flatMap { cache.forget([.credentials, .assumed], role: $0) }
+        if !forgotten.isEmpty { removed.append(forgotten.joined(separator: ", ") + " from \(cache.path)") }
 
         var script = ShellScript(dialect: dialect)
         var names = CredentialOutput.keyVariables + CredentialOutput.sessionVariables
@@ -69,7 +77,7 @@ public struct Logout: Sendable {
             }
         }
         script.unset(names)
-        return Result(script: script, removed: removed)
+        return Outcome(script: script, removed: removed, leftAlone: leftAlone)
     }
 }
 

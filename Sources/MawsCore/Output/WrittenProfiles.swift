@@ -4,8 +4,12 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// maws's record of the keys it wrote into INI files, so that `maws logout` removes exactly those
-/// and never a profile or key somebody else wrote. Kept in `$XDG_STATE_HOME/maws`.
+/// maws's record of what it wrote into INI files, so that `maws logout` removes exactly that and
+/// never a profile or key somebody else wrote. Kept in `$XDG_STATE_HOME/maws`.
+///
+/// A record names the access key id maws wrote (never a secret), so that maws recognises the
+/// section as its own only while it still holds that key: after `aws configure` puts long-lived
+/// keys where maws once wrote temporary ones, the section is the person's again.
 public struct WrittenProfiles: Sendable {
     public struct Record: Codable, Sendable, Equatable {
         public var file: String
@@ -14,6 +18,39 @@ public struct WrittenProfiles: Sendable {
         public var keys: [String]
         /// The role whose credentials went there, so logout can also drop them from the cache.
         public var role: String?
+        /// The access key id maws last wrote into the section (credentials files).
+        public var accessKeyID: String?
+        /// The region maws last wrote into the section (config files).
+        public var region: String?
+        /// True when maws added the section itself; then it removes the section on logout. Nil in
+        /// records written before maws kept this.
+        public var createdSection: Bool?
+
+        public init(file: String, section: String, profile: String, keys: [String], role: String? = nil,
+                    accessKeyID: String? = nil, region: String? = nil, createdSection: Bool? = nil) {
+            self.file = file
+            self.section = section
+            self.profile = profile
+            self.keys = keys
+            self.role = role
+            self.accessKeyID = accessKeyID
+            self.region = region
+            self.createdSection = createdSection
+        }
+
+        /// Whether the section, as it reads now (`entries`, nil when it is gone), still holds what
+        /// maws wrote, so that maws may replace or remove it. A long-lived key (anything but a
+        /// temporary `ASIA...` key) is never maws's; a temporary key is maws's when it is the one
+        /// maws wrote, or when maws created the section.
+        public func stillHeld(in entries: [String: String]?) -> Bool {
+            guard let entries else { return false }
+            if keys.contains("region"), let region, entries["region"] != region { return false }
+            guard keys.contains("aws_access_key_id"), let current = entries["aws_access_key_id"] else { return true }
+            guard current.hasPrefix("ASIA") else { return false }
+            // A record from before maws kept key ids: a temporary key is the most it can have written.
+            guard let accessKeyID else { return true }
+            return current == accessKeyID || createdSection == true
+        }
     }
 
     public let path: String
@@ -22,6 +59,8 @@ public struct WrittenProfiles: Sendable {
         path = environment.stateHome + "/maws/written-profiles.json"
     }
 
+    public var directory: String { AtomicFile.parentDirectory(of: path) }
+
     public func records() -> [Record] {
         guard let bytes = AtomicFile.readPrivate(path),
               let records = try? JSONDecoder().decode([Record].self, from: Data(bytes))
@@ -29,34 +68,37 @@ public struct WrittenProfiles: Sendable {
         return records
     }
 
-    public func contains(file: String, section: String) -> Bool {
-        records().contains { $0.file == file && $0.section == section }
+    public func record(file: String, section: String) -> Record? {
+        records().first { $0.file == file && $0.section == section }
     }
 
-    /// Adds `keys` to the record for (file, section).
-    public func record(file: String, section: String, profile: String, keys: [String], role: String? = nil) throws {
+    /// Stores `record`, merging it into the record for the same (file, section).
+    public func save(_ record: Record) throws {
         try modify { records in
-            if let index = records.firstIndex(where: { $0.file == file && $0.section == section }) {
-                records[index].keys = Array(Set(records[index].keys).union(keys)).sorted()
-                records[index].role = role ?? records[index].role
-            } else {
-                records.append(Record(file: file, section: section, profile: profile, keys: keys.sorted(), role: role))
+            guard let index = records.firstIndex(where: { $0.file == record.file && $0.section == record.section }) else {
+                records.append(record)
+                return
             }
+            var merged = record
+            merged.keys = Array(Set(records[index].keys).union(record.keys)).sorted()
+            merged.role = record.role ?? records[index].role
+            merged.accessKeyID = record.accessKeyID ?? records[index].accessKeyID
+            merged.region = record.region ?? records[index].region
+            records[index] = merged
         }
     }
 
     public func forget(_ forgotten: [Record]) throws {
-        try modify { records in records.removeAll { forgotten.contains($0) } }
+        try modify { records in records.removeAll { record in forgotten.contains { $0.file == record.file && $0.section == record.section } } }
     }
 
     private func modify(_ change: (inout [Record]) -> Void) throws {
-        let directory = AtomicFile.parentDirectory(of: path)
         try AtomicFile.ensureDirectory(directory)
         try FileLock.withExclusiveLock(onDirectory: directory) {
             var current = records()
             change(&current)
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try AtomicFile.write(Array(try encoder.encode(current)), to: path)
         }
     }
