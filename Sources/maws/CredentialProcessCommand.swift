@@ -39,11 +39,9 @@ struct CredentialProcessCommand: ParsableCommand {
         let (environment, diagnostics, config) = try common.context().parts
         let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: false).run()
         let credentials = result.assumed.credentials
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let document = Document(AccessKeyId: credentials.accessKeyID, SecretAccessKey: credentials.secretAccessKey,
                                 SessionToken: credentials.sessionToken, Expiration: ISO8601.format(credentials.expiration),
                                 AccountId: result.assumed.role.accountID)
-        Diagnostics.writeStandardOutput(String(decoding: try encoder.encode(document), as: UTF8.self) + "\n")
+        Diagnostics.writeStandardOutput(try JSONOutput.line(document))
     }
 }

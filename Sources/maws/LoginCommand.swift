@@ -53,6 +53,7 @@ struct LoginCommand: ParsableCommand {
         let profileName = try profile ?? config.profile.map { try ProfileName.validated($0, source: "config key profile") }
         let output = CredentialOutput(format: self.output ?? config.output, dialect: shell.dialect, profile: profileName,
                                       region: config.region, environment: environment)
+        try output.checkProfileName(source: profile != nil ? "--profile" : "config key profile")
 
         let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: !batch).run()
 

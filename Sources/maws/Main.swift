@@ -18,7 +18,7 @@ enum Main {
             var parsed = try command.parse(arguments)
             try parsed.run()
         } catch let error as MawsError {
-            Diagnostics.writeLine("maws: error: \(error)")
+            Diagnostics.error(error.description)
             exit(error.exitCode)
         } catch let code as ExitCode {
             exit(code.rawValue)
@@ -28,7 +28,7 @@ enum Main {
                 command.type.exit(withError: error)
             }
             // One line, like every other maws error; the usage text is one `--help` away.
-            Diagnostics.writeLine("maws: error: \(command.type.message(for: error)) (see maws --help)")
+            Diagnostics.error("\(command.type.message(for: error)) (see maws --help)")
             exit(ExitStatus.usage)
         }
     }

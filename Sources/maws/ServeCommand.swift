@@ -29,7 +29,7 @@ struct ServeCommand: ParsableCommand {
         let first = try broker.run()
         let endpoint = try ContainerCredentialsServer(diagnostics: diagnostics) { try broker.run().assumed }
         var script = ShellScript(dialect: shell.dialect)
-        for (name, value) in endpoint.environment { script.set(name, value) }
+        for (name, value) in endpoint.environment { try script.set(name, value) }
         Diagnostics.writeStandardOutput(script.text)
         diagnostics.info("maws: serving credentials for \(first.assumed.role) at \(endpoint.url); Ctrl-C stops")
         try endpoint.serve()

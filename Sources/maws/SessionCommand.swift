@@ -19,11 +19,11 @@ struct SessionCommand: ParsableCommand {
     func run() throws {
         let (sessions, environment) = try user.sessions(mfaCode: output.mfaCode)
         let name = user.profileName(environment)
-        let session = try sessions.session(profileName: name, durationSeconds: output.duration)
         let profile = try sessions.profiles.profile(name)
-        try output.deliver(.init(credentials: session.credentials, accountID: session.identity.account,
-                                 promptName: "\(name)-session", principal: session.identity.arn),
-                           profile: name, region: profile.region, environment: environment, diagnostics: sessions.diagnostics)
+        let delivery = try output.output(profile: name, region: profile.region, environment: environment)
+        let session = try sessions.session(profileName: name, durationSeconds: output.duration)
+        try delivery.deliver(.init(credentials: session.credentials, accountID: session.identity.account,
+                                   promptName: "\(name)-session", principal: session.identity.arn), diagnostics: sessions.diagnostics)
     }
 }
 
@@ -46,10 +46,10 @@ struct AssumeCommand: ParsableCommand {
     func run() throws {
         let (sessions, environment) = try user.sessions(mfaCode: output.mfaCode)
         let name = user.profileName(environment)
-        let assumed = try sessions.assume(profileName: name, durationSeconds: output.duration)
         let profile = try sessions.profiles.profile(name)
-        try output.deliver(.init(credentials: assumed.credentials, accountID: assumed.role.accountID,
-                                 promptName: name, principal: assumed.role.description),
-                           profile: name, region: profile.region, environment: environment, diagnostics: sessions.diagnostics)
+        let delivery = try output.output(profile: name, region: profile.region, environment: environment)
+        let assumed = try sessions.assume(profileName: name, durationSeconds: output.duration)
+        try delivery.deliver(.init(credentials: assumed.credentials, accountID: assumed.role.accountID,
+                                   promptName: name, principal: assumed.role.description), diagnostics: sessions.diagnostics)
     }
 }

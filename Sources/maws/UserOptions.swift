@@ -53,11 +53,21 @@ struct SessionOutputOptions: ParsableArguments {
         }
     }
 
-    func deliver(_ handoff: CredentialOutput.Handoff, profile: String, region: String?, environment: Environment,
-                 diagnostics: Diagnostics) throws {
-        let output = CredentialOutput(format: self.output, dialect: shell.dialect, profile: writeProfile ?? "\(profile)-maws",
+    /// The output for `profile`'s credentials, checked before anything is fetched. The default
+    /// profile name is derived from the AWS profile's name, so it is reduced like other derived names.
+    func output(profile: String, region: String?, environment: Environment) throws -> CredentialOutput {
+        let output = CredentialOutput(format: self.output, dialect: shell.dialect,
+                                      profile: writeProfile ?? ProfileName.derived(from: "\(profile)-maws"),
                                       region: region, environment: environment)
-        let delivery = try output.deliver(handoff)
+        try output.checkProfileName(source: "--write-profile")
+        return output
+    }
+}
+
+extension CredentialOutput {
+    /// Prints the credentials (and writes the profile) as the commands for IAM users do.
+    func deliver(_ handoff: Handoff, diagnostics: Diagnostics) throws {
+        let delivery = try deliver(handoff)
         Diagnostics.writeStandardOutput(delivery.stdout)
         diagnostics.info("\(delivery.summary) for \(handoff.principal), valid until \(ISO8601.format(handoff.credentials.expiration))")
     }

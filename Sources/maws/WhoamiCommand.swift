@@ -28,9 +28,7 @@ struct WhoamiCommand: ParsableCommand {
             credentials = keys
         }
         let identity = try AWSAccountAPI(environment: environment, http: sessions.http).callerIdentity(credentials)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let document = ["Account": identity.account, "Arn": identity.arn, "UserId": identity.userID]
-        Diagnostics.writeStandardOutput(String(decoding: try encoder.encode(document), as: UTF8.self) + "\n")
+        Diagnostics.writeStandardOutput(try JSONOutput.line(document))
     }
 }

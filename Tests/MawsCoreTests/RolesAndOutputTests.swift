@@ -65,7 +65,7 @@ import Testing
 
     static let assumed = AssumedRole(
         role: try! RoleARN(parsing: "arn:aws:iam::111111111111:role/Admin"),
-        credentials: AWSCredentials(accessKeyID: "ASIA1", secretAccessKey: "s'ecret", sessionToken: "tok",
+        credentials: AWSCredentials(accessKeyID: "ASIA1", secretAccessKey: "wJal/K7MD+bPxR=", sessionToken: "tok",
                                     expiration: Date(timeIntervalSince1970: 1_795_281_933)),
         assumedRoleARN: "", durationSeconds: 3600)
 
@@ -78,7 +78,7 @@ import Testing
         let delivery = try output(.envvar, region: "eu-west-1").deliver(Self.assumed, promptName: "prod-Admin")
         #expect(delivery.stdout == """
             export AWS_ACCESS_KEY_ID='ASIA1';
-            export AWS_SECRET_ACCESS_KEY='s'\\''ecret';
+            export AWS_SECRET_ACCESS_KEY='wJal/K7MD+bPxR=';
             export AWS_SESSION_TOKEN='tok';
             export AWS_SESSION_EXPIRATION='2026-11-21T17:25:33Z';
             export AWS_CREDENTIAL_EXPIRATION='2026-11-21T17:25:33Z';
@@ -92,11 +92,52 @@ import Testing
         #expect(delivery.summary == "Environment variables set")
     }
 
+    @Test func unquotedEvalGetsOnlyWordsThatExpandToThemselves() {
+        for safe in ["ASIAIOSFODNN7EXAMPLE", "wJal/K7MD+bPxR=", "2026-11-21T17:25:33Z", "http://127.0.0.1:41234/", "/home/me/.config/maws/credentials"] {
+            #expect(ShellDialect.sh.problem(with: safe) == nil)
+        }
+        #expect(ShellDialect.sh.problem(with: "ops * team") == "a space")
+        #expect(ShellDialect.sh.problem(with: "ops*") == "'*'")
+        #expect(ShellDialect.sh.problem(with: "it's") == "a single quote")
+        #expect(ShellDialect.fish.problem(with: "it's my profile") == nil)
+        #expect(ShellDialect.powershell.problem(with: "x\nStart-Process calc") == "a control character (U+A)")
+        #expect(ShellDialect.fish.problem(with: "x\u{2028}y") == "a control character (U+2028)")
+        var script = ShellScript(dialect: .sh)
+        #expect(throws: ShellOutputError.unsafeValue(name: "AWS_PROFILE", dialect: .sh, problem: "a space")) {
+            try script.set("AWS_PROFILE", "my profile")
+        }
+        #expect(script.lines.isEmpty)
+    }
+
+    @Test func promptNamesFromTheRolesAPIAreReducedInEveryDialect() throws {
+        for dialect in ShellDialect.allCases {
+            let delivery = try output(.envvar, dialect).deliver(Self.assumed, promptName: "ops * team\nStart-Process calc\u{1B}[2J-Admin")
+            #expect(delivery.stdout.contains("ops---team-Start-Process-calc--2J-Admin"))
+            let starts = ["export ", "unset ", "set -gx ", "set -e ", "$Env:", "Remove-Item "]
+            #expect(delivery.stdout.split(separator: "\n").allSatisfy { line in starts.contains { line.hasPrefix($0) } })
+        }
+    }
+
+    @Test func chosenProfileNamesShOutputCannotPrintAreRefused() throws {
+        #expect(throws: ConfigError.self) { try ProfileName.checkPrintable("it's mine", source: "--profile", dialect: .sh) }
+        try ProfileName.checkPrintable("it's mine", source: "--profile", dialect: .fish)
+        try ProfileName.checkPrintable("team.ops@prod+1", source: "--profile", dialect: .sh)
+        #expect(throws: ConfigError.self) { try ProfileName.validated("a\u{85}b", source: "--profile") }
+    }
+
+    @Test func remoteTextLosesEscapeSequencesControlsAndLineBreaks() {
+        #expect(TerminalText.line("\u{1B}]0;owned\u{07}denied\nmaws: fake line") == "denied maws: fake line")
+        #expect(TerminalText.line("\u{1B}[31mred\u{1B}[0m \u{1B}(Bok\u{9B}2J \u{202E}evil\u{0}") == "red ok evil")
+        #expect(TerminalText.line("\u{1B}P+q\u{1B}\\after") == "after")
+        #expect(TerminalText.line("plain: ünïcode (ok)") == "plain: ünïcode (ok)")
+        #expect(TerminalText.lines("one\u{1B}[1m\ntwo") == "one\ntwo")
+    }
+
     @Test func jsonOutputsCarryExactlyTheSDKKeys() throws {
         #expect(try output(.boto).deliver(Self.assumed, promptName: "p").stdout
-            == #"{"aws_access_key_id":"ASIA1","aws_secret_access_key":"s'ecret","aws_session_token":"tok"}"# + "\n")
+            == #"{"aws_access_key_id":"ASIA1","aws_secret_access_key":"wJal/K7MD+bPxR=","aws_session_token":"tok"}"# + "\n")
         #expect(try output(.js).deliver(Self.assumed, promptName: "p").stdout
-            == #"{"accessKeyId":"ASIA1","secretAccessKey":"s'ecret","sessionToken":"tok"}"# + "\n")
+            == #"{"accessKeyId":"ASIA1","secretAccessKey":"wJal/K7MD+bPxR=","sessionToken":"tok"}"# + "\n")
     }
 
     @Test func fishAndPowerShellLines() throws {

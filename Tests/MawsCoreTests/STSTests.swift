@@ -19,10 +19,10 @@ import Testing
               <AssumedRoleId>AROA:alice</AssumedRoleId>
             </AssumedRoleUser>
             <Credentials>
-              <SessionToken>FwoG&amp;token/+=</SessionToken>
+              <SessionToken>FwoG&#x2B;token/+=</SessionToken>
               <SecretAccessKey>secret/key+1</SecretAccessKey>
               <Expiration>EXPIRATION</Expiration>
-              <AccessKeyId>ASIAEXAMPLE</AccessKeyId>
+              <AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>
             </Credentials>
           </AssumeRoleWithWebIdentityResult>
           <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>
@@ -33,13 +33,28 @@ import Testing
         try STSClient.parse(HTTPResponse(status: status, body: Data(body.utf8)), role: role)
     }
 
+    @Test(arguments: [("<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>", "<AccessKeyId>ASIA'$(touch x)'AAAA</AccessKeyId>"),
+                      ("<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>", "<AccessKeyId>asiaiosfodnn7example</AccessKeyId>"),
+                      ("<SecretAccessKey>secret/key+1</SecretAccessKey>", "<SecretAccessKey>secret&#10;[evil]</SecretAccessKey>"),
+                      ("<SessionToken>FwoG&#x2B;token/+=</SessionToken>", "<SessionToken>tok en</SessionToken>")])
+    func refusesKeysWithCharactersAWSNeverUses(original: String, hostile: String) throws {
+        let document = try parse(Self.success.replacingExpiration(with: "2026-11-21T17:25:33Z").replacing(original, with: hostile))
+        let result = try #require(document.child("AssumeRoleWithWebIdentityResult"))
+        #expect {
+            try STSClient.credentials(in: result)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("STS sent an unusable answer: the ") && !text.contains("evil") && !text.contains("touch")
+        }
+    }
+
     @Test(arguments: [("2026-11-21T17:25:33Z", 1_795_281_933.0), ("2026-11-21T17:25:33.123Z", 1_795_281_933.123)])
     func readsCredentialsWithOrWithoutFractionalSeconds(expiration: String, epoch: Double) throws {
         let document = try parse(Self.success.replacingExpiration(with: expiration))
         let credentials = try STSClient.credentials(in: try #require(document.child("AssumeRoleWithWebIdentityResult")))
-        #expect(credentials.accessKeyID == "ASIAEXAMPLE")
+        #expect(credentials.accessKeyID == "ASIAIOSFODNN7EXAMPLE")
         #expect(credentials.secretAccessKey == "secret/key+1")
-        #expect(credentials.sessionToken == "FwoG&token/+=")
+        #expect(credentials.sessionToken == "FwoG+token/+=")
         #expect(abs(credentials.expiration.timeIntervalSince1970 - epoch) < 0.001)
     }
 

@@ -117,7 +117,8 @@ def test_a_process_on_the_ipv6_loopback_cannot_take_the_redirect(maws, stack):
     finally:
         squatter.close()
     assert result.returncode == 0, result.stderr
-    assert "listening for the sign-in redirect on 127.0.0.1:10801 and [::1]:10801" in result.stderr
+    listening = re.search(r"listening for the sign-in redirect on 127\.0\.0\.1:(\d+) and \[::1\]:(\d+)", result.stderr)
+    assert listening and listening.group(1) == listening.group(2) != "10800", result.stderr
     assert squatter.received == b"", "the browser's redirect reached the process on [::1]"
 
 

@@ -217,14 +217,22 @@ def test_a_symlinked_credentials_file_is_written_through_the_link(maws, stack):
     assert "[maws-demo-Admin]" in target.read_text()
 
 
-def test_a_profile_name_with_quotes_and_spaces(maws, stack):
+def test_a_profile_name_with_quotes_and_spaces_in_fish(maws, stack):
     name = "it's my \"profile\""
-    result = maws.run("-o", "awscli", "--profile", name, "-r", stack.role_arn("Admin"))
+    result = maws.run("-o", "awscli", "--shell", "fish", "--profile", name, "-r", stack.role_arn("Admin"))
     assert result.returncode == 0, result.stderr
     assert f"[{name}]" in (maws.home / ".aws" / "credentials").read_text()
-    env = maws.aws_env(result.stdout)
-    assert env["AWS_PROFILE"] == name
-    assert caller_arn(env).endswith("assumed-role/Admin/alice@example.com")
+    script = maws.home / "maws.fish"
+    script.write_text(result.stdout)
+    fish = subprocess.run(
+        ["fish", "--no-config", "-c", f"source {shlex.quote(str(script))}; printf '%s\\n' $AWS_PROFILE; "
+                                       f"{shlex.quote(AWS_CLI)} sts get-caller-identity --output json"],
+        env={"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url,
+             "AWS_DEFAULT_REGION": "us-east-1"}, capture_output=True, text=True)
+    assert fish.returncode == 0, fish.stderr
+    profile, identity = fish.stdout.split("\n", 1)
+    assert profile == name
+    assert json.loads(identity)["Arn"].endswith("assumed-role/Admin/alice@example.com")
 
 
 @pytest.mark.parametrize("name", ["[bad]", " padded", "new\nline", ""])

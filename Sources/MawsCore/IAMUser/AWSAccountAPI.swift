@@ -86,6 +86,9 @@ public struct AWSAccountAPI: Sendable {
         else {
             throw AWSQueryError.invalidResponse(service: "iam", action: "CreateAccessKey", reason: "no AccessKey")
         }
+        if let problem = AccessKeyCharacters.problem(accessKeyID: id, secret: secret, sessionToken: nil) {
+            throw AWSQueryError.invalidResponse(service: "iam", action: "CreateAccessKey", reason: problem)
+        }
         return SigV4Signer.Credentials(accessKeyID: id, secretAccessKey: secret)
     }
 

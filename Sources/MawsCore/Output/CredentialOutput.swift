@@ -54,6 +54,13 @@ public struct CredentialOutput: Sendable {
         }
     }
 
+    /// Refuses, before anything is fetched or written, a chosen profile name this output could not
+    /// print safely (`ProfileName.checkPrintable`).
+    public func checkProfileName(source: String) throws(ConfigError) {
+        guard let profile, format == .awscli || format == .shared else { return }
+        try ProfileName.checkPrintable(profile, source: source, dialect: dialect)
+    }
+
     public func deliver(_ assumed: AssumedRole, promptName: String) throws -> Delivery {
         try deliver(Handoff(credentials: assumed.credentials, accountID: assumed.role.accountID, promptName: promptName,
                             principal: assumed.role.description))
@@ -61,28 +68,28 @@ public struct CredentialOutput: Sendable {
 
     public func deliver(_ handoff: Handoff) throws -> Delivery {
         let credentials = handoff.credentials
-        let promptName = handoff.promptName
         switch format {
         case .envvar:
             var script = ShellScript(dialect: dialect)
-            script.set("AWS_ACCESS_KEY_ID", credentials.accessKeyID)
-            script.set("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey)
-            script.set("AWS_SESSION_TOKEN", credentials.sessionToken)
-            setSessionVariables(&script, handoff)
+            try script.set("AWS_ACCESS_KEY_ID", credentials.accessKeyID)
+            try script.set("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey)
+            try script.set("AWS_SESSION_TOKEN", credentials.sessionToken)
+            try setSessionVariables(&script, handoff)
             script.unset(["AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"])
             return Delivery(stdout: script.text, summary: "Environment variables set")
         case .awscli, .shared:
-            let name = profile ?? ProfileName.derived(from: promptName)
+            let name = profile ?? ProfileName.derived(from: handoff.promptName)
             let path = format == .awscli ? files.credentials : files.mawsCredentials
+            // Every line is checked before a file changes: a refusal leaves nothing half done.
+            var script = ShellScript(dialect: dialect)
+            try script.set("AWS_PROFILE", name)
+            if path != files.defaultCredentials { try script.set("AWS_SHARED_CREDENTIALS_FILE", path) }
+            try setSessionVariables(&script, handoff)
+            script.unset(Self.keyVariables + (path == files.defaultCredentials ? ["AWS_SHARED_CREDENTIALS_FILE"] : []))
             try writeProfile(name, credentials, principal: handoff.principal, to: path)
             if format == .awscli, let region {
                 try writeRegion(region, for: name)
             }
-            var script = ShellScript(dialect: dialect)
-            script.set("AWS_PROFILE", name)
-            if path != files.defaultCredentials { script.set("AWS_SHARED_CREDENTIALS_FILE", path) }
-            setSessionVariables(&script, handoff)
-            script.unset(Self.keyVariables + (path == files.defaultCredentials ? ["AWS_SHARED_CREDENTIALS_FILE"] : []))
             return Delivery(stdout: script.text, summary: "Profile \(name) written to \(path)")
         case .boto:
             return Delivery(stdout: try Self.json(["aws_access_key_id": credentials.accessKeyID,
@@ -97,18 +104,20 @@ public struct CredentialOutput: Sendable {
         }
     }
 
-    private func setSessionVariables(_ script: inout ShellScript, _ handoff: Handoff) {
+    private func setSessionVariables(_ script: inout ShellScript, _ handoff: Handoff) throws(ShellOutputError) {
         for (name, value) in Self.sessionEnvironment(handoff, region: region) {
-            script.set(name, value)
+            try script.set(name, value)
         }
     }
 
     /// The variables every shell format sets besides the keys: expiration (under the name maws has
-    /// always used and the one aws-vault and granted use), account, prompt, and region.
+    /// always used and the one aws-vault and granted use), account, prompt, and region. The prompt
+    /// name comes from remote data (the roles API's account aliases), so it is reduced to the
+    /// characters of derived profile names.
     public static func sessionEnvironment(_ handoff: Handoff, region: String?) -> [(String, String)] {
         let expiration = ISO8601.format(handoff.credentials.expiration)
         var variables = [("AWS_SESSION_EXPIRATION", expiration), ("AWS_CREDENTIAL_EXPIRATION", expiration),
-                         ("AWS_ACCOUNT_ID", handoff.accountID), ("MAWS_PROMPT", handoff.promptName)]
+                         ("AWS_ACCOUNT_ID", handoff.accountID), ("MAWS_PROMPT", ProfileName.derived(from: handoff.promptName))]
         if let region {
             variables += [("AWS_REGION", region), ("AWS_DEFAULT_REGION", region)]
         }
@@ -166,9 +175,7 @@ public struct CredentialOutput: Sendable {
     }
 
     static func json(_ object: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(object), as: UTF8.self) + "\n"
+        try JSONOutput.line(object)
     }
 }
 

@@ -79,8 +79,12 @@ public struct STSClient: Sendable {
             throw .invalidResponse("the Credentials element is incomplete")
         }
         guard let expiration = ISO8601.parse(expirationText) else {
-            throw .invalidResponse("Expiration '\(expirationText)' is not an ISO 8601 time")
+            throw .invalidResponse("Expiration '\(TerminalText.line(expirationText.prefix(40)))' is not an ISO 8601 time")
+        }
+        if let problem = AccessKeyCharacters.problem(accessKeyID: accessKeyID, secret: secret, sessionToken: token) {
+            throw .invalidResponse(problem)
         }
         return AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secret, sessionToken: token, expiration: expiration)
     }
+
 }

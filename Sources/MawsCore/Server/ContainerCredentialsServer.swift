@@ -61,8 +61,6 @@ public final class ContainerCredentialsServer: @unchecked Sendable {
     }
 
     static func json(_ status: String, _ object: [String: String]) -> LoopbackHTTPServer.Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return .init(status: status, contentType: "application/json", body: Array((try? encoder.encode(object)) ?? Data()))
+        return .init(status: status, contentType: "application/json", body: (try? JSONOutput.encode(object)) ?? [])
     }
 }

