@@ -9,9 +9,13 @@ struct ExecCommand: ParsableCommand {
         discussion: """
             maws exec -r ARN -- terraform plan
             The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, \
-            AWS_SESSION_EXPIRATION (and AWS_REGION when configured). With --server it gets a local \
+            AWS_SESSION_EXPIRATION and AWS_REGION. With --server it gets a local \
             container-credentials endpoint instead, so its SDKs fetch fresh credentials by themselves \
-            for as long as it runs. maws exits with the command's status, or its signal.
+            for as long as it runs. Whatever the shell and ~/.aws hold, the command's SDKs find only \
+            maws's credentials: AWS_PROFILE, AWS_ROLE_ARN and the like are removed, and its \
+            AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE are maws's (the config keeps your region). \
+            A bare command name is looked up in PATH only, never the current directory. maws exits \
+            with the command's status, or its signal.
             """
     )
 
@@ -33,17 +37,18 @@ struct ExecCommand: ParsableCommand {
 
     func run() throws {
         let (environment, diagnostics, config) = try common.context().parts
+        // A command that cannot run is reported before anyone signs in.
+        guard ExecutablePath.resolve(arguments[0], path: environment["PATH"]) != nil else {
+            throw ExecError.notFound(command: arguments[0])
+        }
         let broker = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: true)
         let first = try broker.run()
 
-        var childEnvironment = environment.variables
-        for name in CredentialOutput.keyVariables + CredentialOutput.sessionVariables
-            + ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"] {
-            childEnvironment[name] = nil
-        }
         let handoff = CredentialOutput.Handoff(credentials: first.assumed.credentials, accountID: first.assumed.role.accountID,
                                                promptName: first.promptName, principal: first.assumed.role.description)
-        var variables = CredentialOutput.sessionEnvironment(handoff, region: config.region)
+        var variables = CredentialOutput.sessionEnvironment(handoff, region: nil)
+        // From here until the command runs, no thread may take a signal meant for it.
+        ChildProcess.holdSignals()
         if server {
             // Later requests need no picker: pin the role chosen now.
             let pinned = {
@@ -61,7 +66,7 @@ struct ExecCommand: ParsableCommand {
                           ("AWS_SECRET_ACCESS_KEY", first.assumed.credentials.secretAccessKey),
                           ("AWS_SESSION_TOKEN", first.assumed.credentials.sessionToken)]
         }
-        for (name, value) in variables { childEnvironment[name] = value }
-        try ChildProcess.run(arguments, environment: childEnvironment)
+        let child = try ChildEnvironment(environment: environment, region: config.region).build(adding: variables)
+        try ChildProcess.run(arguments, environment: child)
     }
 }

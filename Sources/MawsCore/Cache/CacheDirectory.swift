@@ -125,15 +125,20 @@ public struct CacheDirectory: Sendable {
         return try FileLock.withExclusiveLock(onDirectory: path, waiting: waiting, body)
     }
 
-    /// A file name for `key`: a 64-bit FNV-1a hash in hex. Not a security boundary (entries are
-    /// checked against their full key); it keeps the warm path free of libcrypto.
+    /// A file name for `key`: its `keyHash`. Not a security boundary (entries are checked against
+    /// their full key); it keeps the warm path free of libcrypto.
     public static func fileName(kind: Kind, key: [String]) -> String {
+        "\(kind.rawValue)-\(keyHash(key)).json"
+    }
+
+    /// A 64-bit FNV-1a hash of `key`, as 16 hex digits.
+    public static func keyHash(_ key: [String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.joined(separator: "\u{0}").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
         let hex = String(hash, radix: 16)
-        return "\(kind.rawValue)-\(String(repeating: "0", count: 16 - hex.count))\(hex).json"
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     static let encoder: JSONEncoder = {

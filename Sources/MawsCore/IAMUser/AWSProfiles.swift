@@ -55,6 +55,12 @@ public struct AWSProfiles: Sendable {
                        durationSeconds: duration, region: value("region"))
     }
 
+    /// The entries of `name`'s section of the config file, as written (no credentials-file keys).
+    public func settings(of name: String) -> [String: String] {
+        guard let section = config.section(AWSFiles.configSection(for: name)) else { return [:] }
+        return Dictionary(section.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The profiles from the one holding keys to `name`, following `source_profile`.
     public func chain(_ name: String) throws(ProfilesError) -> [Profile] {
         var chain: [Profile] = []

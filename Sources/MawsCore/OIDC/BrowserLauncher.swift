@@ -110,17 +110,3 @@ private extension String {
         return result + rest
     }
 }
-
-/// Finds a program the way `execvp` would.
-enum ExecutablePath {
-    static func resolve(_ name: String, path: String?) -> String? {
-        if name.contains("/") {
-            return access(name, X_OK) == 0 ? name : nil
-        }
-        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        return nil
-    }
-}
