@@ -9,7 +9,9 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             Prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN and serves \
             fresh credentials at that address (127.0.0.1 only, requests without the token get 403) \
-            until interrupted. Put the two variables in a long-running program's environment and its \
+            until interrupted. The printed lines also unset the variables that would make an SDK \
+            look elsewhere first and point AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE at maws's \
+            files (keeping your region), as maws exec does. Put the two variables in a long-running program's environment and its \
             SDK keeps itself supplied. maws exec --server does this for one command.
             """
     )
@@ -28,8 +30,12 @@ struct ServeCommand: ParsableCommand {
         // Sign in now, so that a problem shows before any client asks.
         let first = try broker.run()
         let endpoint = try ContainerCredentialsServer(diagnostics: diagnostics) { try broker.run().assumed }
+        // Programs started with these variables find maws's credentials first, whatever the shell and ~/.aws hold.
+        let files = try ChildEnvironment(environment: environment, region: config.region).prepareFiles()
         var script = ShellScript(dialect: shell.dialect)
-        for (name, value) in endpoint.environment { try script.set(name, value) }
+        let variables = files.variables + endpoint.environment
+        script.unset(ChildEnvironment.competingVariables.filter { name in !variables.contains { $0.0 == name } })
+        for (name, value) in variables { try script.set(name, value) }
         Diagnostics.writeStandardOutput(script.text)
         diagnostics.info("maws: serving credentials for \(first.assumed.role) at \(endpoint.url); Ctrl-C stops")
         try endpoint.serve()

@@ -1,6 +1,7 @@
 """Fixtures for maws's integration tests: the local stack and a way to run the maws binary."""
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -67,6 +68,19 @@ class Maws:
         arguments = [self.binary] + command + (["-c", str(self.config)] if config else []) + args
         return subprocess.run(arguments, env=self.env(user, action, **(env or {})), capture_output=True,
                               text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+    def serve(self, *args, env=None):
+        """Starts `maws serve`; returns the process and the lines it printed (through the token)."""
+        process = subprocess.Popen([self.binary, "serve", "-c", str(self.config), *args], env=self.env(**(env or {})),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        printed = ""
+        while not re.search(r"AWS_CONTAINER_AUTHORIZATION_TOKEN(=| '| = )", printed):
+            line = process.stdout.readline()
+            if not line:
+                process.kill()
+                raise AssertionError(process.stderr.read())
+            printed += line
+        return process, printed
 
     def aws_env(self, exports):
         """The environment a shell has after `eval "$(maws)"`, pointed at the stack's AWS."""

@@ -104,3 +104,24 @@ def test_a_sigterm_sent_while_the_command_starts_is_never_lost(maws, stack):
         assert status in (3, -signal.SIGTERM), process.stderr.read()
         outcomes.add(status)
     assert outcomes, "no attempt completed"
+
+
+def test_programs_given_serves_lines_use_exactly_maws_credentials(maws, stack, competing_credentials):
+    env = dict(competing_credentials)
+    env.pop("user")
+    process, printed = maws.serve("-r", stack.role_arn("Admin"), env=env)
+    try:
+        script = maws.home / "serve.sh"
+        script.write_text(printed)
+        shell_env = {**maws.env(), **env}
+        shell = subprocess.run(["bash", "-c", f'eval $(cat "{script}"); "{AWS_CLI}" sts get-caller-identity --output json; '
+                                              'echo "${AWS_PROFILE-unset} $AWS_REGION"'],
+                               env=shell_env, capture_output=True, text=True, timeout=60)
+        assert shell.returncode == 0, shell.stderr
+        assert "}" in shell.stdout, (shell.stdout, shell.stderr, printed)
+        identity, rest = shell.stdout.rsplit("}", 1)
+        assert json.loads(identity + "}")["Arn"].endswith("assumed-role/Admin/alice@example.com")
+        assert rest.split() == ["unset", "eu-west-3"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

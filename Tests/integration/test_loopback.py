@@ -192,14 +192,9 @@ def test_the_sign_in_survives_a_flood_of_idle_connections(maws, stack):
 
 def test_the_container_endpoint_survives_a_flood_of_idle_connections(maws, stack):
     assert maws.run("-r", stack.role_arn("Admin")).returncode == 0
-    process = subprocess.Popen([maws.binary, "serve", "-c", str(maws.config), "-r", stack.role_arn("Admin")],
-                               env=maws.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process, printed = maws.serve("-r", stack.role_arn("Admin"))
     try:
-        exports = {}
-        while len(exports) < 2:
-            line = process.stdout.readline()
-            assert line, process.stderr.read()
-            exports.update(re.findall(r"^export (\w+)='([^']*)';$", line, re.MULTILINE))
+        exports = dict(re.findall(r"^export (\w+)='([^']*)';$", printed, re.MULTILINE))
         url = exports["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
         port = urllib.parse.urlparse(url).port
         if has_ipv6_loopback():

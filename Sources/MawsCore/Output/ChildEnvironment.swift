@@ -57,28 +57,39 @@ public struct ChildEnvironment: Sendable {
         return kept.filter { !$0.1.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }
     }
 
-    /// Writes the child's files into the cache directory and returns `variables` (maws's
-    /// credentials or endpoint) on top of the inherited environment without what competes with them.
-    public func build(adding variables: [(String, String)]) throws -> [String: String] {
+    /// What the child's environment points at.
+    public struct Files: Sendable {
+        public var credentials: String
+        public var config: String
+        public var region: String?
+
+        /// The variables that point an SDK at these files (and the region).
+        public var variables: [(String, String)] {
+            [("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_CONFIG_FILE", config)]
+                + (region.map { [("AWS_REGION", $0), ("AWS_DEFAULT_REGION", $0)] } ?? [])
+        }
+    }
+
+    /// Writes the child's files into the cache directory.
+    public func prepareFiles() throws -> Files {
         let settings = settings()
         let config = "[default]\n" + settings.map { "\($0.0) = \($0.1)\n" }.joined()
         // Named after their content, so concurrent runs with different settings never clash.
         let directory = cache.path + "/child"
-        let configPath = directory + "/config-" + CacheDirectory.keyHash([config])
-        let credentialsPath = directory + "/credentials"
-        try AtomicFile.write(Array(config.utf8), to: configPath)
+        let files = Files(credentials: directory + "/credentials", config: directory + "/config-" + CacheDirectory.keyHash([config]),
+                          region: settings.first { $0.0 == "region" }?.1)
+        try AtomicFile.write(Array(config.utf8), to: files.config)
         // Rewritten empty every time: a child that saved keys there must not hand them to the next one.
-        try AtomicFile.write([], to: credentialsPath)
+        try AtomicFile.write([], to: files.credentials)
+        return files
+    }
 
+    /// `variables` (maws's credentials or endpoint) on top of the inherited environment, without
+    /// what competes with them and pointing at the child's files.
+    public func build(adding variables: [(String, String)]) throws -> [String: String] {
         var child = environment.variables
         for name in Self.competingVariables { child[name] = nil }
-        child["AWS_SHARED_CREDENTIALS_FILE"] = credentialsPath
-        child["AWS_CONFIG_FILE"] = configPath
-        if let region = settings.first(where: { $0.0 == "region" })?.1 {
-            child["AWS_REGION"] = region
-            child["AWS_DEFAULT_REGION"] = region
-        }
-        for (name, value) in variables { child[name] = value }
+        for (name, value) in try prepareFiles().variables + variables { child[name] = value }
         return child
     }
 }
