@@ -10,6 +10,8 @@ import MawsCore
 ///     account_aliases = /var/lib/maws-roles/account-aliases.json
 ///     rebuild_subject_prefix = ad|Example-LDAP|   ; who may trigger a rebuild
 ///     listen = 127.0.0.1:8080
+///     workers = 8                              ; threads for the blocking work (IdP, map files)
+///     queue_limit = 64                         ; requests waiting for a worker before 503
 public struct APIConfig: Sendable, Equatable {
     public var wellKnownURL: EndpointURL
     public var clientID: String
@@ -19,6 +21,10 @@ public struct APIConfig: Sendable, Equatable {
     public var rebuildSubjectPrefix: String?
     public var host: String
     public var port: Int
+    /// Threads that run the endpoints (they block on the IdP and the file system).
+    public var workers: Int = 8
+    /// Requests that may wait for a busy worker; the next ones are answered 503 at once.
+    public var queueLimit: Int = 64
 
     public static func load(_ path: String) throws -> APIConfig {
         guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) }) else {
@@ -45,10 +51,21 @@ public struct APIConfig: Sendable, Equatable {
             host = String(parts[0])
             port = number
         }
-        return APIConfig(wellKnownURL: url, clientID: try required("client_id").value,
-                         groupsClaim: api.entry("groups_claim")?.value ?? "amr",
-                         groupRoleMapPath: try required("group_role_map").value,
-                         accountAliasesPath: try required("account_aliases").value,
-                         rebuildSubjectPrefix: api.entry("rebuild_subject_prefix")?.value, host: host, port: port)
+        func number(_ key: String, in range: ClosedRange<Int>, default value: Int) throws -> Int {
+            guard let entry = api.entry(key) else { return value }
+            guard let number = Int(entry.value), range.contains(number) else {
+                throw ConfigError.invalidValue(path: path, line: entry.line, key: key,
+                                               reason: "'\(entry.value)' is not a number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        var config = APIConfig(wellKnownURL: url, clientID: try required("client_id").value,
+                               groupsClaim: api.entry("groups_claim")?.value ?? "amr",
+                               groupRoleMapPath: try required("group_role_map").value,
+                               accountAliasesPath: try required("account_aliases").value,
+                               rebuildSubjectPrefix: api.entry("rebuild_subject_prefix")?.value, host: host, port: port)
+        config.workers = try number("workers", in: 1...256, default: config.workers)
+        config.queueLimit = try number("queue_limit", in: 0...100_000, default: config.queueLimit)
+        return config
     }
 }

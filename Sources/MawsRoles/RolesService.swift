@@ -19,13 +19,23 @@ public final class RolesService: Sendable {
         public var status: Int
         public var body: JSONValue
         public var headers: [(String, String)] = []
+
+        public init(status: Int, body: JSONValue, headers: [(String, String)] = []) {
+            self.status = status
+            self.body = body
+            self.headers = headers
+        }
+
+        /// `{"error": message}`; with `retryAfter`, a `Retry-After` header too.
+        public static func error(_ status: Int, _ message: String, retryAfter: Int? = nil) -> Answer {
+            Answer(status: status, body: .object(["error": .string(message)]), headers: retryAfter.map { [("Retry-After", String($0))] } ?? [])
+        }
     }
 
     public let config: APIConfig
-    private let http: HTTPClient
     private let diagnostics: Diagnostics
     private let rebuild: (@Sendable () throws -> String)?
-    private let provider = Locked<(metadata: ProviderMetadata, keys: JSONWebKeySet, fetched: Date)?>(nil)
+    private let providerKeys: ProviderKeys
     private let maps = Locked<Maps?>(nil)
     private let lastRebuild = Locked<Date?>(nil)
     public static let rebuildInterval: TimeInterval = 300
@@ -40,9 +50,9 @@ public final class RolesService: Sendable {
     /// `rebuild` runs the builder and returns a summary; nil disables the rebuild endpoint.
     public init(config: APIConfig, http: HTTPClient, diagnostics: Diagnostics, rebuild: (@Sendable () throws -> String)?) {
         self.config = config
-        self.http = http
         self.diagnostics = diagnostics
         self.rebuild = rebuild
+        self.providerKeys = ProviderKeys(wellKnownURL: config.wellKnownURL, http: http, diagnostics: diagnostics)
     }
 
     // MARK: Endpoints
@@ -106,9 +116,8 @@ public final class RolesService: Sendable {
             return nil
         }
         if let wait {
-            var answer = error(429, "the map was rebuilt less than 5 minutes ago; try again in \(Int(wait.rounded(.up))) s")
-            answer.headers = [("Retry-After", String(Int(wait.rounded(.up))))]
-            return answer
+            let seconds = Int(wait.rounded(.up))
+            return .error(429, "the map was rebuilt less than 5 minutes ago; try again in \(seconds) s", retryAfter: seconds)
         }
         do {
             let summary = try rebuild()
@@ -131,20 +140,20 @@ public final class RolesService: Sendable {
     // MARK: Tokens
 
     private func verify(_ token: String) -> Result<[String: JSONValue], Answer> {
-        func check(with provider: (metadata: ProviderMetadata, keys: JSONWebKeySet, fetched: Date)) -> Result<IDToken, TokenError> {
+        func check(with provider: ProviderKeys.Provider) -> Result<IDToken, TokenError> {
             let verifier = IDTokenVerifier(issuer: provider.metadata.issuer, clientID: config.clientID, expectedNonce: nil)
             return Result { () throws(TokenError) in try verifier.verify(token, keys: provider.keys) }
         }
         var outcome: Result<IDToken, TokenError>
         do {
-            outcome = check(with: try currentProvider(refresh: false))
+            outcome = check(with: try providerKeys.current())
             // The IdP may have rotated its keys: fetch them again (at most once a minute) for an unknown kid.
             if case .failure(.unknownKey) = outcome {
-                outcome = check(with: try currentProvider(refresh: true))
+                outcome = check(with: try providerKeys.current(unknownKey: true))
             }
         } catch {
-            diagnostics.warning("cannot verify tokens: \(error)")
-            return .failure(self.error(502, "cannot reach the identity provider to verify the token"))
+            return .failure(.error(503, "cannot reach the identity provider to verify the token; try again in \(error.retryAfter) s",
+                                   retryAfter: error.retryAfter))
         }
         if case .failure(let problem) = outcome {
             return .failure(error(401, "invalid ID token: \(problem)"))
@@ -153,17 +162,6 @@ public final class RolesService: Sendable {
               case .object(let claims)? = try? JSONDecoder().decode(JSONValue.self, from: payload)
         else { return .failure(error(401, "the ID token's claims are unreadable")) }
         return .success(claims)
-    }
-
-    /// The issuer's discovery document and keys, fetched at most once a minute.
-    private func currentProvider(refresh: Bool) throws -> (metadata: ProviderMetadata, keys: JSONWebKeySet, fetched: Date) {
-        if let cached = provider.withLock({ $0 }), !refresh || Date().timeIntervalSince(cached.fetched) < 60 {
-            return cached
-        }
-        let metadata = try ProviderMetadata.discover(config.wellKnownURL, http: http)
-        let fresh = (metadata: metadata, keys: try metadata.fetchKeys(http: http), fetched: Date())
-        provider.withLock { $0 = fresh }
-        return fresh
     }
 
     // MARK: Maps
@@ -193,6 +191,6 @@ public final class RolesService: Sendable {
     }
 
     private func error(_ status: Int, _ message: String) -> Answer {
-        Answer(status: status, body: .object(["error": .string(message)]))
+        .error(status, message)
     }
 }

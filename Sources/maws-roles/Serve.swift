@@ -16,7 +16,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             POST /roles {"token", "key", "cache"} answers the person's roles and account aliases; \
             GET /account-aliases, POST /rebuild-group-role-map (when the config has a [builder] \
-            section and rebuild_subject_prefix), GET /healthz. Access log: JSON lines on stderr, \
+            section and rebuild_subject_prefix), GET /healthz. The endpoints run on at most [api] \
+            workers threads with queue_limit requests waiting; beyond that, and while the IdP cannot \
+            be reached, they answer 503 with Retry-After at once. Access log: JSON lines on stderr, \
             without tokens. SIGTERM or SIGINT stop it gracefully.
             """
     )
@@ -43,12 +45,16 @@ struct Serve: AsyncParsableCommand {
         let rebuild = try rebuildAction(environment: environment, diagnostics: diagnostics)
         let service = RolesService(config: api, http: CurlHTTPClient(), diagnostics: diagnostics, rebuild: rebuild)
 
+        // The endpoints block (libcurl to the IdP, the map files), so they run on a bounded pool of
+        // threads, never on the event loops. /healthz (two stat calls, the maps read only when they
+        // changed) answers beside the pool, so a full pool does not make the server look dead.
+        let pool = WorkerPool(workers: api.workers, queueLimit: api.queueLimit)
         let router = Router()
         router.add(middleware: AccessLog())
-        router.post("roles") { request, _ in try await respond(service.roles, request) }
-        router.get("account-aliases") { _, _ in try await respond { _ in service.accountAliases() } }
-        router.post("rebuild-group-role-map") { request, _ in try await respond(service.rebuildGroupRoleMap, request) }
-        router.get("healthz") { _, _ in try await respond { _ in service.health() } }
+        router.post("roles") { request, _ in try await respond(on: pool, service.roles, request) }
+        router.get("account-aliases") { _, _ in try await respond(on: pool) { _ in service.accountAliases() } }
+        router.post("rebuild-group-role-map") { request, _ in try await respond(on: pool, service.rebuildGroupRoleMap, request) }
+        router.get("healthz") { _, _ in response(service.health()) }
 
         var logger = Logger(label: "maws-roles")
         logger.logLevel = verbose ? .info : .warning
@@ -81,18 +87,29 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Runs a service endpoint on its own thread (it blocks on the network and the file system),
-/// never on the event loop, and turns its answer into a JSON response.
-private func respond(_ endpoint: @escaping @Sendable ([UInt8]) -> RolesService.Answer, _ request: Request? = nil) async throws -> Response {
+/// Runs a service endpoint on the worker pool and turns its answer into a JSON response: 503 with
+/// `Retry-After` at once when the pool's queue is full or no worker thread can be started, so a
+/// request is never left waiting on a thread that will not come.
+private func respond(on pool: WorkerPool, _ endpoint: @escaping @Sendable ([UInt8]) -> RolesService.Answer,
+                     _ request: Request? = nil) async throws -> Response {
     var body: [UInt8] = []
     if let request {
         var collected = try await request.body.collect(upTo: 1 << 20)
         body = collected.readBytes(length: collected.readableBytes) ?? []
     }
     let input = body
-    let answer = await withCheckedContinuation { (continuation: CheckedContinuation<RolesService.Answer, Never>) in
-        BackgroundThread.start { continuation.resume(returning: endpoint(input)) }
+    switch await pool.run({ endpoint(input) }) {
+    case .success(let answer):
+        return response(answer)
+    case .failure(.busy):
+        return response(.error(503, "the server is busy (\(pool.workers) workers, \(pool.queueLimit) waiting); try again shortly", retryAfter: 1))
+    case .failure(.noThread(let reason)):
+        Diagnostics.writeLine("maws-roles: cannot start a worker thread: \(reason)")
+        return response(.error(503, "the server cannot start a worker thread; try again shortly", retryAfter: 1))
     }
+}
+
+private func response(_ answer: RolesService.Answer) -> Response {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let bytes = (try? encoder.encode(answer.body)) ?? Data("{}".utf8)

@@ -2,9 +2,11 @@
 
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +18,7 @@ from joserfc.jwk import RSAKey
 
 from maws_stack.idp import mint_id_token
 from maws_stack.stack import CLIENT_ID
+from maws_stack.troubled_idp import DISCOVERY_PATH, JWKS_PATH, TroubledIdP
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +34,10 @@ def free_port():
 
 
 class Server:
-    def __init__(self, stack, directory, rebuild_prefix="ad|Example-LDAP|"):
+    """`maws-roles serve` on a free port, against the stack's IdP or the one at `well_known_url`,
+    with more `[api]` keys from `settings`."""
+
+    def __init__(self, stack, directory, rebuild_prefix="ad|Example-LDAP|", well_known_url=None, settings=None):
         self.stack = stack
         self.directory = directory
         self.map = directory / "group-role-map.json"
@@ -44,14 +50,15 @@ class Server:
         self.port = free_port()
         provider = stack.issuer.split("://", 1)[1]
         self.config = directory / "roles.ini"
+        extra = "".join(f"{key} = {value}\n" for key, value in (settings or {}).items())
         self.config.write_text(f"""[api]
-well_known_url = {stack.well_known_url}
+well_known_url = {well_known_url or stack.well_known_url}
 client_id = {CLIENT_ID}
 group_role_map = {self.map}
 account_aliases = {self.aliases}
 rebuild_subject_prefix = {rebuild_prefix}
 listen = 127.0.0.1:{self.port}
-
+{extra}
 [builder]
 provider = {provider}
 client_id = {CLIENT_ID}
@@ -75,12 +82,12 @@ role_arn = arn:aws:iam::123456789012:role/maws-role-reader
                 time.sleep(0.1)
         raise RuntimeError("maws-roles serve did not start: " + self.log.read_text())
 
-    def request(self, method, path, document=None):
+    def request(self, method, path, document=None, timeout=30):
         data = json.dumps(document).encode() if document is not None else None
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, json.load(response), dict(response.headers)
         except urllib.error.HTTPError as error:
             text = error.read()
@@ -89,8 +96,15 @@ role_arn = arn:aws:iam::123456789012:role/maws-role-reader
     def get(self, path):
         return self.request("GET", path)
 
-    def roles(self, token, key=None):
-        return self.request("POST", "/roles", {"token": token, "key": key or {}, "cache": True})
+    def roles(self, token, key=None, timeout=30):
+        return self.request("POST", "/roles", {"token": token, "key": key or {}, "cache": True}, timeout=timeout)
+
+    def threads(self):
+        """The server process's current number of threads."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+        raise RuntimeError("no Threads: line")
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -172,3 +186,205 @@ def test_the_access_log_has_no_tokens_and_sigterm_stops_gracefully(stack, server
     assert {"method": "POST", "path": "/roles", "status": 200} in seen
     assert {"method": "GET", "path": "/no-such-path", "status": 404} in seen
     assert secret.split(".")[1] not in server.log.read_text()
+
+
+# -- Under load and IdP trouble: a real IdP stand-in that can be slow, down, or rotate its keys. ------
+
+
+@pytest.fixture
+def idp():
+    provider = TroubledIdP()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def troubled(stack, tmp_path, idp):
+    """Starts `maws-roles serve` against the troubled IdP, with optional `[api]` settings."""
+    servers = []
+
+    def start(**settings):
+        server = Server(stack, tmp_path, well_known_url=idp.well_known_url, settings=settings)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        if server.process.poll() is None:
+            server.process.kill()
+
+
+def ops_token(idp, **options):
+    return idp.mint({"sub": "alice", "amr": ["team-ops"]}, CLIENT_ID, **options)
+
+
+class Timed:
+    """One request's status, headers and duration."""
+
+    def __init__(self, call):
+        start = time.monotonic()
+        try:
+            self.status, self.body, self.headers = call()
+        except OSError as error:  # a timeout: the request hung
+            self.status, self.body, self.headers = None, {"error": str(error)}, {}
+        self.seconds = time.monotonic() - start
+
+
+def burst(count, call):
+    """`count` calls at once, each on its own client thread; their Timed results."""
+    results = [None] * count
+    start = threading.Barrier(count)
+
+    def one(index):
+        start.wait()
+        results[index] = Timed(call)
+
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+class ThreadPeak:
+    """Samples the server's thread count every 10 ms while in a `with` block; `peak` is the highest."""
+
+    def __init__(self, server):
+        self.server = server
+        self.peak = server.threads()
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample)
+
+    def _sample(self):
+        while not self._done.wait(0.01):
+            self.peak = max(self.peak, self.server.threads())
+
+    def __enter__(self):
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._sampler.join()
+
+
+def test_a_burst_of_first_requests_costs_the_idp_one_discovery_and_one_jwks_fetch(idp, troubled):
+    server = troubled()
+    idp.delay = 0.8
+    token = ops_token(idp)
+    results = burst(60, lambda: server.roles(token))
+    assert [r.status for r in results] == [200] * 60, {r.status for r in results}
+    assert (idp.count(DISCOVERY_PATH), idp.count(JWKS_PATH)) == (1, 1)
+
+
+def test_a_burst_beyond_the_queue_gets_a_fast_503_with_bounded_threads_and_health_answers(idp, troubled):
+    server = troubled(workers=4, queue_limit=16)
+    idp.delay = 1.5
+    token = ops_token(idp)
+    health = []
+    with ThreadPeak(server) as threads:
+        prober = threading.Timer(0.5, lambda: health.append(Timed(lambda: server.get("/healthz"))))
+        prober.start()
+        results = burst(200, lambda: server.roles(token))
+        prober.join()
+    ok = [r for r in results if r.status == 200]
+    busy = [r for r in results if r.status == 503]
+    assert len(ok) + len(busy) == 200, {r.status for r in results}
+    # 4 workers and 16 waiting are served; the rest is refused at once, before the IdP has answered.
+    assert 20 <= len(ok) <= 40 and len(busy) >= 160, (len(ok), len(busy))
+    assert max(r.seconds for r in busy) < 1.0
+    assert all(r.headers.get("Retry-After") == "1" and "busy" in r.body["error"] for r in busy)
+    assert threads.peak <= 4 + 16, threads.peak
+    assert health[0].status == 200 and health[0].seconds < 0.5, vars(health[0])
+    assert (idp.count(DISCOVERY_PATH), idp.count(JWKS_PATH)) == (1, 1)
+
+
+def test_while_the_idp_is_down_requests_fail_fast_and_it_is_retried_with_backoff(idp, troubled):
+    server = troubled()
+    token = ops_token(idp)
+    idp.go_down("refuse")
+    first = Timed(lambda: server.roles(token, timeout=5))
+    assert first.status == 503 and first.seconds < 0.5, vars(first)
+    assert int(first.headers["Retry-After"]) >= 1
+    # The port answers again, with 503: the attempts it sees are the server's retries.
+    idp.come_back()
+    idp.go_down("503")
+    start = time.monotonic()
+    answers = []
+    while time.monotonic() - start < 3.5:
+        answers.append(Timed(lambda: server.roles(token, timeout=5)))
+        time.sleep(0.05)
+    assert all(a.status == 503 and a.seconds < 0.5 for a in answers), [(a.status, a.seconds) for a in answers]
+    # Retries 1 s then 2 s after the first failure: two in these 3.5 s, whatever the number of requests.
+    attempts = idp.count(DISCOVERY_PATH) + idp.count(JWKS_PATH)
+    assert len(answers) > 30 and 1 <= attempts <= 3, (len(answers), attempts)
+    # Back up: served again at the next retry (4 s after the last), without a restart.
+    idp.come_back()
+    deadline = time.monotonic() + 6
+    while (status := server.roles(token, timeout=5)[0]) == 503 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status == 200
+
+
+def test_keys_the_idp_withdraws_stop_being_trusted_after_their_max_age(idp, troubled):
+    server = troubled()
+    idp.max_age = 2
+    withdrawn = idp.keys[0]
+    assert server.roles(ops_token(idp, key=withdrawn))[0] == 200
+    fetched = time.monotonic()
+    replacement = idp.rotate()
+    deadline = fetched + 6
+    while (status := server.roles(ops_token(idp, key=withdrawn))[0]) == 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status == 401
+    assert time.monotonic() - fetched < 2 + 1
+    assert server.roles(ops_token(idp, key=replacement))[0] == 200
+    # The refresh reads the JWKS again, not the discovery document.
+    assert (idp.count(DISCOVERY_PATH), idp.count(JWKS_PATH)) == (1, 2)
+
+
+def test_the_last_keys_keep_serving_while_the_idp_is_down_and_it_is_retried(idp, troubled):
+    server = troubled()
+    idp.max_age = 1
+    token = ops_token(idp)
+    assert server.roles(token)[0] == 200
+    idp.go_down("503")
+    time.sleep(1.2)  # the keys' max-age is over: the server tries to refresh them
+    start = time.monotonic()
+    answers = []
+    while time.monotonic() - start < 2.5:
+        answers.append(Timed(lambda: server.roles(token, timeout=5)))
+        time.sleep(0.05)
+    assert all(a.status == 200 and a.seconds < 0.5 for a in answers), [(a.status, a.seconds) for a in answers]
+    retries = idp.count(DISCOVERY_PATH) + idp.count(JWKS_PATH) - 2
+    assert 1 <= retries <= 3, retries
+
+
+def test_a_worker_thread_that_cannot_start_answers_503_not_a_hang(idp, troubled):
+    server = troubled()  # /healthz answers beside the pool: no worker thread has started yet
+    status = {key: value for key, value in (line.split(":", 1) for line in
+              Path(f"/proc/{server.process.pid}/status").read_text().splitlines())}
+    address_space = int(status["VmSize"].split()[0]) * 1024
+    # Room for a request's allocations but not for a thread's stack: pthread_create fails with EAGAIN.
+    resource.prlimit(server.process.pid, resource.RLIMIT_AS, (address_space + (2 << 20), resource.RLIM_INFINITY))
+    try:
+        refused = Timed(lambda: server.roles(ops_token(idp), timeout=5))
+        health = Timed(lambda: server.get("/healthz"))
+    finally:
+        resource.prlimit(server.process.pid, resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    assert refused.status == 503 and refused.seconds < 1 and refused.headers.get("Retry-After") == "1", vars(refused)
+    assert "worker thread" in refused.body["error"]
+    assert health.status == 200
+    assert server.roles(ops_token(idp))[0] == 200  # threads can start again: served
+    assert "cannot start a worker thread: Resource temporarily unavailable" in server.log.read_text()
+
+
+@pytest.mark.parametrize("key, value", [("workers", "0"), ("queue_limit", "lots")])
+def test_a_bad_pool_setting_is_a_one_line_error_naming_the_key(stack, tmp_path, key, value):
+    config = tmp_path / "roles.ini"
+    config.write_text(f"[api]\nwell_known_url = {stack.well_known_url}\nclient_id = c\ngroup_role_map = m\n"
+                      f"account_aliases = a\n{key} = {value}\n")
+    result = subprocess.run([roles_binary(), "serve", "-c", str(config)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and f"{key}: '{value}' is not a number" in result.stderr, result.stderr

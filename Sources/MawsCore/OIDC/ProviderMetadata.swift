@@ -73,15 +73,47 @@ public struct ProviderMetadata: Codable, Sendable, Equatable {
 
     /// Fetches the provider's signing keys.
     public func fetchKeys(http: HTTPClient) throws -> JSONWebKeySet {
+        try fetchKeysWithMaxAge(http: http).keys
+    }
+
+    /// Fetches the provider's signing keys with how long the provider lets them be cached: the
+    /// JWKS response's Cache-Control `max-age` in seconds (0 for `no-cache` or `no-store`), nil
+    /// when it says nothing. A long-running verifier uses it to drop keys the provider withdrew.
+    public func fetchKeysWithMaxAge(http: HTTPClient) throws -> (keys: JSONWebKeySet, maxAge: Int?) {
         let url = try endpoints().jwks
         let response = try http.send(.get(url))
         guard response.isSuccess else {
             throw OIDCError.keySet(url: url.string, reason: "HTTP \(response.status)")
         }
         do {
-            return try JSONWebKeySet(json: response.body)
+            return (try JSONWebKeySet(json: response.body), response.headers["cache-control"].flatMap(Self.maxAge(cacheControl:)))
         } catch {
             throw OIDCError.keySet(url: url.string, reason: error.description)
         }
+    }
+
+    /// The freshness lifetime a Cache-Control value gives (RFC 9111 §5.2.2), in seconds.
+    static func maxAge(cacheControl: String) -> Int? {
+        func trimmed(_ text: Substring) -> Substring {
+            var text = text
+            while text.first?.isWhitespace == true { text = text.dropFirst() }
+            while text.last?.isWhitespace == true { text = text.dropLast() }
+            return text
+        }
+        var maxAge: Int?
+        for directive in cacheControl.split(separator: ",") {
+            let name = trimmed(directive.prefix(while: { $0 != "=" })).lowercased()
+            var value = trimmed(directive.drop(while: { $0 != "=" }).dropFirst())
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = value.dropFirst().dropLast() }
+            switch name {
+            case "no-store", "no-cache":
+                return 0
+            case "max-age":
+                if let seconds = Int(value), seconds >= 0 { maxAge = seconds }
+            default:
+                continue
+            }
+        }
+        return maxAge
     }
 }
