@@ -43,7 +43,7 @@ struct MawsRolesCommand: AsyncParsableCommand {
             do {
                 try build()
             } catch let error as MawsError {
-                Diagnostics.writeLine("maws-roles: error: \(error)")
+                Diagnostics.error(error.description, program: "maws-roles")
                 throw ExitCode(error.exitCode)
             }
         }

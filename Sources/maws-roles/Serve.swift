@@ -39,7 +39,7 @@ struct Serve: AsyncParsableCommand {
         do {
             api = try APIConfig.load(config)
         } catch let error as MawsError {
-            Diagnostics.writeLine("maws-roles: error: \(error)")
+            Diagnostics.error(error.description, program: "maws-roles")
             throw ExitCode(error.exitCode)
         }
         let rebuild = try rebuildAction(environment: environment, diagnostics: diagnostics)
@@ -69,8 +69,8 @@ struct Serve: AsyncParsableCommand {
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
             let reason = "\(error)".contains("Address already in use") ? "the address is in use" : "\(error)"
-            Diagnostics.writeLine("maws-roles: error: cannot serve on \(api.host):\(port ?? api.port): \(reason); "
-                + "choose another with --port or the config's listen")
+            Diagnostics.error("cannot serve on \(api.host):\(port ?? api.port): \(reason); "
+                + "choose another with --port or the config's listen", program: "maws-roles")
             throw ExitCode(1)
         }
     }
