@@ -124,7 +124,7 @@ public struct CredentialOutput: Sendable {
             if !ours, let existing = editor.entries(in: name)?["aws_access_key_id"], !existing.hasPrefix("ASIA") {
                 throw ProfileError.foreignKeys(profile: name, path: path)
             }
-            editor.setEntries([("aws_access_key_id", credentials.accessKeyID),
+            try editor.setEntries([("aws_access_key_id", credentials.accessKeyID),
                                ("aws_secret_access_key", credentials.secretAccessKey),
                                ("aws_session_token", credentials.sessionToken)],
                               in: name, owned: Set(Self.credentialKeys))
@@ -140,7 +140,7 @@ public struct CredentialOutput: Sendable {
         var wrote = false
         try file.update { editor in
             if !ours, editor.entries(in: section)?["region"] != nil { return }
-            editor.setEntries([("region", region)], in: section, owned: ["region"])
+            try editor.setEntries([("region", region)], in: section, owned: ["region"])
             wrote = true
         }
         if wrote { try ledger.record(file: files.config, section: section, profile: name, keys: ["region"]) }

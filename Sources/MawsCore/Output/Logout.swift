@@ -41,7 +41,7 @@ public struct Logout: Sendable {
         var removed: [String] = []
         for record in chosen {
             let file = SharedFile(path: record.file, holdsSecrets: record.keys != ["region"])
-            if try file.update({ editor in editor.removeEntries(Set(record.keys), from: record.section) }) {
+            if try file.update({ editor in try editor.removeEntries(Set(record.keys), from: record.section) }) {
                 removed.append("[\(record.section)] in \(record.file)")
             }
         }

@@ -18,6 +18,8 @@ public enum ProfileName {
             problem = "the profile name starts or ends with whitespace, which AWS tools strip"
         } else if name.contains(where: { $0 == "[" || $0 == "]" || $0.isNewline || ($0.asciiValue.map { $0 < 32 || $0 == 127 } ?? false) }) {
             problem = "the profile name contains brackets or control characters, which cannot appear in an INI section name"
+        } else if name.isExactly("DEFAULT") {
+            problem = "DEFAULT is not a profile name AWS tools accept: [DEFAULT] gives its keys to every profile"
         } else if name.count > 128 {
             problem = "the profile name is longer than 128 characters"
         } else {
