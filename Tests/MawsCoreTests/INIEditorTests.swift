@@ -285,6 +285,17 @@ import Testing
         #expect(BotocoreProfiles.configSection(for: "a\\b") == "profile 'a\\b'")
     }
 
+    @Test func profilesAreReadAsBotocoreMapsThem() throws {
+        let config = try INIDocument.parse("[profile x]\nregion = a\n[profile  \"x\"]\noutput = json\n[profile y z]\nregion = b\n[default]\nk = 1\n")
+        // The last section for a profile wins, whole: botocore does not merge them.
+        #expect(config.awsProfile("x", inConfigFile: true)?.entries.map(\.key) == ["output"])
+        #expect(config.awsProfile("y z", inConfigFile: true) == nil)
+        #expect(config.awsProfile("default", inConfigFile: true)?.entry("k")?.value == "1")
+        let credentials = try INIDocument.parse("[profile x]\nk = 1\n[x]\nk = 2\n")
+        #expect(credentials.awsProfile("x", inConfigFile: false)?.entry("k")?.value == "2")
+        #expect(credentials.awsProfile("profile x", inConfigFile: false)?.entry("k")?.value == "1")
+    }
+
     @Test func aProfileIsNeverWrittenTwiceUnderAnotherSpelling() throws {
         var quoted = try INIEditor("[profile \"x\"]\nregion = us-east-1\n")
         #expect(throws: INIParseError(line: 1, reason: "[profile \"x\"] is profile 'x' to AWS tools, as is [profile x], which maws writes",

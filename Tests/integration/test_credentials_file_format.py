@@ -34,101 +34,121 @@ class Case:
     kind: str  # "credentials" or "config"
     text: str
     profile: str = PROFILE
+    # For hand-written cases, what must happen: "edit" (botocore reads the file and maws edits
+    # it), "refuse" (botocore reads it, maws will not edit around it), "unreadable" (botocore
+    # cannot read it, so maws must refuse it). Generated cases may go either way.
+    expect: str = ""
+
+
+# Files botocore reads and maws must edit: one or more per rule of the format.
+EDITED_CREDENTIALS = {
+    "issue-comment-after-header": "[work] ; team account\naws_access_key_id = AKIAWORK\naws_secret_access_key = s\n",
+    "issue-hash-after-header": "[profile x] # note\nregion = us-east-1\n",
+    "target-with-comment-after-header": f"[{PROFILE}] ; mine\nregion = us-east-1 # inline\n\n[other]\nk = v\n",
+    "header-runs-to-last-bracket": "[a] ; see [b]\nk = 1\n[c]]\nk = 2\n[d] = 1\nk = 3\n",
+    "case-makes-another-profile": f"[{PROFILE.upper()}]\nk = 1\n",
+    "inline-comments-are-values": "[a]\nregion = eu-west-1   # ireland\noutput = json ; or text\nx = %(not)s interpolated\n",
+    "continuation-across-blank-lines": "[a]\nx = 1\n\n  y = 2\n\n\n[b]\nk = v\n",
+    "comment-inside-continuation": "[a]\nx = 1\n  # not in the value\n  y\n; nor this\n\tz\n",
+    "indented-header-is-a-continuation": f"[a]\nx = 1\n  [{PROFILE}]\n  aws_access_key_id = ASIAFAKE\n",
+    "indented-header-after-indented-entry": "[a]\n  x = 1\n  [b]\ny = 2\n",
+    "indented-entries": "[a]\n    x = 1\n  y = 2\n      z\n",
+    "target-indented-then-header": f"[{PROFILE}]\n   region = us-east-1\n   [b]\nk = v\n",
+    "python-whitespace": "[a]\n\u00a0x\u3000=\u2003 1\u00a0\n\x0c\n\u00a0 continued\nk\x0b= v\x1c\n\x1f\n",
+    "vertical-tab-and-nel-inside-values": "[a]\nk = 1\x0b2\x853\u20284\n",
+    "lone-cr": "[a]\rx = 1\r  more\r\r[b]\ry = 2\r",
+    "crlf-no-final-newline": "[a]\r\nx = 1\r\n\r\n[b]\r\ny = 2",
+    "mixed-endings": "[a]\nx = 1\r\n[b]\ry = 2\r\n",
+    "no-final-newline-in-target": f"[other]\nk = v\n[{PROFILE}]\nregion = us-east-1",
+    "target-header-only-at-eof": f"[other]\nk = v\n\n[{PROFILE}]",
+    "empty": "",
+    "comments-only": "# nothing here\n; really\n",
+    "blank-lines-only": "  \n\t\n",
+    "keys-any-case": f"[{PROFILE}]\nAWS_Access_Key_ID: ASIAOLD\nAws_Secret_Access_Key=old\nAWS_SESSION_TOKEN = old\n  token\nRegion = us-east-1\n",
+    "owned-multiline-value": f"[{PROFILE}]\naws_session_token = a\n\n  b\n# note\n  c\nregion = x\n[after]\nk = v\n",
+    "delimiters": "[a]\nk1=v\nk2 : v\nk3:v=w\nk4 = a:b\nmy key = spaced key\nempty =\nempty2:\n",
+    "nfc-and-nfd-names": "[caf\u00e9]\nk = 1\n[cafe\u0301]\nk = 2\n",
+    "non-ascii-lowercase-key": "[a]\n\u00e9t\u00e9 = summer\n",
+    "nul-and-controls": "[a]\nk = a\x00b\x07c\n# \x1b[31m\n",
+    "nested-settings": "[a]\ns3 =\n  addressing_style = path\n\n  signature_version = s3v4\n",
+    "default-keyword-is-plain": "[default] ; mine\nregion = us-east-1\n[Default]\nk = v\n",
+    "profile-words-are-plain-names": '[profile "x"]\nk = 1\n[profile  x]\nk = 2\n',
+}
+EDITED_CONFIG = {
+    "issue-hash-after-header": "[profile x] # note\nregion = us-east-1\n",
+    "issue-comment-after-header": "[work] ; team account\nregion = us-east-1\n",
+    "target-hash-after-header": f"[profile {PROFILE}] # note\noutput = json\n",
+    "target-region-kept": f"[profile {PROFILE}]\nregion = us-west-2 # the user's own\n",
+    "target-indented-then-header": f"[profile {PROFILE}]\n  output = json\n  [profile b]\nregion = x\n",
+    "not-a-profile-three-words": f"[profile {PROFILE} extra]\noutput = json\n",
+    "not-a-profile-unclosed-quote": "[profile \"x]\noutput = json\n",
+    "sso-and-services": "[sso-session s]\nsso_region = us-east-1\n[services dev]\ns3 =\n  endpoint_url = http://localhost\n[plugins]\nk = v\n",
+    "default-and-profile-default": "[default]\nregion = us-east-1\n[profile default]\nregion = us-west-2\n",
+    "continuation-across-blank-lines": "[profile a]\nx = 1\n\n  y = 2\n",
+    "lone-cr": "[profile a]\rregion = x\r",
+    "crlf": f"[profile a]\r\nregion = x\r\n\r\n[profile {PROFILE}]\r\noutput = json",
+    "empty": "",
+}
+# Files botocore reads, but in a way maws does not edit around.
+REFUSED_CREDENTIALS = {
+    "lookalike-with-bracketed-comment": f"[{PROFILE}] ; was [old]\nk = 1\n",
+    "lookalike-padded": f"[ {PROFILE} ]\nk = 1\n",
+    "non-ascii-capital-key": "[a]\n\u00c9T\u00c9 = summer\n",
+    "default-section": "[DEFAULT]\nregion = us-east-1\n[a]\nk = v\n",
+    "default-section-twice": "[DEFAULT]\na = 1\n[x]\n[DEFAULT]\nb = 2\n",
+}
+REFUSED_CONFIG = {
+    "quoted-alias": f'[profile "{PROFILE}"]\noutput = json\n',
+    "single-quoted-alias": f"[profile '{PROFILE}']\noutput = json\n",
+    "spaced-alias": f"[profile   {PROFILE}]\noutput = json\n",
+    "profiles-alias": f"[profiles {PROFILE}]\noutput = json\n",
+    "tab-alias": f"[profile\t{PROFILE}]\noutput = json\n",
+    "two-aliases": f"[profile {PROFILE}]\noutput = json\n[profile \"{PROFILE}\"]\noutput = text\n",
+    "lookalike-bracketed-comment": f"[profile {PROFILE}] ; old [name]\noutput = json\n",
+    "lookalike-padded": f"[ profile {PROFILE} ]\noutput = json\n",
+    "default-section": "[DEFAULT]\nregion = us-east-1\n[profile a]\n",
+}
+# Files botocore cannot read, which maws must therefore refuse.
+UNREADABLE_CREDENTIALS = {
+    "duplicate-section": "[a]\nk = 1\n[b]\n[a]\n",
+    "duplicate-key-any-case": "[a]\nkey = 1\nKEY = 2\n",
+    "duplicate-target": f"[{PROFILE}]\n[{PROFILE}]\n",
+    "key-before-section": "k = v\n[a]\n",
+    "byte-order-mark": "\ufeff[a]\nk = v\n",
+    "unclosed-header": "[a]\nk = v\n[b\n",
+    "empty-header": "[a]\n[]\n",
+    "no-delimiter": "[a]\njust words\n",
+    "zero-width-space-is-not-whitespace": "[a]\nk = v\n\u200b\n",
+    "empty-key": "[a]\n= v\n",
+    "nested-without-equals": "[a]\ns3 =\n  addressing_style\n",
+    "nested-after-blank-line": "[a]\ntoken =\n\n  more\n",
+}
+UNREADABLE_CONFIG = {
+    "byte-order-mark": "\ufeff[profile a]\nregion = x\n",
+    "duplicate-profile-section": f"[profile {PROFILE}]\n[profile {PROFILE}]\n",
+    "nested-without-equals": "[profile a]\ns3 =\n  nope\n",
+}
 
 
 def hand_written():
-    """One case per rule of the format, for each file, with maws's profile absent and present."""
-    credentials = {
-        "issue-comment-after-header": "[work] ; team account\naws_access_key_id = AKIAWORK\naws_secret_access_key = s\n",
-        "issue-hash-after-header": "[profile x] # note\nregion = us-east-1\n",
-        "target-with-comment-after-header": f"[{PROFILE}] ; mine\nregion = us-east-1 # inline\n\n[other]\nk = v\n",
-        "header-runs-to-last-bracket": "[a] ; see [b]\nk = 1\n[c]]\nk = 2\n[d] = 1\nk = 3\n",
-        "lookalike-with-bracketed-comment": f"[{PROFILE}] ; was [old]\nk = 1\n",
-        "lookalike-padded": f"[ {PROFILE} ]\nk = 1\n",
-        "lookalike-case-is-another-profile": f"[{PROFILE.upper()}]\nk = 1\n",
-        "inline-comments-are-values": "[a]\nregion = eu-west-1   # ireland\noutput = json ; or text\nx = %(not)s interpolated\n",
-        "continuation-across-blank-lines": "[a]\nx = 1\n\n  y = 2\n\n\n[b]\nk = v\n",
-        "comment-inside-continuation": "[a]\nx = 1\n  # not in the value\n  y\n; nor this\n\tz\n",
-        "indented-header-is-a-continuation": f"[a]\nx = 1\n  [{PROFILE}]\n  aws_access_key_id = ASIAFAKE\n",
-        "indented-header-after-indented-entry": "[a]\n  x = 1\n  [b]\ny = 2\n",
-        "indented-entries": "[a]\n    x = 1\n  y = 2\n      z\n",
-        "target-indented-then-header": f"[{PROFILE}]\n   region = us-east-1\n   [b]\nk = v\n",
-        "python-whitespace": "[a]\n\u00a0x\u3000=\u2003 1\u00a0\n\x0c\n\u00a0 continued\nk\x0b= v\x1c\n\x1f\n",
-        "zero-width-space-is-not-whitespace": "[a]\nk = v\n\u200b\n",
-        "vertical-tab-and-nel-inside-values": "[a]\nk = 1\x0b2\x853\u20284\n",
-        "lone-cr": "[a]\rx = 1\r  more\r\r[b]\ry = 2\r",
-        "crlf-no-final-newline": "[a]\r\nx = 1\r\n\r\n[b]\r\ny = 2",
-        "mixed-endings": "[a]\nx = 1\r\n[b]\ry = 2\r\n",
-        "no-final-newline-in-target": f"[other]\nk = v\n[{PROFILE}]\nregion = us-east-1",
-        "target-header-only-at-eof": f"[other]\nk = v\n\n[{PROFILE}]",
-        "empty": "",
-        "comments-only": "# nothing here\n; really\n",
-        "whitespace-only": "  \n\t\n",
-        "keys-any-case": f"[{PROFILE}]\nAWS_Access_Key_ID: ASIAOLD\nAws_Secret_Access_Key=old\nAWS_SESSION_TOKEN =\n  old-token\nRegion = us-east-1\n",
-        "owned-multiline-value": f"[{PROFILE}]\naws_session_token = a\n\n  b\n# note\n  c\nregion = x\n[after]\nk = v\n",
-        "delimiters": "[a]\nk1=v\nk2 : v\nk3:v=w\nk4 = a:b\nmy key = spaced key\nempty =\nempty2:\n",
-        "nfc-and-nfd-names": "[caf\u00e9]\nk = 1\n[cafe\u0301]\nk = 2\n",
-        "non-ascii-lowercase-key": "[a]\n\u00e9t\u00e9 = summer\n",
-        "non-ascii-capital-key": "[a]\n\u00c9T\u00c9 = summer\n",
-        "nul-and-controls": "[a]\nk = a\x00b\x07c\n# \x1b[31m\n",
-        "nested-settings": "[a]\ns3 =\n  addressing_style = path\n\n  signature_version = s3v4\n",
-        "default-keyword-is-plain": "[default] ; mine\nregion = us-east-1\n[Default]\nk = v\n",
-        "quoted-names-are-plain-in-credentials": '[profile "x"]\nk = 1\n[profile  x]\nk = 2\n',
-        # botocore refuses all of these, so maws must too.
-        "duplicate-section": "[a]\nk = 1\n[b]\n[a]\n",
-        "duplicate-key-any-case": "[a]\nkey = 1\nKEY = 2\n",
-        "duplicate-target": f"[{PROFILE}]\n[{PROFILE}]\n",
-        "key-before-section": "k = v\n[a]\n",
-        "byte-order-mark": "\ufeff[a]\nk = v\n",
-        "unclosed-header": "[a]\nk = v\n[b\n",
-        "empty-header": "[a]\n[]\n",
-        "no-delimiter": "[a]\njust words\n",
-        "empty-key": "[a]\n= v\n",
-        "nested-without-equals": "[a]\ns3 =\n  addressing_style\n",
-        # configparser reads these, but maws does not edit around them.
-        "default-section": "[DEFAULT]\nregion = us-east-1\n[a]\nk = v\n",
-        "default-section-twice": "[DEFAULT]\na = 1\n[x]\n[DEFAULT]\nb = 2\n",
-    }
-    config = {
-        "issue-hash-after-header": "[profile x] # note\nregion = us-east-1\n",
-        "issue-comment-after-header": "[work] ; team account\nregion = us-east-1\n",
-        "target-hash-after-header": f"[profile {PROFILE}] # note\noutput = json\n",
-        "target-region-kept": f"[profile {PROFILE}]\nregion = us-west-2 # the user's own\n",
-        "target-region-indented": f"[profile {PROFILE}]\n  output = json\n  [profile b]\nregion = x\n",
-        "quoted-alias": f'[profile "{PROFILE}"]\noutput = json\n',
-        "single-quoted-alias": f"[profile '{PROFILE}']\noutput = json\n",
-        "spaced-alias": f"[profile   {PROFILE}]\noutput = json\n",
-        "profiles-alias": f"[profiles {PROFILE}]\noutput = json\n",
-        "tab-alias": f"[profile\t{PROFILE}]\noutput = json\n",
-        "two-aliases": f"[profile {PROFILE}]\noutput = json\n[profile \"{PROFILE}\"]\noutput = text\n",
-        "lookalike-bracketed-comment": f"[profile {PROFILE}] ; old [name]\noutput = json\n",
-        "lookalike-padded": f"[ profile {PROFILE} ]\noutput = json\n",
-        "not-a-profile-three-words": f"[profile {PROFILE} extra]\noutput = json\n",
-        "not-a-profile-unclosed-quote": "[profile \"x]\noutput = json\n",
-        "sso-and-services": "[sso-session s]\nsso_region = us-east-1\n[services dev]\ns3 =\n  endpoint_url = http://localhost\n[plugins]\nk = v\n",
-        "default-and-profile-default": "[default]\nregion = us-east-1\n[profile default]\nregion = us-west-2\n",
-        "continuation-across-blank-lines": "[profile a]\nx = 1\n\n  y = 2\n",
-        "lone-cr": "[profile a]\rregion = x\r",
-        "crlf": f"[profile a]\r\nregion = x\r\n\r\n[profile {PROFILE}]\r\noutput = json",
-        "empty": "",
-        "default-section": "[DEFAULT]\nregion = us-east-1\n[profile a]\n",
-        "byte-order-mark": "\ufeff[profile a]\nregion = x\n",
-        "duplicate-profile-section": f"[profile {PROFILE}]\n[profile {PROFILE}]\n",
-        "nested-without-equals": "[profile a]\ns3 =\n  nope\n",
-    }
-    cases = [Case(f"credentials-{name}", "credentials", text) for name, text in credentials.items()]
-    cases += [Case(f"config-{name}", "config", text) for name, text in config.items()]
+    cases = []
+    for kind, groups in (("credentials", ((EDITED_CREDENTIALS, "edit"), (REFUSED_CREDENTIALS, "refuse"), (UNREADABLE_CREDENTIALS, "unreadable"))),
+                         ("config", ((EDITED_CONFIG, "edit"), (REFUSED_CONFIG, "refuse"), (UNREADABLE_CONFIG, "unreadable")))):
+        for files, expect in groups:
+            cases += [Case(f"{kind}-{name}", kind, text, expect=expect) for name, text in files.items()]
     # Profile names that need care: the one the issue is about, `default`, and one with spaces and
     # quotes, which the config file must quote.
     cases += [
-        Case("credentials-existing-work", "credentials", credentials["issue-comment-after-header"].replace("AKIA", "ASIA"), "work"),
-        Case("credentials-default", "credentials", "[default] ; mine\nregion = us-east-1\n", "default"),
-        Case("config-default", "config", "[default] ; mine\noutput = json\n", "default"),
-        Case("config-existing-x", "config", config["issue-hash-after-header"].replace("region", "output"), "x"),
-        Case("credentials-quotes-and-spaces", "credentials", "[other]\nk = v\n", "it's my \"profile\""),
-        Case("config-quotes-and-spaces", "config", "[profile other]\nk = v\n", "it's my \"profile\""),
-        Case("config-quoted-existing", "config", "[profile 'my profile']\noutput = json\n", "my profile"),
-        Case("config-double-quoted-existing", "config", '[profile "my profile"]\noutput = json\n', "my profile"),
+        Case("credentials-existing-work", "credentials", EDITED_CREDENTIALS["issue-comment-after-header"].replace("AKIA", "ASIA"),
+             "work", "edit"),
+        Case("credentials-default", "credentials", "[default] ; mine\nregion = us-east-1\n", "default", "edit"),
+        Case("config-default", "config", "[default] ; mine\noutput = json\n", "default", "edit"),
+        Case("config-default-twice", "config", "[default]\noutput = json\n[profile default]\noutput = text\n", "default", "refuse"),
+        Case("config-existing-x", "config", "[profile x] # note\noutput = json\n", "x", "edit"),
+        Case("credentials-quotes-and-spaces", "credentials", "[other]\nk = v\n", "it's my \"profile\"", "edit"),
+        Case("config-quotes-and-spaces", "config", "[profile other]\nk = v\n", "it's my \"profile\"", "edit"),
+        Case("config-quoted-existing", "config", "[profile 'my profile']\noutput = json\n", "my profile", "edit"),
+        Case("config-double-quoted-existing", "config", '[profile "my profile"]\noutput = json\n', "my profile", "refuse"),
     ]
     return cases
 
@@ -181,7 +201,7 @@ def generated(kind, count, seed):
     return cases
 
 
-CORPUS = hand_written() + generated("credentials", 120, 1) + generated("config", 120, 2)
+CORPUS = hand_written() + generated("credentials", 100, 1) + generated("config", 100, 2)
 
 
 def config_section(profile):
@@ -274,8 +294,13 @@ def test_maws_edits_losslessly_or_refuses_with_a_line(warm, scratch, case):
         before = botocore_reading(target, case.kind)
     except botocore.exceptions.ConfigParseError:
         before = None
+    assert (before is None) == (case.expect == "unreadable") or not case.expect, "the corpus says otherwise"
 
     result = maws.run("-o", "awscli", "--profile", case.profile, "-r", arn, env=env)
+    if case.expect == "edit":
+        assert result.returncode == 0, result.stderr
+    elif case.expect:
+        assert result.returncode != 0, f"maws edited it:\n{target.read_text()!r}"
 
     if result.returncode != 0:
         assert target.read_bytes() == original, "a refused file is left byte for byte as it was"

@@ -73,17 +73,17 @@ public struct INIEditor: Sendable, Equatable {
             return
         }
 
-        var replacement = rewritten(range, keeping: owned, setting: values)
+        var replacement = rewritten(range, owned: owned, setting: values)
         let pending = values.filter { value in !range.contains { kinds[$0].isEntry(value.key) } }
         // New keys go after the section's last non-blank line, indented like the next section's
         // header: indented deeper, that header would become a continuation of the new value.
         var insertion = replacement.count
         while insertion > 1, Self.isBlank(replacement[insertion - 1]) { insertion -= 1 }
         let indent = range.upperBound < lines.count ? Self.indentation(of: lines[range.upperBound]) : 0
-        let before = replacement[insertion - 1].ending
+        let previousEnding = replacement[insertion - 1].ending
         var added = pending.map { INISyntax.Line(text: String(repeating: " ", count: indent) + Self.entryText($0.key, $0.value),
-                                                 ending: before.isEmpty ? newline : before) }
-        if !added.isEmpty, before.isEmpty {
+                                                 ending: previousEnding.isEmpty ? newline : previousEnding) }
+        if !added.isEmpty, previousEnding.isEmpty {
             // The end of a file without a final newline: it still has none afterwards.
             replacement[insertion - 1].ending = newline
             added[added.count - 1].ending = ""
@@ -105,7 +105,7 @@ public struct INIEditor: Sendable, Equatable {
     public mutating func removeEntries(_ owned: Set<String>, from section: String) throws -> Bool {
         guard let range = sectionRange(section) else { return false }
         let owned = Array(owned)
-        let replacement = rewritten(range, keeping: owned, setting: [])
+        let replacement = rewritten(range, owned: owned, setting: [])
         var candidate = lines
         candidate.replaceSubrange(range, with: replacement)
         var expected = INIDocument.build(kinds)
@@ -134,7 +134,7 @@ public struct INIEditor: Sendable, Equatable {
 
     /// The lines of `range` with the owned entries replaced by `values` in place (same
     /// indentation, so the lines after them read as before) or left out, continuations included.
-    private func rewritten(_ range: Range<Int>, keeping owned: [String], setting values: [(key: String, value: String)]) -> [INISyntax.Line] {
+    private func rewritten(_ range: Range<Int>, owned: [String], setting values: [(key: String, value: String)]) -> [INISyntax.Line] {
         func isOwned(_ key: String) -> Bool { owned.contains { $0.isExactly(key) } }
         var replacement: [INISyntax.Line] = []
         for index in range {
