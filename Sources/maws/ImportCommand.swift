@@ -46,7 +46,7 @@ struct ImportCommand: ParsableCommand {
             "Remove the plaintext keys of [\(name)] from \(sessions.profiles.files.credentials)?")) == true)
         if remove {
             try SharedFile(path: sessions.profiles.files.credentials, holdsSecrets: true).update { editor in
-                editor.removeEntries(["aws_access_key_id", "aws_secret_access_key"], from: name)
+                try editor.removeEntries(["aws_access_key_id", "aws_secret_access_key"], from: name)
             }
             sessions.diagnostics.info("maws: removed the plaintext keys of [\(name)]; nothing else in the file changed")
         } else {

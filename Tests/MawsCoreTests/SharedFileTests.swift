@@ -21,7 +21,7 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: 20) { index in
             do {
                 try SharedFile(path: path, holdsSecrets: true).update { editor in
-                    editor.setEntries([("aws_access_key_id", "ASIA\(index)"), ("aws_secret_access_key", "s\(index)")],
+                    try editor.setEntries([("aws_access_key_id", "ASIA\(index)"), ("aws_secret_access_key", "s\(index)")],
                                       in: "profile-\(index)", owned: ["aws_access_key_id", "aws_secret_access_key"])
                 }
             } catch {

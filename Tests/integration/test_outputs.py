@@ -203,6 +203,40 @@ def test_an_unparseable_credentials_file_is_never_overwritten(maws, stack):
     assert credentials.read_text() == broken
 
 
+def test_comments_after_section_headers_are_edited_not_refused(maws, stack):
+    """The AWS CLI accepts `[work] ; team account` and `[profile x] # note`; so must maws."""
+    maws.write_config(region="eu-west-1")
+    credentials = maws.home / ".aws" / "credentials"
+    config = maws.home / ".aws" / "config"
+    credentials.parent.mkdir()
+    credentials.write_text("[work] ; team account\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\n")
+    config.write_text("[profile work] # note\noutput = json\n")
+    result = maws.run("-o", "awscli", "--profile", "work", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    lines = credentials.read_text().splitlines()
+    assert lines[0] == "[work] ; team account" and len(lines) == 4
+    assert lines[1].startswith("aws_access_key_id = ASIA") and lines[1] != "aws_access_key_id = ASIAOLD"
+    assert config.read_text() == "[profile work] # note\noutput = json\nregion = eu-west-1\n"
+    env = maws.aws_env(result.stdout)
+    env.pop("AWS_DEFAULT_REGION")
+    assert caller_arn(env).endswith("assumed-role/Admin/alice@example.com")
+    region = subprocess.run([AWS_CLI, "configure", "get", "region"], env=env, capture_output=True, text=True)
+    assert region.stdout.strip() == "eu-west-1", region.stderr
+
+
+def test_a_second_section_for_the_same_profile_is_refused_with_its_line(maws, stack):
+    maws.write_config(region="eu-west-1")
+    config = maws.home / ".aws" / "config"
+    config.parent.mkdir()
+    original = "[default]\noutput = json\n\n[profile \"work\"]\noutput = text\n"
+    config.write_text(original)
+    result = maws.run("-o", "awscli", "--profile", "work", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 1
+    assert f"{config}:4: [profile \"work\"] is profile 'work' to AWS tools, as is [profile work], which maws writes; " \
+           "rename it to [profile work]" in result.stderr
+    assert config.read_text() == original
+
+
 def test_a_symlinked_credentials_file_is_written_through_the_link(maws, stack):
     dotfiles = maws.home / "dotfiles"
     dotfiles.mkdir()
@@ -235,7 +269,7 @@ def test_a_profile_name_with_quotes_and_spaces_in_fish(maws, stack):
     assert json.loads(identity)["Arn"].endswith("assumed-role/Admin/alice@example.com")
 
 
-@pytest.mark.parametrize("name", ["[bad]", " padded", "new\nline", ""])
+@pytest.mark.parametrize("name", ["[bad]", " padded", "new\nline", "", "DEFAULT"])
 def test_profile_names_an_ini_file_cannot_hold_are_usage_errors(maws, name):
     result = maws.run("-o", "awscli", "--profile", name, "-r", "arn:aws:iam::123456789012:role/Admin")
     assert result.returncode == 2

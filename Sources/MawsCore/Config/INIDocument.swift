@@ -1,6 +1,7 @@
 /// An INI file as Python's `configparser` reads it (the format of maws's config and of the AWS
 /// shared files): `[section]` headers, `key = value` or `key: value` entries, `#` and `;` comment
-/// lines, indented continuation lines. Keys are case-insensitive and stored lowercased.
+/// lines, indented continuation lines. Keys are case-insensitive and stored lowercased. The exact
+/// rules are `INISyntax`'s.
 ///
 /// Every section and entry keeps the line it came from, so errors can point at it.
 public struct INIDocument: Sendable, Equatable {
@@ -16,14 +17,15 @@ public struct INIDocument: Sendable, Equatable {
         public var entries: [Entry]
 
         public func entry(_ key: String) -> Entry? {
-            entries.first { $0.key == key }
+            entries.first { $0.key.isExactly(key) }
         }
     }
 
     public var sections: [Section]
 
+    /// The section named exactly `name` (scalar for scalar, as configparser compares names).
     public func section(_ name: String) -> Section? {
-        sections.first { $0.name == name }
+        sections.first { $0.name.isExactly(name) }
     }
 
     public init(sections: [Section] = []) {
@@ -41,76 +43,77 @@ public struct INIDocument: Sendable, Equatable {
         }
     }
 
-    /// Parses `text`; errors carry the 1-based line number and what is wrong there.
+    /// Parses `text` by configparser's rules (see `INISyntax`); errors carry the 1-based line
+    /// number and what is wrong there. `[DEFAULT]` is kept as a section of that name; a second
+    /// `[DEFAULT]` header continues it, as in configparser.
     public static func parse(_ text: String) throws(INIParseError) -> INIDocument {
+        let lines = INISyntax.lines(text)
+        return build(try INISyntax.classify(lines))
+    }
+
+    static func build(_ kinds: [INISyntax.Kind]) -> INIDocument {
         var document = INIDocument()
-        var lastEntryIndent: Int?
-        for (index, rawLine) in lines(of: text).enumerated() {
-            let lineNumber = index + 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            let trimmed = line.trimmingINIWhitespace()
-            if trimmed.isEmpty {
-                lastEntryIndent = nil
-                continue
-            }
-            if trimmed.hasPrefix("#") || trimmed.hasPrefix(";") {
-                continue
-            }
-            let indent = line.prefix { $0 == " " || $0 == "\t" }.count
-            if let entryIndent = lastEntryIndent, indent > entryIndent, !document.sections.isEmpty {
-                // A continuation line: configparser joins it to the previous value with a newline.
-                let sectionIndex = document.sections.count - 1
-                let entryIndex = document.sections[sectionIndex].entries.count - 1
-                document.sections[sectionIndex].entries[entryIndex].value += "\n" + trimmed
-                continue
-            }
-            if trimmed.hasPrefix("[") {
-                guard trimmed.hasSuffix("]"), trimmed.count >= 2 else {
-                    throw INIParseError(line: lineNumber, reason: "section header is missing its closing ']'")
+        let values = INISyntax.values(kinds)
+        var current: Int?
+        for (index, kind) in kinds.enumerated() {
+            switch kind {
+            case .header(let name):
+                if let existing = document.sections.firstIndex(where: { $0.name.isExactly(name) }) {
+                    current = existing
+                } else {
+                    document.sections.append(Section(name: name, line: index + 1, entries: []))
+                    current = document.sections.count - 1
                 }
-                let name = String(trimmed.dropFirst().dropLast().trimmingINIWhitespace())
-                guard !name.isEmpty else {
-                    throw INIParseError(line: lineNumber, reason: "section header has no name")
+            case .entry(let key, _):
+                if let current {
+                    document.sections[current].entries.append(Entry(key: key, value: values[index] ?? "", line: index + 1))
                 }
-                if let earlier = document.section(name) {
-                    throw INIParseError(line: lineNumber, reason: "section [\(name)] already appears on line \(earlier.line)")
-                }
-                document.sections.append(Section(name: name, line: lineNumber, entries: []))
-                lastEntryIndent = nil
-                continue
+            case .blank, .comment, .continuation:
+                break
             }
-            guard let separator = trimmed.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
-                throw INIParseError(line: lineNumber, reason: "expected 'key = value', a [section] header or a comment")
-            }
-            let key = trimmed[..<separator].trimmingINIWhitespace().lowercased()
-            let value = String(trimmed[trimmed.index(after: separator)...].trimmingINIWhitespace())
-            guard !key.isEmpty else {
-                throw INIParseError(line: lineNumber, reason: "entry has no key before '\(trimmed[separator])'")
-            }
-            guard !document.sections.isEmpty else {
-                throw INIParseError(line: lineNumber, reason: "key '\(key)' appears before any [section] header")
-            }
-            let sectionIndex = document.sections.count - 1
-            if let earlier = document.sections[sectionIndex].entry(key) {
-                throw INIParseError(line: lineNumber, reason: "key '\(key)' already set on line \(earlier.line) of the same section")
-            }
-            document.sections[sectionIndex].entries.append(Entry(key: key, value: value, line: lineNumber))
-            lastEntryIndent = indent
         }
         return document
+    }
+
+    /// The profile `name` as botocore reads it from an AWS credentials file (`[name]`) or config
+    /// file (the last section botocore maps to it: `[default]`, `[profile name]`,
+    /// `[profile "name"]`...), with the keys of `[DEFAULT]` that the section does not set itself.
+    public func awsProfile(_ name: String, inConfigFile: Bool) -> Section? {
+        let found: Section?
+        if inConfigFile {
+            found = sections.last { !$0.name.isExactly("DEFAULT") && BotocoreProfiles.configProfile(ofSection: $0.name)?.isExactly(name) == true }
+        } else {
+            found = name.isExactly("DEFAULT") ? nil : section(name)
+        }
+        guard var profile = found else { return nil }
+        for inherited in section("DEFAULT")?.entries ?? [] where profile.entry(inherited.key) == nil {
+            profile.entries.append(inherited)
+        }
+        return profile
     }
 }
 
 /// The lines of `text`, split at each LF byte (a CR before it stays on the line). Splitting the
-/// String by Character would not work: Swift treats "\r\n" as one Character.
+/// String by Character would not work: Swift treats "\r\n" as one Character. (INI files are
+/// split by `INISyntax.lines`, which also breaks at a lone CR, as Python does.)
 func lines(of text: String) -> [String] {
     text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
 }
 
+/// A line of an INI file that maws cannot read, or will not edit around.
 public struct INIParseError: Error, Equatable, Sendable {
     public var line: Int
+    /// What is wrong on that line.
     public var reason: String
+    /// What to do about it, when there is more to say than "fix that line" (as for files that
+    /// configparser reads but maws will not edit).
+    public var remedy: String?
+
+    public init(line: Int, reason: String, remedy: String? = nil) {
+        self.line = line
+        self.reason = reason
+        self.remedy = remedy
+    }
 }
 
 extension StringProtocol {

@@ -41,13 +41,20 @@ public struct SharedFile: Sendable {
     }
 
     /// Applies `edit` under the lock; writes only when the text changed. Returns whether it did.
+    /// The editor's refusals become `FileError`s naming this file and the line.
     @discardableResult
     public func update(_ edit: (inout INIEditor) throws -> Void) throws -> Bool {
         let target = resolvedPath()
         return try withLock {
             let existing = try read(target)
             var editor = try self.editor(for: existing ?? "")
-            try edit(&editor)
+            do {
+                try edit(&editor)
+            } catch let error as INIParseError {
+                throw FileError(path, error)
+            } catch let error as INIValueError {
+                throw FileError.unwritable(path: path, reason: error.reason)
+            }
             let text = editor.render()
             // An absent file that stays empty is not created.
             guard text != existing ?? "" else { return false }
@@ -111,7 +118,7 @@ public struct SharedFile: Sendable {
         do {
             return try INIEditor(text)
         } catch {
-            throw .unparseable(path: path, line: error.line, reason: error.reason)
+            throw FileError(path, error)
         }
     }
 }

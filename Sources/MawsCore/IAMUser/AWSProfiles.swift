@@ -1,6 +1,7 @@
 /// The AWS CLI's profile model, read-only: `~/.aws/config` (`AWS_CONFIG_FILE`), where a profile is
-/// `[profile NAME]` (or `[default]`), and `~/.aws/credentials` (`AWS_SHARED_CREDENTIALS_FILE`),
-/// where it is `[NAME]`; keys in the credentials file win.
+/// `[profile NAME]` (or `[default]`, or any section botocore maps to it), and
+/// `~/.aws/credentials` (`AWS_SHARED_CREDENTIALS_FILE`), where it is `[NAME]`; keys in the
+/// credentials file win. Both are read as botocore reads them, `[DEFAULT]` keys included.
 public struct AWSProfiles: Sendable {
     public struct Profile: Sendable, Equatable {
         public var name: String
@@ -34,8 +35,8 @@ public struct AWSProfiles: Sendable {
     }
 
     public func profile(_ name: String) throws(ProfilesError) -> Profile {
-        let configSection = config.section(AWSFiles.configSection(for: name))
-        let credentialsSection = credentials.section(name)
+        let configSection = config.awsProfile(name, inConfigFile: true)
+        let credentialsSection = credentials.awsProfile(name, inConfigFile: false)
         guard configSection != nil || credentialsSection != nil || EncryptedCredentialsFile(files: files, profile: name).exists else {
             throw .unknownProfile(name: name, files: [files.config, files.credentials])
         }
@@ -57,7 +58,7 @@ public struct AWSProfiles: Sendable {
 
     /// The entries of `name`'s section of the config file, as written (no credentials-file keys).
     public func settings(of name: String) -> [String: String] {
-        guard let section = config.section(AWSFiles.configSection(for: name)) else { return [:] }
+        guard let section = config.awsProfile(name, inConfigFile: true) else { return [:] }
         return Dictionary(section.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -90,7 +91,7 @@ public struct AWSProfiles: Sendable {
     static func load(_ path: String) throws(ProfilesError) -> INIDocument {
         guard let bytes = try? readFile(path) else { return INIDocument() }
         do {
-            return try INIDocument.parse(String(decoding: bytes, as: UTF8.self))
+            return try BotocoreProfiles.document(String(decoding: bytes, as: UTF8.self))
         } catch {
             throw .unparseable(path: path, line: error.line, reason: error.reason)
         }

@@ -110,7 +110,7 @@ public struct KeyRotation: Sendable {
         let inCredentials = try SharedFile(path: files.credentials, holdsSecrets: true).entries(in: profile.name)?["aws_access_key_id"] != nil
         let (path, section) = inCredentials ? (files.credentials, profile.name) : (files.config, AWSFiles.configSection(for: profile.name))
         try SharedFile(path: path, holdsSecrets: true).update { editor in
-            editor.setEntries([("aws_access_key_id", key.accessKeyID), ("aws_secret_access_key", key.secretAccessKey)],
+            try editor.setEntries([("aws_access_key_id", key.accessKeyID), ("aws_secret_access_key", key.secretAccessKey)],
                               in: section, owned: ["aws_access_key_id", "aws_secret_access_key"])
         }
         return path

@@ -20,8 +20,9 @@ public struct AWSFiles: Sendable, Equatable {
         config = environment["AWS_CONFIG_FILE"].map(environment.expandingTilde) ?? environment.home + "/.aws/config"
     }
 
-    /// The section of a profile in the config file: `[default]` or `[profile NAME]`.
+    /// The section of a profile in the config file: `[default]` or `[profile NAME]`, NAME quoted
+    /// when botocore would not read it as one word (`[profile 'my profile']`).
     public static func configSection(for profile: String) -> String {
-        profile == "default" ? "default" : "profile \(profile)"
+        BotocoreProfiles.configSection(for: profile)
     }
 }

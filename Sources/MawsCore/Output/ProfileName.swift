@@ -32,6 +32,8 @@ public enum ProfileName {
         } else if name.contains(where: { $0 == "[" || $0 == "]" })
                     || name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 }) {
             problem = "the profile name contains brackets or control characters, which cannot appear in an INI section name"
+        } else if name.isExactly("DEFAULT") {
+            problem = "DEFAULT is not a profile name AWS tools accept: [DEFAULT] gives its keys to every profile"
         } else if name.count > 128 {
             problem = "the profile name is longer than 128 characters"
         } else {

@@ -102,6 +102,19 @@ public enum FileError: MawsError, Equatable {
     case readOnly(path: String)
     case notText(path: String)
     case unparseable(path: String, line: Int, reason: String)
+    /// A file AWS tools read, but in a way maws will not edit around.
+    case refused(path: String, line: Int, reason: String, remedy: String)
+    /// What maws was to write would not read back as written.
+    case unwritable(path: String, reason: String)
+
+    /// The error for `error` at a line of the file at `path`.
+    init(_ path: String, _ error: INIParseError) {
+        if let remedy = error.remedy {
+            self = .refused(path: path, line: error.line, reason: error.reason, remedy: remedy)
+        } else {
+            self = .unparseable(path: path, line: error.line, reason: error.reason)
+        }
+    }
 
     public var description: String {
         switch self {
@@ -117,6 +130,10 @@ public enum FileError: MawsError, Equatable {
             return "\(path) is not UTF-8 text; maws leaves it unchanged"
         case .unparseable(let path, let line, let reason):
             return "\(path):\(line): \(reason); maws will not rewrite a file it cannot parse, fix that line first"
+        case .refused(let path, let line, let reason, let remedy):
+            return "\(path):\(line): \(reason); \(remedy)"
+        case .unwritable(let path, let reason):
+            return "\(path): \(reason); maws left the file unchanged"
         }
     }
 }
