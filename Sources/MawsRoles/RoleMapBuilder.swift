@@ -101,7 +101,7 @@ public struct RoleMapBuilder: Sendable {
         guard let path = config.manualAliasesPath else { return [:] }
         guard let text = try SharedFile(path: path, holdsSecrets: false).text() else { throw ConfigError.fileNotFound(path: path) }
         do {
-            return try JSONDecoder().decode(AliasMap.self, from: Data(text.utf8))
+            return try JSONReader.decode(AliasMap.self, from: Data(text.utf8))
         } catch {
             throw ConfigError.invalidSetting(source: path, reason: "expected {\"ACCOUNT\": [\"alias\", ...]}")
         }

@@ -61,7 +61,7 @@ public final class RolesService: Sendable {
         struct Request: Decodable {
             var token: String
         }
-        guard let request = try? JSONDecoder().decode(Request.self, from: Data(body)) else {
+        guard let request = try? JSONReader.decode(Request.self, from: Data(body)) else {
             return error(400, "expected a JSON object with a 'token' (the ID token)")
         }
         let claims: [String: JSONValue]
@@ -99,7 +99,7 @@ public final class RolesService: Sendable {
     public func rebuildGroupRoleMap(body: [UInt8]) -> Answer {
         guard let rebuild, let prefix = config.rebuildSubjectPrefix else { return error(404, "rebuilding is not enabled here") }
         struct Request: Decodable { var token: String }
-        guard let request = try? JSONDecoder().decode(Request.self, from: Data(body)) else {
+        guard let request = try? JSONReader.decode(Request.self, from: Data(body)) else {
             return error(400, "expected a JSON object with a 'token' (the ID token)")
         }
         switch verify(request.token) {
@@ -159,7 +159,7 @@ public final class RolesService: Sendable {
             return .failure(error(401, "invalid ID token: \(problem)"))
         }
         guard let payload = token.split(separator: ".").dropFirst().first.flatMap(Base64URL.decode),
-              case .object(let claims)? = try? JSONDecoder().decode(JSONValue.self, from: payload)
+              case .object(let claims)? = try? JSONReader.decode(JSONValue.self, from: payload)
         else { return .failure(error(401, "the ID token's claims are unreadable")) }
         return .success(claims)
     }
@@ -187,7 +187,7 @@ public final class RolesService: Sendable {
 
     static func readMap(_ path: String) -> [String: [String]]? {
         guard let text = try? SharedFile(path: path, holdsSecrets: false).text() else { return nil }
-        return try? JSONDecoder().decode([String: [String]].self, from: Data(text.utf8))
+        return try? JSONReader.decode([String: [String]].self, from: Data(text.utf8))
     }
 
     private func error(_ status: Int, _ message: String) -> Answer {

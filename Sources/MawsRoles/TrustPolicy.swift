@@ -47,7 +47,7 @@ public struct TrustPolicy: Sendable {
     public func analyze(_ document: String, account: String) -> Outcome {
         // IAM returns policies URL-encoded (RFC 3986); documents given by hand are plain JSON.
         let text = document.hasPrefix("%") ? FormEncoding.percentDecode(Substring(document), plusIsSpace: false) ?? document : document
-        guard let policy = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), case .object(let root) = policy else {
+        guard let policy = try? JSONReader.decode(JSONValue.self, from: Data(text.utf8)), case .object(let root) = policy else {
             return .unsupported("the trust policy is not JSON")
         }
         var grants: [GroupGrant] = []

@@ -41,6 +41,26 @@ import Testing
     }
 }
 
+@Suite struct JSONReaderTests {
+    @Test func deeplyNestedJSONIsRefusedWithAClearError() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONReadError.tooDeep(limit: 64)) { try JSONReader.decode(JSONValue.self, from: Array(deep.utf8)) }
+        #expect(JSONReadError.tooDeep(limit: 64).description == "it nests arrays or objects deeper than 64 levels")
+        let shallow = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect(throws: Never.self) { try JSONReader.decode(JSONValue.self, from: Array(shallow.utf8)) }
+        // Brackets inside strings are text, not nesting.
+        let quoted = "{\"a\": \"" + String(repeating: "[", count: 1000) + "\\\"\"}"
+        #expect(throws: Never.self) { try JSONReader.decode(JSONValue.self, from: Array(quoted.utf8)) }
+    }
+
+    @Test func decodingErrorsNameTheMemberNeverTheContent() {
+        struct Needs: Decodable { var keys: [Int] }
+        #expect(throws: JSONReadError.missingKey("keys")) { try JSONReader.decode(Needs.self, from: Array("{\"secret\": 1}".utf8)) }
+        #expect(throws: JSONReadError.wrongType(path: ["keys", "0"])) { try JSONReader.decode(Needs.self, from: Array("{\"keys\": [\"x\"]}".utf8)) }
+        #expect(throws: JSONReadError.invalid) { try JSONReader.decode(Needs.self, from: Array("{secret".utf8)) }
+    }
+}
+
 @Suite struct ConfigLoaderTests {
     let directory: String
 

@@ -30,7 +30,8 @@ import Testing
         """
 
     func parse(_ body: String, status: Int = 200) throws -> XMLElement {
-        try STSClient.parse(HTTPResponse(status: status, body: Data(body.utf8)), role: role)
+        try STSClient.parse(HTTPResponse(status: status, body: Data(body.utf8)), role: role,
+                            endpoint: try EndpointURL(validating: "https://sts.amazonaws.com"))
     }
 
     @Test(arguments: [("<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>", "<AccessKeyId>ASIA'$(touch x)'AAAA</AccessKeyId>"),
@@ -83,8 +84,10 @@ import Testing
         #expect(throws: STSError.service(code: "Throttling", message: "Rate exceeded", status: 400)) {
             try parse(error("Throttling", "Rate exceeded"), status: 400)
         }
-        #expect(throws: STSError.service(code: "HTTP 502", message: "bad gateway", status: 502)) { try parse("bad gateway", status: 502) }
-        #expect(throws: STSError.invalidResponse("the answer is not XML")) { try parse("{}") }
+        #expect(throws: STSError.httpStatus(endpoint: "https://sts.amazonaws.com", status: 502, snippet: "bad gateway")) {
+            try parse("bad gateway", status: 502)
+        }
+        #expect(throws: STSError.invalidResponse("the answer is not XML (expected the root element)")) { try parse("{}") }
     }
 
     @Test func incompleteCredentialsAreRefused() throws {
@@ -96,6 +99,29 @@ import Testing
 }
 
 @Suite struct XMLTests {
+    @Test func deeplyNestedXMLIsRefusedNotRecursedInto() {
+        let deep = String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000)
+        #expect(throws: XMLError.self) { try XMLElement.parse(deep) }
+        let sixtyFour = String(repeating: "<a>", count: 64) + String(repeating: "</a>", count: 64)
+        #expect(throws: Never.self) { try XMLElement.parse(sixtyFour) }
+        #expect {
+            try STSClient.parse(HTTPResponse(status: 200, body: Data(deep.utf8)), role: try RoleARN(parsing: "arn:aws:iam::111111111111:role/R"),
+                                endpoint: try EndpointURL(validating: "https://sts.amazonaws.com"))
+        } throws: { error in
+            "\(error)" == "STS sent an unusable answer: the answer is not XML (elements nest deeper than 64 levels); check sts_endpoint"
+        }
+    }
+
+    @Test func aStatusWithoutAnAWSErrorIsOneLineNamingTheEndpoint() {
+        #expect {
+            try STSClient.parse(HTTPResponse(status: 502, body: Data("<html><body>Bad Gateway</body></html>".utf8)),
+                                role: try RoleARN(parsing: "arn:aws:iam::111111111111:role/R"),
+                                endpoint: try EndpointURL(validating: "https://sts.amazonaws.com"))
+        } throws: { error in
+            "\(error)" == "STS at https://sts.amazonaws.com answered HTTP 502 (<html><body>Bad Gateway</body></html>); try again in a moment, or check sts_endpoint"
+        }
+    }
+
     @Test func readsEntitiesCDATAAndPrefixes() throws {
         let root = try XMLElement.parse("<?xml version='1.0'?><!-- c --><a:Root xmlns:a='x'><B attr=\"1>2\">x &lt;&#65;&#x42;&gt; <![CDATA[<raw>]]></B><C/></a:Root>")
         #expect(root.name == "Root")

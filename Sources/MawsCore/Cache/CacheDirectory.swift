@@ -31,7 +31,7 @@ public struct CacheDirectory: Sendable {
 
     public func read<Entry: Decodable>(_ name: String, as type: Entry.Type) -> Entry? {
         guard isTrustworthy, let bytes = AtomicFile.readPrivate(path + "/" + name) else { return nil }
-        return try? Self.decoder.decode(Entry.self, from: Data(bytes))
+        return try? JSONReader.decode(Entry.self, from: bytes, dates: .secondsSince1970)
     }
 
     public func write<Entry: Encodable>(_ entry: Entry, to name: String) throws {
@@ -146,12 +146,6 @@ public struct CacheDirectory: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .secondsSince1970
         return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return decoder
     }()
 }
 

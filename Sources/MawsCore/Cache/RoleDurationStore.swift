@@ -29,7 +29,7 @@ public struct RoleDurationStore: Sendable {
 
     func load() -> [String: Int] {
         guard let bytes = AtomicFile.readPrivate(path),
-              let durations = try? JSONDecoder().decode([String: Int].self, from: Data(bytes))
+              let durations = try? JSONReader.decode([String: Int].self, from: bytes)
         else { return [:] }
         return durations
     }

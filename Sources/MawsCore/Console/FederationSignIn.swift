@@ -44,7 +44,7 @@ public struct FederationSignIn: Sendable {
         guard response.isSuccess else {
             throw ConsoleError.federation(url: federationURL.string, status: response.status, snippet: response.bodySnippet)
         }
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: response.body), !answer.SigninToken.isEmpty else {
+        guard let answer = try? JSONReader.decode(Answer.self, from: response.body), !answer.SigninToken.isEmpty else {
             throw ConsoleError.invalidAnswer(url: federationURL.string)
         }
         let base = federationURL.string

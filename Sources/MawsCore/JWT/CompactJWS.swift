@@ -27,7 +27,9 @@ struct CompactJWS {
         guard let payload = Base64URL.decode(parts[1]) else { throw .malformed("the payload is not base64url") }
         guard let signature = Base64URL.decode(parts[2]) else { throw .malformed("the signature is not base64url") }
         do {
-            header = try JSONDecoder().decode(Header.self, from: headerData)
+            header = try JSONReader.decode(Header.self, from: headerData)
+        } catch JSONReadError.tooDeep {
+            throw .malformed("the header nests deeper than \(JSONReader.maximumDepth) levels")
         } catch {
             throw .malformed("the header is not a JSON object with 'alg'")
         }

@@ -56,11 +56,13 @@ public struct IDTokenClaims: Codable, Sendable, Equatable {
 
     static func decode(_ payload: Data) throws(TokenError) -> IDTokenClaims {
         do {
-            return try JSONDecoder().decode(IDTokenClaims.self, from: payload)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw .missingClaim(key.stringValue)
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw .malformed("claim '\(context.codingPath.first?.stringValue ?? "?")' has the wrong type")
+            return try JSONReader.decode(IDTokenClaims.self, from: payload)
+        } catch JSONReadError.missingKey(let key) {
+            throw .missingClaim(key)
+        } catch JSONReadError.wrongType(let path) {
+            throw .malformed("claim '\(path.first ?? "?")' has the wrong type")
+        } catch JSONReadError.tooDeep {
+            throw .malformed("the payload nests deeper than \(JSONReader.maximumDepth) levels")
         } catch {
             throw .malformed("the payload is not a JSON object of claims")
         }

@@ -27,8 +27,10 @@ public struct JSONWebKeySet: Sendable, Equatable {
     public init(json data: Data) throws(TokenError) {
         struct Document: Decodable { var keys: [JSONWebKey] }
         do {
-            keys = try JSONDecoder().decode(Document.self, from: data).keys
-            document = try JSONDecoder().decode(JSONValue.self, from: data)
+            keys = try JSONReader.decode(Document.self, from: data).keys
+            document = try JSONReader.decode(JSONValue.self, from: data)
+        } catch JSONReadError.tooDeep {
+            throw .invalidKeySet("it nests deeper than \(JSONReader.maximumDepth) levels")
         } catch {
             throw .invalidKeySet("not a JSON object with a 'keys' array of JWKs")
         }

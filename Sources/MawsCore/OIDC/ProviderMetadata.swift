@@ -35,11 +35,9 @@ public struct ProviderMetadata: Codable, Sendable, Equatable {
         }
         let metadata: ProviderMetadata
         do {
-            metadata = try JSONDecoder().decode(ProviderMetadata.self, from: response.body)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw OIDCError.discovery(url: wellKnownURL.string, reason: "it has no '\(key.stringValue)'")
-        } catch {
-            throw OIDCError.discovery(url: wellKnownURL.string, reason: "it is not a JSON discovery document")
+            metadata = try JSONReader.decode(ProviderMetadata.self, from: response.body)
+        } catch let error as JSONReadError {
+            throw OIDCError.discovery(url: wellKnownURL.string, reason: error == .invalid ? "it is not a JSON discovery document" : error.description)
         }
         try metadata.validate(against: wellKnownURL)
         return metadata

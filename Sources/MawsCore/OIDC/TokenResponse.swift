@@ -28,13 +28,15 @@ public struct TokenResponse: Codable, Sendable, Equatable {
                 var error: String
                 var error_description: String?
             }
-            let oauthError = try? JSONDecoder().decode(OAuthError.self, from: response.body)
+            let oauthError = try? JSONReader.decode(OAuthError.self, from: response.body)
             throw OIDCError.tokenEndpoint(status: response.status, error: oauthError?.error, description: oauthError?.error_description)
         }
         do {
-            return try JSONDecoder().decode(TokenResponse.self, from: response.body)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw OIDCError.invalidTokenResponse("it has no '\(key.stringValue)'; check that scope includes openid")
+            return try JSONReader.decode(TokenResponse.self, from: response.body)
+        } catch JSONReadError.missingKey(let key) {
+            throw OIDCError.invalidTokenResponse("it has no '\(key)'; check that scope includes openid")
+        } catch JSONReadError.tooDeep {
+            throw OIDCError.invalidTokenResponse(JSONReadError.tooDeep(limit: JSONReader.maximumDepth).description)
         } catch {
             // The body may hold tokens: describe it, never quote it.
             throw OIDCError.invalidTokenResponse("it is not the JSON token response OAuth 2.0 defines")

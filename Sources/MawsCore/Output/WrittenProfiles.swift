@@ -63,7 +63,7 @@ public struct WrittenProfiles: Sendable {
 
     public func records() -> [Record] {
         guard let bytes = AtomicFile.readPrivate(path),
-              let records = try? JSONDecoder().decode([Record].self, from: Data(bytes))
+              let records = try? JSONReader.decode([Record].self, from: bytes)
         else { return [] }
         return records
     }

@@ -53,7 +53,8 @@ public struct RolesAPI: Sendable {
     public func roles(idToken: String, keys: JSONValue, useCache: Bool, skipped: (String) -> Void = { _ in }) throws -> RoleDirectory {
         let body = try JSONEncoder().encode(Request(token: idToken, key: keys, cache: useCache))
         let response = try http.send(.postJSON(url, body))
-        let answer = try? JSONDecoder().decode(Answer.self, from: response.body)
+        let decoded = Result { try JSONReader.decode(Answer.self, from: response.body) }
+        let answer = try? decoded.get()
         if let message = answer?.error {
             throw RolesError.refused(status: response.status, message: message)
         }
@@ -61,7 +62,8 @@ public struct RolesAPI: Sendable {
             throw RolesError.httpStatus(url: url.string, status: response.status, snippet: response.bodySnippet)
         }
         guard let answer, let roleTexts = answer.roles else {
-            throw RolesError.invalidResponse(url: url.string, reason: "expected a JSON object with a 'roles' list")
+            let problem = if case .failure(JSONReadError.tooDeep) = decoded { "; \(JSONReadError.tooDeep(limit: JSONReader.maximumDepth))" } else { "" }
+            throw RolesError.invalidResponse(url: url.string, reason: "expected a JSON object with a 'roles' list\(problem)")
         }
         var roles: [RoleARN] = []
         for text in roleTexts {

@@ -36,7 +36,7 @@ public struct AWSQueryClient: Sendable {
         let request = HTTPRequest(method: .post, url: endpoint,
                                   headers: [("Content-Type", contentType), ("Accept", "text/xml")] + signature.headers, body: body)
         let response = try http.send(request)
-        let document = try AWSQueryError.check(response, service: service, action: action)
+        let document = try AWSQueryError.check(response, service: service, action: action, endpoint: endpoint)
         guard let result = document.child("\(action)Result") ?? (response.isSuccess ? document : nil) else {
             throw AWSQueryError.invalidResponse(service: service, action: action, reason: "no \(action)Result element")
         }
@@ -47,6 +47,8 @@ public struct AWSQueryClient: Sendable {
 /// Errors of signed STS and IAM calls (the unsigned web-identity call has `STSError`).
 public enum AWSQueryError: MawsError, Equatable {
     case service(service: String, action: String, code: String, message: String, status: Int)
+    /// A status without an AWS error document (a proxy's or load balancer's page).
+    case httpStatus(service: String, action: String, endpoint: String, status: Int, snippet: String)
     case invalidResponse(service: String, action: String, reason: String)
 
     public var code: String? {
@@ -69,23 +71,28 @@ public enum AWSQueryError: MawsError, Equatable {
                 advice = ""
             }
             return "\(service.uppercased()) \(action) failed (HTTP \(status) \(code)): \(message)\(advice)"
+        case .httpStatus(let service, let action, let endpoint, let status, let snippet):
+            return "\(service.uppercased()) \(action) at \(endpoint) answered HTTP \(status)\(snippet.isEmpty ? "" : " (\(snippet))"); "
+                + (status >= 500 ? "try again in a moment" : "check the endpoint (AWS_ENDPOINT_URL)")
         case .invalidResponse(let service, let action, let reason):
             return "\(service.uppercased()) \(action) sent an unusable answer: \(reason)"
         }
     }
 
     /// The parsed answer, or the error it carries.
-    static func check(_ response: HTTPResponse, service: String, action: String) throws(AWSQueryError) -> XMLElement {
-        let document = try? XMLElement.parse(String(decoding: response.body, as: UTF8.self))
+    static func check(_ response: HTTPResponse, service: String, action: String, endpoint: EndpointURL) throws(AWSQueryError) -> XMLElement {
+        let parsed = Result { () throws(XMLError) in try XMLElement.parse(String(decoding: response.body, as: UTF8.self)) }
+        let document = try? parsed.get()
         if let error = document?.find("Error") ?? (document?.name == "Error" ? document : nil) {
             throw .service(service: service, action: action, code: error.child("Code")?.text ?? "Unknown",
                            message: error.child("Message")?.text ?? "", status: response.status)
         }
         guard response.isSuccess else {
-            throw .service(service: service, action: action, code: "HTTP \(response.status)", message: response.bodySnippet,
-                           status: response.status)
+            throw .httpStatus(service: service, action: action, endpoint: endpoint.string, status: response.status, snippet: response.bodySnippet)
         }
-        guard let document else { throw .invalidResponse(service: service, action: action, reason: "the answer is not XML") }
-        return document
+        if case .failure(let problem) = parsed {
+            throw .invalidResponse(service: service, action: action, reason: "the answer is not XML (\(problem.reason))")
+        }
+        return document!
     }
 }

@@ -29,7 +29,7 @@ public struct STSClient: Sendable {
             ("DurationSeconds", String(durationSeconds)),
         ], accept: "text/xml")
         let response = try http.send(request)
-        let document = try Self.parse(response, role: role)
+        let document = try Self.parse(response, role: role, endpoint: endpoint)
         guard let result = document.child("AssumeRoleWithWebIdentityResult") else {
             throw STSError.invalidResponse("no AssumeRoleWithWebIdentityResult element")
         }
@@ -39,17 +39,18 @@ public struct STSClient: Sendable {
     }
 
     /// Parses the XML answer, turning an `ErrorResponse` (or a non-2xx status) into an `STSError`.
-    static func parse(_ response: HTTPResponse, role: RoleARN) throws(STSError) -> XMLElement {
-        let document = try? XMLElement.parse(String(decoding: response.body, as: UTF8.self))
+    static func parse(_ response: HTTPResponse, role: RoleARN, endpoint: EndpointURL) throws(STSError) -> XMLElement {
+        let parsed = Result { () throws(XMLError) in try XMLElement.parse(String(decoding: response.body, as: UTF8.self)) }
+        let document = try? parsed.get()
         if let error = document?.find("Error") ?? (document?.name == "Error" ? document : nil) {
             throw classify(code: error.child("Code")?.text ?? "Unknown", message: error.child("Message")?.text ?? "",
                            status: response.status, role: role)
         }
         guard response.isSuccess else {
-            throw .service(code: "HTTP \(response.status)", message: response.bodySnippet, status: response.status)
+            throw .httpStatus(endpoint: endpoint.string, status: response.status, snippet: response.bodySnippet)
         }
-        guard let document else { throw .invalidResponse("the answer is not XML") }
-        return document
+        if case .failure(let problem) = parsed { throw .invalidResponse("the answer is not XML (\(problem.reason))") }
+        return document!
     }
 
     static func classify(code: String, message: String, status: Int, role: RoleARN) -> STSError {

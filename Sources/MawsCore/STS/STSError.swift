@@ -6,6 +6,8 @@ public enum STSError: MawsError, Equatable {
     case invalidIdentityToken(message: String)
     case expiredToken(message: String)
     case service(code: String, message: String, status: Int)
+    /// A status without an AWS error document (a proxy's or load balancer's page).
+    case httpStatus(endpoint: String, status: Int, snippet: String)
     case invalidResponse(String)
 
     public var description: String {
@@ -24,6 +26,9 @@ public enum STSError: MawsError, Equatable {
             return "AWS says the ID token has expired: \(message); sign in again (and check this machine's clock)"
         case .service(let code, let message, let status):
             return "STS answered HTTP \(status) \(code): \(message)"
+        case .httpStatus(let endpoint, let status, let snippet):
+            return "STS at \(endpoint) answered HTTP \(status)\(snippet.isEmpty ? "" : " (\(snippet))"); "
+                + (status >= 500 ? "try again in a moment, or check sts_endpoint" : "check sts_endpoint")
         case .invalidResponse(let reason):
             return "STS sent an unusable answer: \(reason); check sts_endpoint"
         }

@@ -33,6 +33,10 @@ public struct XMLError: Error, Equatable, Sendable {
 private struct XMLParser {
     let bytes: [UInt8]
     var position = 0
+    /// Elements open around the one being read. AWS answers nest a handful deep; the parser
+    /// recurses per level, so a limit keeps a hostile answer from exhausting the stack.
+    var depth = 0
+    static let maximumDepth = 64
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -64,6 +68,9 @@ private struct XMLParser {
     }
 
     mutating func parseElement() throws(XMLError) -> XMLElement {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw fail("elements nest deeper than \(Self.maximumDepth) levels") }
         position += 1  // "<"
         let name = readName()
         guard !name.isEmpty else { throw fail("expected an element name") }

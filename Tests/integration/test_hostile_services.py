@@ -1,5 +1,6 @@
-"""Output that stays safe under the documented unquoted `eval $(maws)`, whatever a hostile roles API
-or STS endpoint answers, and remote text that never reaches the terminal as escape sequences."""
+"""A hostile roles API or STS endpoint: output that stays safe under the documented unquoted
+`eval $(maws)`, remote text that never reaches the terminal as escape sequences, and answers built
+to exhaust a parser's stack that get a clear error instead."""
 
 import json
 import os
@@ -20,6 +21,7 @@ class HostileServices:
     def __init__(self):
         self.alias = "maws-demo"
         self.roles_error = None
+        self.roles_body = None
         self.sts_body = None
         self.sts_status = "403 Forbidden"
 
@@ -28,7 +30,9 @@ class HostileServices:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         environ["wsgi.input"].read(length)
         if path == "/roles":
-            if self.roles_error:
+            if self.roles_body:
+                body, status = self.roles_body, "200 OK"
+            elif self.roles_error:
                 body, status = json.dumps({"error": self.roles_error}), "403 Forbidden"
             else:
                 body, status = json.dumps({"roles": [f"arn:aws:iam::{ACCOUNT}:role/Admin"], "aliases": {ACCOUNT: [self.alias]}}), "200 OK"
@@ -51,7 +55,8 @@ def hostile():
 
 @pytest.fixture
 def hostile_maws(maws, hostile):
-    hostile.alias, hostile.roles_error, hostile.sts_body, hostile.sts_status = "maws-demo", None, None, "403 Forbidden"
+    hostile.alias, hostile.roles_error, hostile.roles_body = "maws-demo", None, None
+    hostile.sts_body, hostile.sts_status = None, "403 Forbidden"
     maws.write_config(idtoken_for_roles_url=f"{hostile.url}/roles")
     return maws
 
@@ -141,3 +146,32 @@ def test_sts_keys_with_characters_aws_never_uses_are_refused(hostile_maws, hosti
     assert "STS sent an unusable answer: the AccessKeyId is not 16 to 128 capital letters and digits" in result.stderr
     assert "PWNED" not in result.stderr
     assert not (hostile_maws.home / ".aws").exists()
+
+
+def test_deeply_nested_json_from_the_roles_api_is_a_clear_error(hostile_maws, hostile):
+    hostile.roles_body = "[" * 200_000 + "]" * 200_000
+    result = hostile_maws.run()
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"maws: error: the roles API at {hostile.url}/roles sent an unusable answer: expected a JSON object with a 'roles' list; "
+        "it nests arrays or objects deeper than 64 levels; check idtoken_for_roles_url")
+
+
+def test_deeply_nested_xml_from_sts_is_a_clear_error_not_a_crash(hostile_maws, hostile, stack):
+    hostile_maws.write_config(idtoken_for_roles_url=f"{hostile.url}/roles", sts_endpoint=f"{hostile.url}/sts")
+    hostile.sts_status = "200 OK"
+    hostile.sts_body = "<a>" * 200_000 + "</a>" * 200_000
+    result = hostile_maws.run("-r", stack.role_arn("Admin"))
+    assert result.returncode == 1, f"maws died: {result.returncode}"
+    assert result.stderr.strip().splitlines()[-1] == (
+        "maws: error: STS sent an unusable answer: the answer is not XML (elements nest deeper than 64 levels); check sts_endpoint")
+
+
+def test_a_bare_502_from_sts_is_one_line_naming_the_endpoint(hostile_maws, hostile, stack):
+    hostile_maws.write_config(idtoken_for_roles_url=f"{hostile.url}/roles", sts_endpoint=f"{hostile.url}/sts")
+    hostile.sts_status = "502 Bad Gateway"
+    hostile.sts_body = "upstream connect error"
+    result = hostile_maws.run("-r", stack.role_arn("Admin"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"maws: error: STS at {hostile.url}/sts answered HTTP 502 (upstream connect error); try again in a moment, or check sts_endpoint")
