@@ -42,15 +42,20 @@ struct ImportCommand: ParsableCommand {
         guard try encrypted.read(password: password) == keys else { throw UsageError("the encrypted file did not read back; it was kept for inspection") }
         sessions.diagnostics.info("maws: access key \(id) encrypted into \(encrypted.path)")
 
-        let remove = removePlaintext || (!keepPlaintext && (try? sessions.prompt.confirm(
-            "Remove the plaintext keys of [\(name)] from \(sessions.profiles.files.credentials)?")) == true)
-        if remove {
-            try SharedFile(path: sessions.profiles.files.credentials, holdsSecrets: true).update { editor in
-                try editor.removeEntries(["aws_access_key_id", "aws_secret_access_key"], from: name)
-            }
-            sessions.diagnostics.info("maws: removed the plaintext keys of [\(name)]; nothing else in the file changed")
-        } else {
-            sessions.diagnostics.info("maws: the plaintext keys of [\(name)] are still in \(sessions.profiles.files.credentials)")
+        // The keys may stand in both files (botocore reads the credentials file's first): all go.
+        let places = sessions.profiles.plaintextKeys(of: name)
+        let listed = places.map { "[\($0.section)] of \($0.path)" }.joined(separator: " and ")
+        let remove = removePlaintext || (!keepPlaintext && (try? sessions.prompt.confirm("Remove the plaintext keys from \(listed)?")) == true)
+        guard remove else {
+            sessions.diagnostics.info("maws: the plaintext keys are still in \(listed)")
+            return
+        }
+        for place in places {
+            let file = SharedFile(path: place.path, holdsSecrets: true)
+            try file.update { editor in try editor.removeEntries(Set(place.keys), from: place.section) }
+            let sectionGone = try file.entries(in: place.section) == nil
+            sessions.diagnostics.info("maws: removed \(place.keys.joined(separator: " and ")) from [\(place.section)] in \(place.path)"
+                + (sectionGone ? ", and the section, which held nothing else" : "; nothing else in the file changed"))
         }
     }
 }
@@ -76,7 +81,8 @@ struct CryptoCommand: ParsableCommand {
             var new = try sessions.prompt.password("New password for \(encrypted.fileName)", confirm: true)
             defer { SecretBox.cleanse(&new) }
             try encrypted.write(keys: keys, password: new)
-            sessions.diagnostics.info("maws: \(encrypted.path) now opens with the new password")
+            let kdf = SecretBox.KDFParameters.standard
+            sessions.diagnostics.info("maws: \(encrypted.path) now opens with the new password (scrypt N=\(kdf.n), r=\(kdf.r), p=\(kdf.p))")
         }
     }
 

@@ -13,6 +13,10 @@ import Darwin
 enum Main {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if ["-h", "--help", "help"].contains(arguments.first ?? ""), arguments.count == 1 {
+            Diagnostics.writeStandardOutput(RootHelp.text())
+            exit(ExitStatus.success)
+        }
         let command = Self.command(for: arguments)
         do {
             var parsed = try command.parse(arguments)

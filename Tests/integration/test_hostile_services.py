@@ -148,6 +148,22 @@ def test_sts_keys_with_characters_aws_never_uses_are_refused(hostile_maws, hosti
     assert not (hostile_maws.home / ".aws").exists()
 
 
+def test_json_outputs_write_slashes_as_aws_tools_do(hostile_maws, hostile, stack):
+    hostile_maws.write_config(idtoken_for_roles_url=f"{hostile.url}/roles", sts_endpoint=f"{hostile.url}/sts")
+    hostile.sts_status = "200 OK"
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    hostile.sts_body = ("<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+                        f"<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId><SecretAccessKey>{secret}</SecretAccessKey>"
+                        "<SessionToken>FwoG/token+x=</SessionToken><Expiration>2999-01-01T00:00:00Z</Expiration></Credentials>"
+                        "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>")
+    for args in (["-o", "boto", "-r", stack.role_arn("Admin")], ["-o", "js", "-r", stack.role_arn("Admin")],
+                 ["credential-process", "--role-arn", stack.role_arn("Admin")]):
+        result = hostile_maws.run(*args)
+        assert result.returncode == 0, result.stderr
+        assert secret in result.stdout and "\\/" not in result.stdout, result.stdout
+        assert secret in json.loads(result.stdout).values()
+
+
 def test_deeply_nested_json_from_the_roles_api_is_a_clear_error(hostile_maws, hostile):
     hostile.roles_body = "[" * 200_000 + "]" * 200_000
     result = hostile_maws.run()

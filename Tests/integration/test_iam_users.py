@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import boto3
+import pexpect
 import pytest
 
 from maws_stack.aws_auth import totp
@@ -273,3 +274,78 @@ def test_logout_all_removes_mfa_sessions_and_assumed_role_credentials(maws, stac
     again = user.run("session", "--profile", "hub")
     assert again.returncode == 1 and "no terminal to ask for" in again.stderr, "a session outlived logout --all"
     assert user.run("assume", "--profile", "deploy").returncode == 1
+
+
+def encrypted_file_with_old_cost(path, profile, key_id, secret, password, n=1 << 15):
+    """An encrypted key file as maws wrote them before N=2^17: scrypt and AES-256-GCM from
+    Python's own libraries, in maws's file format."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    salt, nonce = os.urandom(16), os.urandom(12)
+    key = hashlib.scrypt(password.encode(), salt=salt, n=n, r=8, p=1, maxmem=256 * 8 * n + (1 << 20), dklen=32)
+    plaintext = f"[{profile}]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n".encode()
+    sealed = AESGCM(key).encrypt(nonce, plaintext, profile.encode())
+    b64 = lambda data: base64.b64encode(data).decode()  # noqa: E731
+    path.write_text(f"# old file\nmaws-encrypted-credentials: 1\nscrypt-n: {n}\nscrypt-r: 8\nscrypt-p: 1\n"
+                    f"salt: {b64(salt)}\nnonce: {b64(nonce)}\nciphertext: {b64(sealed)}\n")
+    path.chmod(0o600)
+
+
+def scrypt_n(path):
+    return int(re.search(r"^scrypt-n: (\d+)$", path.read_text(), re.MULTILINE).group(1))
+
+
+def test_new_key_files_use_scrypt_2_17_and_rekey_upgrades_older_ones(maws, stack):
+    user = User(stack, maws, mfa=False)
+    user.write_profiles()
+    assert user.run("import", "--profile", "hub", "--keep-plaintext", password_lines=["pw"]).returncode == 0
+    assert scrypt_n(maws.home / ".aws" / "credentials-hub.enc") == 1 << 17
+
+    old = maws.home / ".aws" / "credentials-legacy.enc"
+    encrypted_file_with_old_cost(old, "legacy", user.key_id, user.secret, "old pw")
+    (maws.home / ".aws" / "config").write_text("[profile legacy]\nregion = eu-west-1\n")
+    whoami = user.run("whoami", "--profile", "legacy", password_lines=["old pw"])
+    assert whoami.returncode == 0, whoami.stderr
+    assert json.loads(whoami.stdout)["Arn"].endswith(f":user/{user.name}")
+    rekeyed = user.run("crypto", "rekey", "--profile", "legacy", password_lines=["old pw", "new pw"])
+    assert rekeyed.returncode == 0, rekeyed.stderr
+    assert "scrypt N=131072, r=8, p=1" in rekeyed.stderr
+    assert scrypt_n(old) == 1 << 17
+    assert user.run("whoami", "--profile", "legacy", password_lines=["new pw"]).returncode == 0
+
+
+def test_import_removes_the_plaintext_keys_from_every_file_it_read_them_from(maws, stack):
+    user = User(stack, maws, mfa=False)
+    aws = maws.home / ".aws"
+    aws.mkdir()
+    (aws / "credentials").write_text(f"# mine\n[hub]\naws_access_key_id = {user.key_id}\naws_secret_access_key = {user.secret}\n"
+                                     "region = eu-west-1\n")
+    (aws / "config").write_text(f"[profile hub]\noutput = json\naws_access_key_id = {user.key_id}\n"
+                                f"aws_secret_access_key = {user.secret}\n[profile other]\nregion = us-east-2\n")
+    result = user.run("import", "--profile", "hub", "--remove-plaintext", password_lines=["pw"])
+    assert result.returncode == 0, result.stderr
+    assert (aws / "credentials").read_text() == "# mine\n[hub]\nregion = eu-west-1\n"
+    assert (aws / "config").read_text() == "[profile hub]\noutput = json\n[profile other]\nregion = us-east-2\n"
+    assert f"removed aws_access_key_id and aws_secret_access_key from [hub] in {aws / 'credentials'}" in result.stderr
+    assert f"removed aws_access_key_id and aws_secret_access_key from [profile hub] in {aws / 'config'}" in result.stderr
+    assert user.secret not in result.stderr
+    assert user.run("whoami", "--profile", "hub", password_lines=["pw"]).returncode == 0
+
+
+def test_ctrl_c_at_the_password_prompt_restores_echo_and_exits_130(maws, stack):
+    user = User(stack, maws, mfa=False)
+    user.write_profiles()
+    assert user.run("import", "--profile", "hub", "--remove-plaintext", password_lines=["pw"]).returncode == 0
+    env = {"PATH": os.environ["PATH"], "HOME": str(maws.home), "XDG_CACHE_HOME": str(maws.home / "cache"),
+           "AWS_ENDPOINT_URL": stack.aws.url}
+    shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", f'"{maws.binary}" whoami --profile hub; echo "rc=$?"; stty -a'],
+                          env=env, encoding="utf-8", timeout=30)
+    shell.expect("Password for credentials-hub.enc: ")
+    shell.sendintr()
+    shell.expect(r"rc=(\d+)")
+    assert shell.match.group(1) == "130"
+    shell.expect(pexpect.EOF)
+    settings = shell.before
+    assert re.search(r"(?<![-\w])echo(?![\w])", settings), "echo is still off after Ctrl-C"

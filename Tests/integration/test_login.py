@@ -184,6 +184,29 @@ def test_escape_cancels_the_picker(maws):
     assert child.exitstatus == 1
 
 
+def test_ctrl_c_in_the_picker_restores_the_terminal_and_exits_130(maws):
+    shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", f'"{maws.binary}" -c "{maws.config}"; echo "rc=$?"; stty -a'],
+                          env=maws.env("alice"), encoding="utf-8", timeout=30)
+    shell.expect("Choose a role")
+    shell.sendintr()
+    shell.expect(r"rc=(\d+)")
+    assert shell.match.group(1) == "130"
+    shell.expect(pexpect.EOF)
+    assert re.search(r"(?<![-\w])icanon(?![\w])", shell.before) and re.search(r"(?<![-\w])echo(?![\w])", shell.before)
+
+
+def test_help_shows_the_sign_in_options_then_the_subcommands(maws):
+    result = subprocess.run([maws.binary, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stderr == ""
+    text = result.stdout
+    assert "USAGE: maws [login] [<options>]" in text
+    assert text.index("OPTIONS (of login, the default command):") < text.index("-r, --role-arn <ARN>") < text.index("SUBCOMMANDS:")
+    for option in ("--batch", "--output", "--profile", "--shell", "--web-console", "--print-url", "--no-browser"):
+        assert option in text
+    assert "credential-process" in text[text.index("SUBCOMMANDS:"):]
+    assert subprocess.run([maws.binary, "-h"], capture_output=True, text=True).stdout == text
+
+
 def test_with_role_arn_a_failing_roles_api_only_costs_the_alias(maws, stack):
     maws.write_config(idtoken_for_roles_url=f"{stack.aws.url}/not-the-roles-api")
     result = maws.run("-r", stack.role_arn("Admin"))

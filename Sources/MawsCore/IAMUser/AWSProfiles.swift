@@ -56,6 +56,20 @@ public struct AWSProfiles: Sendable {
                        durationSeconds: duration, region: value("region"))
     }
 
+    /// Where `name`'s long-lived keys stand in plaintext: each file and section that holds
+    /// `aws_access_key_id` or `aws_secret_access_key` for the profile, and which of the two.
+    public func plaintextKeys(of name: String) -> [(path: String, section: String, keys: [String])] {
+        let keyNames = ["aws_access_key_id", "aws_secret_access_key"]
+        var places: [(path: String, section: String, keys: [String])] = []
+        for (path, document, inConfig) in [(files.credentials, credentials, false), (files.config, config, true)] {
+            // The section as written: keys inherited from [DEFAULT] are not the profile's to remove.
+            guard let found = document.awsProfile(name, inConfigFile: inConfig), let section = document.section(found.name) else { continue }
+            let present = keyNames.filter { section.entry($0) != nil }
+            if !present.isEmpty { places.append((path, section.name, present)) }
+        }
+        return places
+    }
+
     /// The entries of `name`'s section of the config file, as written (no credentials-file keys).
     public func settings(of name: String) -> [String: String] {
         guard let section = config.awsProfile(name, inConfigFile: true) else { return [:] }

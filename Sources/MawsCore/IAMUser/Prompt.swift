@@ -65,28 +65,31 @@ public final class Prompt: @unchecked Sendable {
         defer { close(descriptor) }
         var saved = termios()
         let haveTermios = tcgetattr(descriptor, &saved) == 0
-        if !echo && haveTermios {
-            var quiet = saved
-            quiet.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(descriptor, TCSAFLUSH, &quiet)
-        }
-        defer {
+        // Ctrl-C (or another signal) while echo is off puts the terminal back and exits 130.
+        return try TerminalGuard.protect(descriptor, saved: saved) {
             if !echo && haveTermios {
-                tcsetattr(descriptor, TCSAFLUSH, &saved)
-                _ = write(descriptor, "\n", 1)
+                var quiet = saved
+                quiet.c_lflag &= ~tcflag_t(ECHO)
+                tcsetattr(descriptor, TCSAFLUSH, &quiet)
             }
+            defer {
+                if !echo && haveTermios {
+                    tcsetattr(descriptor, TCSAFLUSH, &saved)
+                    _ = write(descriptor, "\n", 1)
+                }
+            }
+            _ = prompt.withCString { write(descriptor, $0, strlen($0)) }
+            var line: [UInt8] = []
+            var byte: UInt8 = 0
+            while true {
+                let count = read(descriptor, &byte, 1)
+                if count < 0 && errno == EINTR { continue }
+                guard count == 1 else { break }
+                if byte == 10 || byte == 13 { return line }
+                line.append(byte)
+            }
+            throw PromptError.noTerminal(what: prompt.trimmingINIWhitespace().description)
         }
-        _ = prompt.withCString { write(descriptor, $0, strlen($0)) }
-        var line: [UInt8] = []
-        var byte: UInt8 = 0
-        while true {
-            let count = read(descriptor, &byte, 1)
-            if count < 0 && errno == EINTR { continue }
-            guard count == 1 else { break }
-            if byte == 10 || byte == 13 { return line }
-            line.append(byte)
-        }
-        throw PromptError.noTerminal(what: prompt.trimmingINIWhitespace().description)
     }
 }
 

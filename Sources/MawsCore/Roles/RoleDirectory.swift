@@ -84,6 +84,10 @@ public enum RolesError: MawsError, Equatable {
     case noRoles
     case noTerminal
     case cancelled
+    /// Ctrl-C in the picker.
+    case interrupted
+
+    public var exitCode: Int32 { self == .interrupted ? 130 : ExitStatus.failure }
 
     public var description: String {
         switch self {
@@ -99,6 +103,8 @@ public enum RolesError: MawsError, Equatable {
             return "no terminal to choose a role on; pass -r/--role-arn ARN"
         case .cancelled:
             return "no role chosen"
+        case .interrupted:
+            return "interrupted; no role chosen"
         }
     }
 }

@@ -6,7 +6,8 @@ import Darwin
 
 /// The interactive role chooser, on /dev/tty (never stdout, which carries the credentials).
 ///
-/// Typing narrows the list, the arrow keys move, Enter picks, Esc or Ctrl-C cancels.
+/// Typing narrows the list, the arrow keys move, Enter picks, Esc cancels, Ctrl-C interrupts
+/// (exit 130, as for a command the shell saw interrupted).
 public struct RolePicker {
     public var menu: RoleMenu
 
@@ -17,6 +18,13 @@ public struct RolePicker {
     public func choose() throws(RolesError) -> RoleARN {
         guard let terminal = TerminalDevice() else { throw .noTerminal }
         defer { terminal.restore() }
+        // A signal from elsewhere (SIGTERM, SIGHUP) must not leave the terminal in raw mode.
+        return try TerminalGuard.protect(terminal.descriptor, saved: terminal.saved) { () throws(RolesError) -> RoleARN in
+            try pick(on: terminal)
+        }
+    }
+
+    private func pick(on terminal: TerminalDevice) throws(RolesError) -> RoleARN {
         var query = ""
         var highlighted = 0
         var drawnLines = 0
@@ -32,9 +40,9 @@ public struct RolePicker {
                 let choice = visible[highlighted]
                 terminal.write("Role: \(choice.role)\r\n")
                 return choice.role
-            case .cancel:
+            case .cancel, .interrupt:
                 terminal.write("\r\u{1B}[\(drawnLines)A\u{1B}[J")
-                throw .cancelled
+                throw key == .interrupt ? .interrupted : .cancelled
             case .up:
                 highlighted = max(highlighted - 1, 0)
             case .down:
@@ -75,11 +83,11 @@ public struct RolePicker {
 final class TerminalDevice {
     enum Key: Equatable {
         case character(Character)
-        case enter, backspace, up, down, cancel
+        case enter, backspace, up, down, cancel, interrupt
     }
 
-    private let descriptor: Int32
-    private var saved = termios()
+    let descriptor: Int32
+    private(set) var saved = termios()
 
     init?() {
         descriptor = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
@@ -139,7 +147,8 @@ final class TerminalDevice {
         switch byte {
         case 13, 10: return .enter
         case 127, 8: return .backspace
-        case 3, 4: return .cancel
+        case 3: return .interrupt
+        case 4: return .cancel
         case 27:
             // An escape sequence (arrows) arrives in one burst; a lone Esc does not.
             var waiter = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
