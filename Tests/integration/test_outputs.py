@@ -378,3 +378,17 @@ def test_logout_removes_a_section_maws_created_even_after_another_maws_run_refre
     logout = maws.run("logout", "--all", config=False)
     assert logout.returncode == 0, logout.stderr
     assert credentials.read_text() == ""
+
+
+def test_a_config_file_maws_refuses_to_edit_leaves_the_credentials_file_unwritten(maws, stack):
+    maws.write_config(region="eu-west-1")
+    aws = maws.home / ".aws"
+    aws.mkdir()
+    config = "[DEFAULT]\nregion = us-east-1\n"  # inherited by every profile: maws will not add one beside it
+    (aws / "config").write_text(config)
+    result = maws.run("-o", "awscli", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert f"{aws / 'config'}:1:" in result.stderr
+    assert not (aws / "credentials").exists(), "the profile was written although its region could not be"
+    assert (aws / "config").read_text() == config

@@ -47,15 +47,7 @@ public struct SharedFile: Sendable {
         let target = resolvedPath()
         return try withLock {
             let existing = try read(target)
-            var editor = try self.editor(for: existing ?? "")
-            do {
-                try edit(&editor)
-            } catch let error as INIParseError {
-                throw FileError(path, error)
-            } catch let error as INIValueError {
-                throw FileError.unwritable(path: path, reason: error.reason)
-            }
-            let text = editor.render()
+            let text = try edited(existing, by: edit)
             // An absent file that stays empty is not created.
             guard text != existing ?? "" else { return false }
             var mode: mode_t = 0o600
@@ -69,6 +61,24 @@ public struct SharedFile: Sendable {
             try AtomicFile.write(Array(text.utf8), to: target, mode: mode)
             return true
         }
+    }
+
+    /// Runs `edit` as `update` would, without writing: whether the file can be edited so, checked
+    /// before another file is changed, so that a refusal leaves nothing half done.
+    public func check(_ edit: (inout INIEditor) throws -> Void) throws {
+        _ = try edited(try read(resolvedPath()), by: edit)
+    }
+
+    private func edited(_ existing: String?, by edit: (inout INIEditor) throws -> Void) throws -> String {
+        var editor = try self.editor(for: existing ?? "")
+        do {
+            try edit(&editor)
+        } catch let error as INIParseError {
+            throw FileError(path, error)
+        } catch let error as INIValueError {
+            throw FileError.unwritable(path: path, reason: error.reason)
+        }
+        return editor.render()
     }
 
     /// The file to read and replace: the end of the symlink chain at `path`, if there is one.

@@ -86,10 +86,10 @@ public struct CredentialOutput: Sendable {
             if path != files.defaultCredentials { try script.set("AWS_SHARED_CREDENTIALS_FILE", path) }
             try setSessionVariables(&script, handoff)
             script.unset(Self.keyVariables + (path == files.defaultCredentials ? ["AWS_SHARED_CREDENTIALS_FILE"] : []))
+            // The config file is checked first: a refusal there must not follow a written profile.
+            if format == .awscli, let region { try writeRegion(region, for: name, checkOnly: true) }
             try writeProfile(name, credentials, principal: handoff.principal, to: path)
-            if format == .awscli, let region {
-                try writeRegion(region, for: name)
-            }
+            if format == .awscli, let region { try writeRegion(region, for: name) }
             return Delivery(stdout: script.text, summary: "Profile \(name) written to \(path)")
         case .boto:
             return Delivery(stdout: try Self.json(["aws_access_key_id": credentials.accessKeyID,
@@ -151,15 +151,16 @@ public struct CredentialOutput: Sendable {
         }
     }
 
-    /// Sets `region` in the profile's config section, unless the person chose a region there themselves.
-    private func writeRegion(_ region: String, for name: String) throws {
+    /// Sets `region` in the profile's config section, unless the person chose a region there
+    /// themselves. With `checkOnly`, only finds out whether the file can be edited so.
+    private func writeRegion(_ region: String, for name: String, checkOnly: Bool = false) throws {
         let section = AWSFiles.configSection(for: name)
         let file = SharedFile(path: files.config, holdsSecrets: false)
         try file.withLock {
             let previous = ledger.record(file: files.config, section: section)
             var wrote = false
             var created = false
-            try file.update { editor in
+            let edit = { (editor: inout INIEditor) throws in
                 let existing = editor.entries(in: section)
                 let ours = previous.map { $0.keys.contains("region") && $0.stillHeld(in: existing) } ?? false
                 if !ours, existing?["region"] != nil { return }
@@ -167,6 +168,8 @@ public struct CredentialOutput: Sendable {
                 try editor.setEntries([("region", region)], in: section, owned: ["region"])
                 wrote = true
             }
+            if checkOnly { return try file.check(edit) }
+            try file.update(edit)
             if wrote {
                 try ledger.save(.init(file: files.config, section: section, profile: name, keys: ["region"], region: region,
                                       createdSection: created))
