@@ -246,3 +246,57 @@ def test_the_sign_in_url_never_appears_in_an_argument_list(maws, stack):
         assert status == 200 and b"Signed in" in body
     finally:
         finish(process)
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="acting as another user needs root")
+
+AS_ANOTHER_USER = """
+import http.client, sys, urllib.parse
+url = urllib.parse.urlsplit(sys.argv[1])
+connection = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
+connection.request("GET", url.path + ("?" + url.query if url.query else ""), headers=dict(h.split(": ", 1) for h in sys.argv[2:]))
+print(connection.getresponse().status)
+"""
+
+
+def status_as_another_user(url, *headers):
+    """What a process of another local user (nobody) gets for GET `url`."""
+    def become_nobody():
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+    result = subprocess.run(["/usr/bin/python3", "-c", AS_ANOTHER_USER, url, *headers], preexec_fn=become_nobody,
+                            capture_output=True, text=True, timeout=20, cwd="/")
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout)
+
+
+@needs_root
+def test_another_user_cannot_use_the_browsers_address_or_the_redirect(maws, stack):
+    process, url = start_sign_in(maws, stack)
+    try:
+        port = int(ONE_TIME_URL.match(url).group(1))
+        # Another user reads the address off the browser's argument list and asks first.
+        assert status_as_another_user(url) == 403
+        assert status_as_another_user(f"http://127.0.0.1:{port}/redirect_uri?code=forged&state=guess") == 403
+        status, headers, _ = get(url)
+        assert status == 303, "the person's browser still gets the one-time address"
+        status, _, body = get(redirect_location(headers["Location"], "alice"))
+        assert status == 200 and b"Signed in" in body
+    finally:
+        finish(process)
+
+
+@needs_root
+def test_another_user_cannot_use_the_container_endpoint(maws, stack):
+    assert maws.run("-r", stack.role_arn("Admin")).returncode == 0
+    process, printed = maws.serve("-r", stack.role_arn("Admin"))
+    try:
+        exports = dict(re.findall(r"^export (\w+)='([^']*)';$", printed, re.MULTILINE))
+        url, token = exports["AWS_CONTAINER_CREDENTIALS_FULL_URI"], exports["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+        assert status_as_another_user(url, f"Authorization: {token}") == 403
+        request = urllib.request.Request(url, headers={"Authorization": token})
+        assert json.load(urllib.request.urlopen(request, timeout=10))["AccessKeyId"].startswith("ASIA")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

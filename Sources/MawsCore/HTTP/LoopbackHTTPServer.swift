@@ -125,7 +125,14 @@ public final class LoopbackHTTPServer {
 
             for (offset, connection) in polled.enumerated() where descriptors[listenerCount + offset].revents != 0 {
                 guard let request = connections.advance(connection.descriptor, now: now) else { continue }
+                guard LoopbackPeer.isTrusted(connection.descriptor) else {
+                    connections.respond(connection.descriptor, with: Self.serialize(Self.otherUser), now: clock.now)
+                    continue
+                }
+                let started = clock.now
                 let (response, value) = handle(request)
+                // Connections that could not be read while the handler ran get that time back.
+                connections.postponeDeadlines(by: started.duration(to: clock.now))
                 connections.respond(connection.descriptor, with: Self.serialize(response), now: clock.now)
                 if let value {
                     connections.finish(connection.descriptor, within: .seconds(1))
@@ -153,11 +160,19 @@ public final class LoopbackHTTPServer {
         return Int32(min(milliseconds, Int64(Int32.max)))
     }
 
+    /// The answer to a process of another user (`LoopbackPeer`).
+    static let otherUser = Response(status: "403 Forbidden", contentType: "text/plain; charset=utf-8",
+                                    body: Array("maws answers only its own user's programs.\n".utf8))
+
     static func serialize(_ response: Response) -> [UInt8] {
         var head = "HTTP/1.1 \(response.status)\r\nContent-Type: \(response.contentType)\r\nContent-Length: \(response.body.count)\r\n"
             + "Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n"
             + "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n"
-        for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+        // A header value never carries a line break or another control character (a Location from a
+        // discovery document must not split the response).
+        for (name, value) in response.headers where !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            head += "\(name): \(value)\r\n"
+        }
         return Array((head + "\r\n").utf8) + response.body
     }
 
@@ -219,6 +234,10 @@ private struct ConnectionTable {
 
     var earliestDeadline: ContinuousClock.Instant? {
         connections.values.map(\.deadline).min()
+    }
+
+    mutating func postponeDeadlines(by duration: Duration) {
+        for descriptor in connections.keys { connections[descriptor]!.deadline = connections[descriptor]!.deadline.advanced(by: duration) }
     }
 
     mutating func closeExpired(at now: ContinuousClock.Instant) {
@@ -327,9 +346,15 @@ private struct ConnectionTable {
         }
     }
 
-    /// Drops the connection that has waited longest without completing its request head.
+    /// Drops the connection that has waited longest without sending anything (nothing read, and
+    /// nothing waiting to be read), else the oldest one still sending its request head.
     mutating func dropOldestSilent() -> Bool {
-        guard let oldest = connections.values.filter({ $0.output == nil }).min(by: { $0.accepted < $1.accepted }) else { return false }
+        let reading = connections.values.filter { $0.output == nil }.sorted { $0.accepted < $1.accepted }
+        let silent = reading.first { connection in
+            var byte: UInt8 = 0
+            return connection.input.isEmpty && recv(connection.descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) < 0
+        }
+        guard let oldest = silent ?? reading.first else { return false }
         close(oldest.descriptor)
         return true
     }
