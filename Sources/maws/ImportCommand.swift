@@ -52,7 +52,22 @@ struct ImportCommand: ParsableCommand {
         }
         for place in places {
             let file = SharedFile(path: place.path, holdsSecrets: true)
-            try file.update { editor in try editor.removeEntries(Set(place.keys), from: place.section) }
+            // Only a copy of the keys just encrypted goes, decided under the file's lock: another pair
+            // (a config file holding other keys than the credentials file) was never saved anywhere.
+            var encryptedHere = false
+            try file.update { editor in
+                let entries = editor.entries(in: place.section)
+                let copyOfEncrypted = place.keys.allSatisfy { key in
+                    entries?[key] == (key == "aws_access_key_id" ? keys.accessKeyID : keys.secretAccessKey)
+                }
+                guard copyOfEncrypted else { return }
+                encryptedHere = true
+                try editor.removeEntries(Set(place.keys), from: place.section)
+            }
+            guard encryptedHere else {
+                sessions.diagnostics.info("maws: left [\(place.section)] in \(place.path) as it is: its keys are not the ones encrypted")
+                continue
+            }
             let sectionGone = try file.entries(in: place.section) == nil
             sessions.diagnostics.info("maws: removed \(place.keys.joined(separator: " and ")) from [\(place.section)] in \(place.path)"
                 + (sectionGone ? ", and the section, which held nothing else" : "; nothing else in the file changed"))

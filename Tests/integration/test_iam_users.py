@@ -349,3 +349,17 @@ def test_ctrl_c_at_the_password_prompt_restores_echo_and_exits_130(maws, stack):
     shell.expect(pexpect.EOF)
     settings = shell.before
     assert re.search(r"(?<![-\w])echo(?![\w])", settings), "echo is still off after Ctrl-C"
+
+
+def test_import_never_removes_a_plaintext_pair_it_did_not_encrypt(maws, stack):
+    user = User(stack, maws, mfa=False)
+    aws = maws.home / ".aws"
+    aws.mkdir()
+    (aws / "credentials").write_text(f"[hub]\naws_access_key_id = {user.key_id}\naws_secret_access_key = {user.secret}\n")
+    other = "[profile hub]\naws_access_key_id = AKIAOTHERPAIR0000000\naws_secret_access_key = other/secret/never/saved\n"
+    (aws / "config").write_text(other)
+    result = user.run("import", "--profile", "hub", "--remove-plaintext", password_lines=["pw"])
+    assert result.returncode == 0, result.stderr
+    assert (aws / "config").read_text() == other, "a key pair that was not encrypted was deleted"
+    assert f"left [profile hub] in {aws / 'config'} as it is: its keys are not the ones encrypted" in result.stderr
+    assert "aws_access_key_id" not in (aws / "credentials").read_text()
