@@ -32,9 +32,16 @@ def competing_credentials(maws, stack, tmp_path):
                                 "region = eu-west-3\n")
     token_file = maws.home / "web-identity-token"
     token_file.write_text("not-a-token")
+    # Where older SDKs and botocore's legacy providers look: ~/.boto and AWS_CREDENTIAL_FILE.
+    (maws.home / ".boto").write_text(f"[Credentials]\naws_access_key_id = {key['AccessKeyId']}\n"
+                                     f"aws_secret_access_key = {key['SecretAccessKey']}\n")
+    legacy = maws.home / "legacy-credentials"
+    legacy.write_text(f"AWSAccessKeyId={key['AccessKeyId']}\nAWSSecretKey={key['SecretAccessKey']}\n")
     return {"AWS_PROFILE": "other", "AWS_DEFAULT_PROFILE": "other",
             "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/ReadOnly", "AWS_WEB_IDENTITY_TOKEN_FILE": str(token_file),
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/stale",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/stale", "AWS_CREDENTIAL_FILE": str(legacy),
+            "AWS_ACCESS_KEY": key["AccessKeyId"], "AWS_SECRET_KEY": key["SecretAccessKey"],
+            "AMAZON_ACCESS_KEY_ID": key["AccessKeyId"], "AMAZON_SECRET_ACCESS_KEY": key["SecretAccessKey"],
             "AWS_ENDPOINT_URL": stack.aws.url, "user": user}
 
 
@@ -42,7 +49,8 @@ def competing_credentials(maws, stack, tmp_path):
 def test_the_command_uses_exactly_maws_credentials_and_keeps_the_region(maws, stack, competing_credentials, mode):
     env = dict(competing_credentials)
     env.pop("user")
-    probe = "import boto3; s = boto3.Session(); print(s.region_name); print(s.client('sts').get_caller_identity()['Arn'])"
+    probe = ("import boto3, os; s = boto3.Session(); print(s.region_name); print(s.client('sts').get_caller_identity()['Arn'])\n"
+             "assert not {'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'AMAZON_ACCESS_KEY_ID', 'AWS_CREDENTIAL_FILE'} & set(os.environ)")
     result = maws.run("exec", *mode, "-r", stack.role_arn("Admin"), "--", sys.executable, "-c", probe, env=env)
     assert result.returncode == 0, result.stderr
     region, arn = result.stdout.split()

@@ -21,6 +21,9 @@ public struct ChildEnvironment: Sendable {
         "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        // Older names: the Java and Go SDKs' keys, the JavaScript SDK v2's, botocore's legacy key file.
+        "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AMAZON_ACCESS_KEY_ID", "AMAZON_SECRET_ACCESS_KEY", "AMAZON_SESSION_TOKEN",
+        "AWS_CREDENTIAL_FILE", "AWS_CREDENTIAL_PROFILES_FILE", "BOTO_CONFIG", "AWS_EC2_METADATA_DISABLED",
     ]
 
     /// Settings copied from the person's profile into the child's config file: none of them
@@ -63,9 +66,13 @@ public struct ChildEnvironment: Sendable {
         public var config: String
         public var region: String?
 
-        /// The variables that point an SDK at these files (and the region).
+        /// The variables that point an SDK at these files (and the region). The Java SDK v1 reads
+        /// `AWS_CREDENTIAL_PROFILES_FILE` instead of `AWS_SHARED_CREDENTIALS_FILE`, and botocore
+        /// reads `~/.boto` unless `BOTO_CONFIG` names another file: both get the empty one. The
+        /// instance metadata service, last in every chain, is turned off.
         public var variables: [(String, String)] {
-            [("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_CONFIG_FILE", config)]
+            [("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_CREDENTIAL_PROFILES_FILE", credentials),
+             ("BOTO_CONFIG", credentials), ("AWS_CONFIG_FILE", config), ("AWS_EC2_METADATA_DISABLED", "true")]
                 + (region.map { [("AWS_REGION", $0), ("AWS_DEFAULT_REGION", $0)] } ?? [])
         }
     }
