@@ -40,10 +40,11 @@ struct LogoutCommand: ParsableCommand {
             diagnostics.info("maws: removed \(place)")
         }
         for place in result.leftAlone {
-            diagnostics.info("maws: left \(place) as it is: it now holds keys maws did not write")
+            diagnostics.info("maws: left \(place) as it is: it no longer holds what maws wrote there")
         }
-        if result.removed.isEmpty && result.leftAlone.isEmpty {
+        if result.removed.isEmpty && result.leftAlone.isEmpty && result.failures.isEmpty {
             diagnostics.info("maws: nothing to remove")
         }
+        if !result.failures.isEmpty { throw LogoutError.incomplete(result.failures) }
     }
 }

@@ -346,7 +346,7 @@ def test_long_lived_keys_stored_after_maws_wrote_the_profile_survive_logout_and_
     logout = maws.run("logout", "--all", config=False)
     assert logout.returncode == 0, logout.stderr
     assert credentials.read_text() == with_long_lived_keys, "logout removed keys maws did not write"
-    assert f"left [default] in {credentials} as it is: it now holds keys maws did not write" in logout.stderr
+    assert f"left [default] in {credentials} as it is: it no longer holds what maws wrote there" in logout.stderr
 
     again = maws.run("-o", "awscli", "--profile", "default", "--no-cache", "-r", stack.role_arn("Admin"))
     assert again.returncode == 1
@@ -392,3 +392,20 @@ def test_a_config_file_maws_refuses_to_edit_leaves_the_credentials_file_unwritte
     assert f"{aws / 'config'}:1:" in result.stderr
     assert not (aws / "credentials").exists(), "the profile was written although its region could not be"
     assert (aws / "config").read_text() == config
+
+
+def test_a_file_logout_cannot_edit_stops_nothing_else(maws, stack):
+    assert maws.run("-o", "awscli", "-r", stack.role_arn("Admin")).returncode == 0
+    assert maws.run("-o", "shared", "-r", stack.role_arn("Admin")).returncode == 0
+    credentials = maws.home / ".aws" / "credentials"
+    credentials.write_text("[DEFAULT]\nregion = eu-west-1\n\n" + credentials.read_text())  # maws will not edit this file
+    before = credentials.read_text()
+    result = maws.run("logout", "--all", config=False)
+    assert result.returncode == 1
+    assert result.stdout.startswith("unset AWS_ACCESS_KEY_ID"), "the shell is still told to forget the variables"
+    assert "[maws-demo-Admin]" not in (maws.home / "xdg-config" / "maws" / "credentials").read_text()
+    assert credentials.read_text() == before
+    errors = [line for line in result.stderr.splitlines() if line.startswith("maws: error:")]
+    assert len(errors) == 1 and f"[maws-demo-Admin] in {credentials}:" in errors[0] and "run maws logout again" in errors[0]
+    cached = {p.name.split("-")[0] for p in (maws.home / "cache" / "maws").iterdir()}
+    assert not cached & {"credentials", "session", "roles"}, "the cache was left because of the file"

@@ -24,6 +24,8 @@ public struct Logout: Sendable {
         public var removed: [String]
         /// Sections maws wrote once that now hold someone else's keys, left as they are.
         public var leftAlone: [String]
+        /// What could not be removed, and why: the run ends with an error after saying the rest.
+        public var failures: [String]
     }
 
     public func run() throws -> Outcome {
@@ -40,32 +42,39 @@ public struct Logout: Sendable {
             chosen = environment["AWS_PROFILE"].map { name in records.filter { $0.profile == name } } ?? []
         }
 
+        // The cached key material goes first, so that a file maws cannot edit stops nothing else:
+        // every secret with --all, else that of the profiles' roles.
         var removed: [String] = []
-        var leftAlone: [String] = []
-        for record in chosen {
-            let place = "[\(record.section)] in \(record.file)"
-            let file = SharedFile(path: record.file, holdsSecrets: record.keys != ["region"])
-            // Whether the section still holds what maws wrote is decided under the same lock as the removal.
-            try file.withLock {
-                try file.update { editor in
-                    let entries = editor.entries(in: record.section)
-                    guard entries != nil else { return }
-                    guard record.stillHeld(in: entries) else {
-                        leftAlone.append(place)
-                        return
-                    }
-                    if try editor.removeEntries(Set(record.keys), from: record.section) { removed.append(place) }
-                }
-                try ledger.forget([record])
-            }
-        }
-
-        // The cached key material goes too: every secret with --all, else that of the profiles' roles.
         let cache = CacheDirectory(environment: environment)
         let forgotten = scope == .all
             ? cache.forget(CacheDirectory.Kind.secrets)
             : Set(chosen.compactMap(\.role)).sorted().flatMap { cache.forget([.credentials, .assumed], role: $0) }
         if !forgotten.isEmpty { removed.append(forgotten.joined(separator: ", ") + " from \(cache.path)") }
+
+        var leftAlone: [String] = []
+        var failures: [String] = []
+        for record in chosen {
+            let place = "[\(record.section)] in \(record.file)"
+            let file = SharedFile(path: record.file, holdsSecrets: record.keys != ["region"])
+            // Whether the section still holds what maws wrote is decided under the same lock as the removal.
+            do {
+                try file.withLock {
+                    try file.update { editor in
+                        let entries = editor.entries(in: record.section)
+                        guard entries != nil else { return }
+                        guard record.stillHeld(in: entries) else {
+                            leftAlone.append(place)
+                            return
+                        }
+                        if try editor.removeEntries(Set(record.keys), from: record.section) { removed.append(place) }
+                    }
+                    try ledger.forget([record])
+                }
+            } catch {
+                // Kept in the record, so a later logout tries again.
+                failures.append("\(place): \(error)")
+            }
+        }
 
         var script = ShellScript(dialect: dialect)
         var names = CredentialOutput.keyVariables + CredentialOutput.sessionVariables
@@ -77,17 +86,20 @@ public struct Logout: Sendable {
             }
         }
         script.unset(names)
-        return Outcome(script: script, removed: removed, leftAlone: leftAlone)
+        return Outcome(script: script, removed: removed, leftAlone: leftAlone, failures: failures)
     }
 }
 
 public enum LogoutError: MawsError, Equatable {
     case notWrittenByMaws(profile: String)
+    case incomplete([String])
 
     public var description: String {
         switch self {
         case .notWrittenByMaws(let profile):
             return "maws has not written a profile named '\(profile)' (or has removed it already); nothing to remove"
+        case .incomplete(let failures):
+            return "could not remove everything (the rest is removed): \(failures.joined(separator: "; ")); fix that and run maws logout again"
         }
     }
 }
