@@ -130,7 +130,6 @@ import Testing
         #expect(TerminalText.line("\u{1B}[31mred\u{1B}[0m \u{1B}(Bok\u{9B}2J \u{202E}evil\u{0}") == "red ok evil")
         #expect(TerminalText.line("\u{1B}P+q\u{1B}\\after") == "after")
         #expect(TerminalText.line("plain: ünïcode (ok)") == "plain: ünïcode (ok)")
-        #expect(TerminalText.lines("one\u{1B}[1m\ntwo") == "one\ntwo")
     }
 
     @Test func jsonOutputsCarryExactlyTheSDKKeys() throws {

@@ -29,6 +29,13 @@ class HostileServices:
         path = environ["PATH_INFO"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         environ["wsgi.input"].read(length)
+        if path == "/.well-known/openid-configuration":
+            issuer = f"{self.url}"
+            body = json.dumps({"issuer": issuer, "authorization_endpoint": f"{issuer}/authorize\r\nSet-Cookie: owned=1",
+                               "token_endpoint": f"{issuer}/token", "jwks_uri": f"{issuer}/jwks",
+                               "code_challenge_methods_supported": ["S256"]})
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body.encode()]
         if path == "/roles":
             if self.roles_body:
                 body, status = self.roles_body, "200 OK"
@@ -191,3 +198,12 @@ def test_a_bare_502_from_sts_is_one_line_naming_the_endpoint(hostile_maws, hosti
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"maws: error: STS at {hostile.url}/sts answered HTTP 502 (upstream connect error); try again in a moment, or check sts_endpoint")
+
+
+def test_an_endpoint_with_a_line_break_in_a_discovery_document_is_refused(maws, hostile):
+    maws.write_config(well_known_url=f"{hostile.url}/.well-known/openid-configuration")
+    result = maws.run("-r", "arn:aws:iam::123456789012:role/Admin")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("maws: error:")]
+    assert len(errors) == 1 and "authorization_endpoint" in errors[0] and "is not an absolute http(s) URL" in errors[0], result.stderr
+    assert "Set-Cookie" not in maws.ua_log.read_text() if maws.ua_log.exists() else True

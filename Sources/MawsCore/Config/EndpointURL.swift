@@ -15,6 +15,11 @@ public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
     public var description: String { string }
 
     public init(validating text: String) throws(EndpointURLError) {
+        // Foundation percent-encodes spaces and control characters, but maws keeps the text as
+        // given (it goes into headers, messages and browsers), so they are refused outright.
+        guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            throw .notAbsolute(TerminalText.line(text))
+        }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
               let host = url.host, !host.isEmpty
         else {

@@ -54,10 +54,12 @@ public struct BrowserSignIn: Sendable {
         if browserProcess != nil {
             diagnostics.info("maws: continue the sign-in in your browser (\(endpoints.authorization.host))")
         } else if pasted != nil {
-            diagnostics.info("maws: to sign in, open this URL in a browser:\n\(url)\n"
-                + "maws: if that browser is on another machine, paste here the address it ends on (http://localhost:\(listener.port)/redirect_uri?...):")
+            diagnostics.info("maws: to sign in, open this URL in a browser:")
+            diagnostics.info(url)
+            diagnostics.info("maws: if that browser is on another machine, paste here the address it ends on (http://localhost:\(listener.port)/redirect_uri?...):")
         } else {
-            diagnostics.info("maws: to sign in, open this URL in a browser on this machine:\n\(url)")
+            diagnostics.info("maws: to sign in, open this URL in a browser on this machine:")
+            diagnostics.info(url)
         }
         defer { browserProcess.map(BrowserLauncher.reap) }
 

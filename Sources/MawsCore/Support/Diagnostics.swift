@@ -23,9 +23,10 @@ public struct Diagnostics: Sendable {
         Self.writeLine("maws: " + TerminalText.line(message()))
     }
 
-    /// A message always shown; it may span lines.
+    /// A line always shown. One line: a message may quote remote text (an ARN, a host), whose line
+    /// breaks must not forge a second line of maws's output.
     public func info(_ message: String) {
-        Self.writeLine(TerminalText.lines(message))
+        Self.writeLine(TerminalText.line(message))
     }
 
     public func warning(_ message: String) {

@@ -30,11 +30,6 @@ public enum TerminalText {
         return String(result)
     }
 
-    /// `text` with each of its lines cleaned: for maws's own multi-line messages.
-    public static func lines(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line($0) }.joined(separator: "\n")
-    }
-
     /// After ESC: a control sequence (`ESC [`), a control string (`ESC ]`, `ESC P`, ...), or a
     /// two-character sequence with optional intermediate bytes.
     private static func skipEscapeSequence(_ scalars: inout Substring.UnicodeScalarView.SubSequence) {
