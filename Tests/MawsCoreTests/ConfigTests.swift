@@ -51,6 +51,17 @@ import Testing
         // Brackets inside strings are text, not nesting.
         let quoted = "{\"a\": \"" + String(repeating: "[", count: 1000) + "\\\"\"}"
         #expect(throws: Never.self) { try JSONReader.decode(JSONValue.self, from: Array(quoted.utf8)) }
+        // Stray closers first do not lower the count for what follows.
+        let lopsided = String(repeating: "]", count: 100) + String(repeating: "[", count: 100)
+        #expect(throws: JSONReadError.tooDeep(limit: 64)) { try JSONReader.decode(JSONValue.self, from: Array(lopsided.utf8)) }
+    }
+
+    @Test func onlyUTF8IsRead() {
+        // UTF-16 hides brackets from a byte scan (U+2200 is 00 22); it is refused, not decoded unchecked.
+        let deep = "[\"\u{2200}\"," + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "]"
+        let utf16 = Array(deep.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        #expect(throws: JSONReadError.invalid) { try JSONReader.decode(JSONValue.self, from: utf16) }
+        #expect(throws: JSONReadError.invalid) { try JSONReader.decode(JSONValue.self, from: [0xEF, 0xBB, 0xBF] + Array("{}".utf8)) }
     }
 
     @Test func decodingErrorsNameTheMemberNeverTheContent() {

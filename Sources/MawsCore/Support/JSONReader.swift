@@ -19,6 +19,11 @@ public enum JSONReader {
     public static func decode<Value: Decodable>(_ type: Value.Type, from bytes: some Collection<UInt8>,
                                                 dates: JSONDecoder.DateDecodingStrategy? = nil) throws -> Value {
         let data = Data(bytes)
+        // JSON on the wire is UTF-8 (RFC 8259 §8.1). JSONDecoder would also take UTF-16, which the
+        // depth scan below cannot read: such a document is refused, not decoded unchecked.
+        guard String(validating: data, as: UTF8.self) != nil, !data.starts(with: [0xEF, 0xBB, 0xBF]), !data.contains(0) else {
+            throw JSONReadError.invalid
+        }
         if excessiveDepth(data) {
             throw JSONReadError.tooDeep(limit: maximumDepth)
         }
@@ -54,7 +59,7 @@ public enum JSONReader {
                 depth += 1
                 if depth > maximumDepth { return true }
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                depth -= 1
+                depth = max(0, depth - 1)  // Stray closers must not buy room for deeper nesting.
             default:
                 continue
             }
