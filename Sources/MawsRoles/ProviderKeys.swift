@@ -9,9 +9,9 @@ import MawsCore
 /// roles API, and kept so that neither a burst of requests nor a failing IdP turns into a storm
 /// of fetches.
 ///
-/// - One fetch at a time: a request that needs the keys while another fetches them waits for that
-///   fetch and uses its result, so a burst of first requests costs the IdP one discovery and one
-///   JWKS request.
+/// - One fetch at a time: a request that needs the keys while another fetches them uses the keys
+///   at hand, or, with none (a burst of first requests) or for an unknown `kid`, waits for that
+///   fetch and uses its result, so the IdP sees one discovery and one JWKS request.
 /// - Keys live for the JWKS response's Cache-Control `max-age`, between 1 s and 10 minutes (10
 ///   minutes without one), and are fetched again before the next verification after that: a key the
 ///   IdP withdrew stops being trusted. An unknown `kid` fetches them again too, at most once a minute.
@@ -75,6 +75,12 @@ public final class ProviderKeys: @unchecked Sendable {
                 return provider
             }
             if fetching {
+                // Another request is fetching: keys at hand serve meanwhile (a slow or hanging IdP
+                // must not hold every request up); only a request without usable keys, or asking
+                // for an unknown kid, waits for that fetch.
+                if let provider, !unknownKey, time < provider.expiresAt.addingTimeInterval(Self.staleLimit) {
+                    return provider
+                }
                 lock.wait()
                 continue  // The fetch we waited for may have answered the need, or failed: look again.
             }

@@ -108,6 +108,20 @@ final class TestClock: @unchecked Sendable {
         #expect(idp.count("/.well-known/openid-configuration") == 1 && idp.count("/jwks") == 1)
     }
 
+    @Test func whileOneCallerRefreshesTheOthersUseTheKeysAtHand() throws {
+        idp.state.withLock { $0.cacheControl = "max-age=60" }
+        let keys = self.keys
+        let first = try keys.current()
+        clock.advance(61)
+        idp.state.withLock { $0.delay = 1_000_000 }  // The IdP now takes a second to answer.
+        BackgroundThread.start { _ = try? keys.current() }
+        while idp.count("/jwks") < 2 { usleep(1000) }  // The refresh is under way.
+        let started = ContinuousClock.now
+        let meanwhile = try keys.current()
+        #expect(ContinuousClock.now - started < .milliseconds(200), "a caller waited for the slow refresh")
+        #expect(meanwhile.fetchedAt == first.fetchedAt)
+    }
+
     @Test func aFailingIdPIsRetriedWithABackoffAndCallersFailAtOnceMeanwhile() throws {
         idp.state.withLock { $0.up = false }
         let keys = self.keys
