@@ -90,11 +90,18 @@ struct Serve: AsyncParsableCommand {
 /// Runs a service endpoint on the worker pool and turns its answer into a JSON response: 503 with
 /// `Retry-After` at once when the pool's queue is full or no worker thread can be started, so a
 /// request is never left waiting on a thread that will not come.
+/// The largest request body the API reads.
+private let maximumBodyBytes = 64 * 1024
+
 private func respond(on pool: WorkerPool, _ endpoint: @escaping @Sendable ([UInt8]) -> RolesService.Answer,
                      _ request: Request? = nil) async throws -> Response {
     var body: [UInt8] = []
     if let request {
-        var collected = try await request.body.collect(upTo: 1 << 20)
+        // An ID token and the JWKS the contract sends along fit well within this; a larger body is
+        // refused before it costs more memory.
+        guard var collected = try? await request.body.collect(upTo: maximumBodyBytes) else {
+            return response(.error(413, "the request body is larger than \(maximumBodyBytes / 1024) KiB"))
+        }
         body = collected.readBytes(length: collected.readableBytes) ?? []
     }
     let input = body

@@ -188,3 +188,18 @@ func shellOutput(_ command: String) throws -> String {
     }
     return String(decoding: output, as: UTF8.self)
 }
+
+
+@Suite struct ChildEnvironmentTests {
+    @Test func refusesToWriteTheChildsFilesIntoACacheOthersCanWrite() throws {
+        let home = "/tmp/maws-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { _ = try? FileManager.default.removeItem(atPath: home) }
+        let environment = Environment(["HOME": home, "XDG_CACHE_HOME": home + "/cache", "PATH": "/usr/bin"])
+        let files = try ChildEnvironment(environment: environment, region: "eu-west-1").prepareFiles()
+        #expect(try String(contentsOfFile: files.config, encoding: .utf8) == "[default]\nregion = eu-west-1\n")
+        chmod(home + "/cache/maws", 0o777)
+        #expect(throws: CacheError.untrusted(path: home + "/cache/maws")) {
+            try ChildEnvironment(environment: environment, region: "eu-west-1").prepareFiles()
+        }
+    }
+}

@@ -155,6 +155,13 @@ def test_bad_tokens_are_refused(stack, server, case):
     assert set(body) == {"error"}
 
 
+def test_a_body_larger_than_64_kib_is_refused_before_it_is_read_whole(stack, server):
+    status, body, _ = server.roles(token(stack, ["team-ops"]), key={"padding": "x" * (100 * 1024)})
+    assert status == 413 and body == {"error": "the request body is larger than 64 KiB"}
+    status, _, _ = server.roles(token(stack, ["team-ops"]), key={"keys": []})
+    assert status == 200
+
+
 def test_aliases_health_and_a_map_reloaded_on_change(stack, server):
     assert server.get("/account-aliases")[1]["555555555555"] == ["other"]
     status, health, _ = server.get("/healthz")

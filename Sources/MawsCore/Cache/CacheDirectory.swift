@@ -120,9 +120,14 @@ public struct CacheDirectory: Sendable {
     /// signs in (or calls STS) while the others wait and then use what it cached.
     /// `waiting` is called once if another process holds the lock.
     public func withLock<T>(waiting: () -> Void = {}, _ body: () throws -> T) throws -> T {
+        try ensureTrustworthy()
+        return try FileLock.withExclusiveLock(onDirectory: path, waiting: waiting, body)
+    }
+
+    /// Creates the directory (0700) if needed, and refuses one that is not ours and closed to others.
+    public func ensureTrustworthy() throws {
         try AtomicFile.ensureDirectory(path)
         guard isTrustworthy else { throw CacheError.untrusted(path: path) }
-        return try FileLock.withExclusiveLock(onDirectory: path, waiting: waiting, body)
     }
 
     /// A file name for `key`: its `keyHash`. Not a security boundary (entries are checked against

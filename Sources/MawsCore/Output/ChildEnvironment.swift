@@ -77,8 +77,10 @@ public struct ChildEnvironment: Sendable {
         }
     }
 
-    /// Writes the child's files into the cache directory.
+    /// Writes the child's files into the cache directory, which must be ours and closed to others
+    /// (a config file someone else could replace would choose the child's credentials).
     public func prepareFiles() throws -> Files {
+        try cache.ensureTrustworthy()
         let settings = settings()
         let config = "[default]\n" + settings.map { "\($0.0) = \($0.1)\n" }.joined()
         // Named after their content, so concurrent runs with different settings never clash.
