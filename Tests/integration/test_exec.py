@@ -133,3 +133,13 @@ def test_programs_given_serves_lines_use_exactly_maws_credentials(maws, stack, c
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_exit_status_survives_an_inherited_ignored_sigchld(maws, stack):
+    """Some supervisors start programs with SIGCHLD ignored; the kernel would then reap the command
+    itself, and maws must still report its status."""
+    assert maws.run("-r", stack.role_arn("Admin")).returncode == 0
+    result = subprocess.run([maws.binary, "exec", "-c", str(maws.config), "-r", stack.role_arn("Admin"), "--", "sh", "-c", "exit 7"],
+                            env=maws.env(), capture_output=True, text=True, timeout=30,
+                            preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN))
+    assert result.returncode == 7, result.stderr

@@ -123,7 +123,3 @@ struct LoopbackSockets {
         return UInt16(bigEndian: address.sin_port)
     }
 }
-
-func errnoText(_ code: Int32 = errno) -> String {
-    String(cString: strerror(code))
-}

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Runs a command as `maws exec` does: with the given environment, and with maws standing aside.
 /// The terminal's SIGINT and SIGQUIT reach the child directly (it shares maws's process group), so
@@ -12,9 +13,12 @@ import Darwin
 /// A signal sent before the child exists must not be lost: `holdSignals()` blocks the forwarded
 /// signals in the calling thread before maws starts any other thread (threads inherit the mask,
 /// so none of them can take the signal and drop it), and `run` unblocks them in this thread only
-/// once the child's pid is known, when they are passed on.
+/// once the child's pid is known, when they are passed on. A thread started earlier (libcurl's
+/// resolver can outlive a timed-out lookup) may still take one: the handler then keeps it in
+/// `pending`, and whichever of the handler and `run` sees both the pid and the signal forwards it.
 public enum ChildProcess {
-    nonisolated(unsafe) private static var child: pid_t = 0
+    private static let child = Atomic<pid_t>(0)
+    private static let pending = Atomic<Int32>(0)
 
     /// The signals maws passes on to the command.
     static let forwarded = [SIGTERM, SIGHUP, SIGUSR1, SIGUSR2]
@@ -29,8 +33,7 @@ public enum ChildProcess {
     }
 
     /// Runs `arguments` (a bare command name is looked up in `PATH` only) and exits as it does.
-    /// `cleanup` runs after the command has ended, before maws exits.
-    public static func run(_ arguments: [String], environment: [String: String], cleanup: () -> Void = {}) throws -> Never {
+    public static func run(_ arguments: [String], environment: [String: String]) throws -> Never {
         guard let executable = ExecutablePath.resolve(arguments[0], path: environment["PATH"]) else {
             throw ExecError.notFound(command: arguments[0])
         }
@@ -56,16 +59,20 @@ public enum ChildProcess {
         holdSignals()
         signal(SIGINT, SIG_IGN)
         signal(SIGQUIT, SIG_IGN)
+        // With SIGCHLD ignored (inherited so), the kernel would reap the child itself and waitpid fail.
+        signal(SIGCHLD, SIG_DFL)
         for signalNumber in forwarded {
             signal(signalNumber) { received in
-                if ChildProcess.child > 0 { kill(ChildProcess.child, received) }
+                ChildProcess.pending.store(received, ordering: .sequentiallyConsistent)
+                ChildProcess.forwardPending()
             }
         }
 
         var pid: pid_t = 0
         let status = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
         guard status == 0 else { throw ExecError.cannotRun(command: arguments[0], reason: String(cString: strerror(status))) }
-        child = pid
+        child.store(pid, ordering: .sequentiallyConsistent)
+        forwardPending()
         // Only this thread takes the signals from now on; any that arrived meanwhile are delivered here.
         var release = sigset_t()
         sigemptyset(&release)
@@ -73,8 +80,9 @@ public enum ChildProcess {
         pthread_sigmask(SIG_UNBLOCK, &release, nil)
 
         var waitStatus: Int32 = 0
-        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
-        cleanup()
+        while waitpid(pid, &waitStatus, 0) < 0 {
+            guard errno == EINTR else { throw ExecError.lost(command: arguments[0], reason: errnoText()) }
+        }
         let terminatingSignal = waitStatus & 0x7F
         if terminatingSignal == 0 {
             exit((waitStatus >> 8) & 0xFF)
@@ -90,12 +98,29 @@ public enum ChildProcess {
     }
 }
 
+extension ChildProcess {
+    /// Passes a pending signal to the child once there is one; at most once per signal, whether the
+    /// handler or `run` gets here first. Async-signal-safe: atomics and `kill` only.
+    private static func forwardPending() {
+        let pid = child.load(ordering: .sequentiallyConsistent)
+        guard pid > 0 else { return }
+        let signal = pending.exchange(0, ordering: .sequentiallyConsistent)
+        if signal != 0 { kill(pid, signal) }
+    }
+}
+
 public enum ExecError: MawsError, Equatable {
     case notFound(command: String)
     case cannotRun(command: String, reason: String)
+    /// The command runs, but maws cannot wait for it.
+    case lost(command: String, reason: String)
 
-    /// What a shell answers for a command it cannot find or run.
-    public var exitCode: Int32 { 127 }
+    /// What a shell answers for a command it cannot find or run; a command maws lost track of is a
+    /// failure of maws's own.
+    public var exitCode: Int32 {
+        if case .lost = self { return ExitStatus.failure }
+        return 127
+    }
 
     public var description: String {
         switch self {
@@ -106,6 +131,8 @@ public enum ExecError: MawsError, Equatable {
                 + "write ./\(command) to mean that)"
         case .cannotRun(let command, let reason):
             return "cannot run \(command): \(reason)"
+        case .lost(let command, let reason):
+            return "cannot wait for \(command) (\(reason)); its exit status is unknown"
         }
     }
 }
