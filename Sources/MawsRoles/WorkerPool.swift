@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MawsCore
 
 /// A bounded pool of OS threads for the roles API's blocking work (libcurl calls to the IdP, reading
 /// the map files), which must never run on the server's event loops.
@@ -108,22 +109,5 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// A detached POSIX thread; the error text of `pthread_create` when it fails (EAGAIN when the
     /// process or user is out of threads or memory for a stack).
-    public static let startDetachedThread: ThreadStarter = { body in
-        final class Box: @unchecked Sendable {
-            let body: @Sendable () -> Void
-            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-        }
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { context in
-            Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, box)
-        guard status == 0 else {
-            Unmanaged<Box>.fromOpaque(box).release()
-            return String(cString: strerror(status))
-        }
-        pthread_detach(thread)
-        return nil
-    }
+    public static let startDetachedThread: ThreadStarter = { body in BackgroundThread.start(body) }
 }

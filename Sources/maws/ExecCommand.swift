@@ -58,7 +58,11 @@ struct ExecCommand: ParsableCommand {
                 return pinned
             }()
             let endpoint = try ContainerCredentialsServer(diagnostics: diagnostics) { try pinned.run().assumed }
-            BackgroundThread.start { _ = try? endpoint.serve() }
+            if let failure = BackgroundThread.start({
+                do { try endpoint.serve() } catch { Diagnostics.error("the credentials endpoint stopped: \(error)") }
+            }) {
+                throw LoopbackServerError.system("cannot start the credentials endpoint's thread: \(failure)")
+            }
             variables += endpoint.environment
             variables.removeAll { ["AWS_SESSION_EXPIRATION", "AWS_CREDENTIAL_EXPIRATION"].contains($0.0) }
         } else {

@@ -8,7 +8,8 @@ struct ServeCommand: ParsableCommand {
         abstract: "Serve the role's credentials to AWS SDKs from a local endpoint.",
         discussion: """
             Prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN and serves \
-            fresh credentials at that address (127.0.0.1 only, requests without the token get 403) \
+            fresh credentials at that address (loopback only; requests without the token, or from another \
+            user's programs, get 403) \
             until interrupted. The printed lines also unset the variables that would make an SDK \
             look elsewhere first and point AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE at maws's \
             files (keeping your region), as maws exec does. Put the two variables in a long-running program's environment and its \

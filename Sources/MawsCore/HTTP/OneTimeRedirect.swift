@@ -3,9 +3,9 @@
 /// A program's arguments are readable by every local user (`/proc/PID/cmdline`), and the URLs
 /// maws opens carry bearer values: the sign-in URL its state, nonce and PKCE challenge, the AWS
 /// console URL a sign-in token. The browser is given `http://127.0.0.1:PORT/go/RANDOM` instead;
-/// maws answers the first request for it with a redirect to the real URL and every later one with
-/// a 404, so whoever reads the argument list first gets nothing the browser does not also get,
-/// and a stolen address shows up as a failed page in the person's browser.
+/// maws answers the first request for it with a redirect to the real URL, and any later one with a
+/// 404 while it still listens. Only the person's own processes are answered at all
+/// (`LoopbackPeer`), so another user who reads the address off the argument list gets a 403.
 public struct OneTimeRedirect: Sendable {
     /// `/go/` and 43 random characters.
     public let path: String

@@ -22,8 +22,9 @@ public struct WrittenProfiles: Sendable {
         public var accessKeyID: String?
         /// The region maws last wrote into the section (config files).
         public var region: String?
-        /// True when maws added the section itself; then it removes the section on logout. Nil in
-        /// records written before maws kept this.
+        /// True when maws added the section itself: another temporary key found there later (another
+        /// maws run refreshed it) is still maws's to replace or remove. Nil in records written before
+        /// maws kept this.
         public var createdSection: Bool?
 
         public init(file: String, section: String, profile: String, keys: [String], role: String? = nil,

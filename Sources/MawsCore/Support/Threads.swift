@@ -4,10 +4,19 @@ import Glibc
 import Darwin
 #endif
 
-/// Starts `body` on a new thread that runs for the rest of the process.
+/// Starts `body` on a new detached thread.
 public enum BackgroundThread {
-    public static func start(_ body: @escaping @Sendable () -> Void) {
-        if let thread = spawnThread(body) { pthread_detach(thread) }
+    /// Nil when the thread started, else why it could not (`pthread_create`'s error: the process
+    /// or user is out of threads, or of memory for a stack).
+    @discardableResult
+    public static func start(_ body: @escaping @Sendable () -> Void) -> String? {
+        switch spawnThread(body) {
+        case .success(let thread):
+            pthread_detach(thread)
+            return nil
+        case .failure(let failure):
+            return failure.reason
+        }
     }
 }
 
@@ -16,7 +25,7 @@ public enum WorkerThreads {
     public static func run(count: Int, _ body: @escaping @Sendable () -> Void) {
         var threads: [pthread_t] = []
         for _ in 0..<count {
-            if let thread = spawnThread(body) {
+            if case .success(let thread) = spawnThread(body) {
                 threads.append(thread)
             } else {
                 body()  // No thread to be had: do the work here.
@@ -26,20 +35,25 @@ public enum WorkerThreads {
     }
 }
 
-/// A new thread running `body`, or nil when none could be created.
-private func spawnThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+private struct ThreadStartFailure: Error {
+    var reason: String
+}
+
+/// A new thread running `body`, or why none could be created.
+private func spawnThread(_ body: @escaping @Sendable () -> Void) -> Result<pthread_t, ThreadStartFailure> {
     final class Box: @unchecked Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
-    guard pthread_create(&thread, nil, { context in
+    let status = pthread_create(&thread, nil, { context in
         Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
         return nil
-    }, box) == 0 else {
+    }, box)
+    guard status == 0 else {
         Unmanaged<Box>.fromOpaque(box).release()
-        return nil
+        return .failure(ThreadStartFailure(reason: errnoText(status)))
     }
-    return thread
+    return .success(thread)
 }
