@@ -100,4 +100,12 @@ import Testing
             #expect(ISO8601.parse(bad) == nil, "\(bad)")
         }
     }
+
+    /// Found by fuzzing (Tests/Fuzz/xml/crash-iso8601-year-16): a year before 1000 was formatted
+    /// with fewer than four digits, which `parse` (and AWS tools) do not read back.
+    @Test(arguments: ["0016-01-15T20:00:23Z", "0000-01-01T00:00:00Z", "0999-12-31T23:59:59Z", "1000-01-01T00:00:00Z"])
+    func formatsEveryYearItParsesWithFourDigits(_ text: String) throws {
+        let date = try #require(ISO8601.parse(text))
+        #expect(ISO8601.format(date) == text)
+    }
 }
