@@ -89,7 +89,7 @@ fuzz-target: fuzz-build
 # The linker's "Cannot export local symbol" warnings about ASan's own symbols are filtered out.
 fuzz-build: deps
 	@set -o pipefail; $(SWIFT) build --scratch-path $(FUZZ_SCRATCH) --product maws-fuzz $(FUZZ_FLAGS) 2>&1 \
-	  | grep -v "Cannot export local symbol"
+	  | { grep -v "Cannot export local symbol" || true; }
 
 fuzz-minimize: fuzz-build
 	@[ -n "$(TARGET)" ] && [ -n "$(INPUT)" ] || { echo "usage: make fuzz-minimize TARGET=name INPUT=crash-file"; exit 2; }
