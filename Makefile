@@ -9,7 +9,8 @@ DEBUG_BIN := .build/debug/maws
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev ca-certificates fish
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build build-roles debug test unit-test integration-test demo install uninstall deps venv bench clean
+.PHONY: all build build-roles debug test unit-test integration-test demo install uninstall deps venv bench clean \
+	fuzz fuzz-build fuzz-target fuzz-minimize fuzz-replay
 
 all: build
 
@@ -61,6 +62,43 @@ build-roles: deps
 bench:
 	bench/run
 
+## Fuzzing (not part of `make test` or CI). libFuzzer targets for the INI reader and editor, the
+## XML reader, compact JWS/JWT, JWKS and JSON values, the cache entries, form decoding and the
+## loopback request head (`.build/debug/maws-fuzz --list` says what each checks). `make fuzz` builds
+## maws-fuzz with -sanitize=fuzzer,address into its own scratch path (.build-fuzz, never mixed with
+## .build) and runs every target for FUZZ_SECONDS (default 60) each, one at a time, printing the
+## executions and any finding; it fails when a target finds something. Generated inputs and findings
+## stay under .build-fuzz/fuzz; Tests/Fuzz holds only the seeds and minimised reproducers, which
+## `swift test` replays (CorpusReplayTests) without the fuzzer.
+##   make fuzz-target TARGET=xml                      one target
+##   make fuzz-minimize TARGET=xml INPUT=crash-...    minimise a finding (to INPUT.min)
+##   make fuzz-replay TARGET=xml [INPUT=file]         replay without the fuzzer (a normal debug build)
+FUZZ_SECONDS ?= 60
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_BIN := $(FUZZ_SCRATCH)/debug/maws-fuzz
+# -O: the sanitized build is several times faster optimized; DEBUG (and so @testable) stays.
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DMAWS_FUZZER -Xswiftc -O
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BIN=$(FUZZ_BIN) Tests/Fuzz/run
+
+fuzz-target: fuzz-build
+	@[ -n "$(TARGET)" ] || { echo "usage: make fuzz-target TARGET=name (see .build/debug/maws-fuzz --list)"; exit 2; }
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BIN=$(FUZZ_BIN) Tests/Fuzz/run $(TARGET)
+
+# The linker's "Cannot export local symbol" warnings about ASan's own symbols are filtered out.
+fuzz-build: deps
+	@set -o pipefail; $(SWIFT) build --scratch-path $(FUZZ_SCRATCH) --product maws-fuzz $(FUZZ_FLAGS) 2>&1 \
+	  | { grep -v "Cannot export local symbol" || true; }
+
+fuzz-minimize: fuzz-build
+	@[ -n "$(TARGET)" ] && [ -n "$(INPUT)" ] || { echo "usage: make fuzz-minimize TARGET=name INPUT=crash-file"; exit 2; }
+	SWIFT_BACKTRACE=enable=no MAWS_FUZZ_TARGET=$(TARGET) $(FUZZ_BIN) -minimize_crash=1 -max_total_time=60 -exact_artifact_path=$(INPUT).min $(INPUT)
+
+fuzz-replay: deps
+	$(SWIFT) build --product maws-fuzz
+	.build/debug/maws-fuzz $(or $(TARGET),all) $(INPUT)
+
 install: build
 	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/maws
 
@@ -68,4 +106,4 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/maws
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build $(FUZZ_SCRATCH) $(VENV)

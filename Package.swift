@@ -45,6 +45,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Fuzzing (`make fuzz`, corpora in Tests/Fuzz): the targets, shared by the driver and the
+        // corpus replay test, and the driver, which is libFuzzer's in a build with
+        // `-sanitize=fuzzer -DMAWS_FUZZER` and replays inputs otherwise. Debug builds only: the
+        // targets reach MawsCore's internals with @testable import (a release build leaves them empty).
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+        .target(
+            name: "MawsFuzz",
+            dependencies: ["MawsCore"]
+        ),
+        .executableTarget(
+            name: "maws-fuzz",
+            dependencies: ["MawsCore", "MawsFuzz", "CLibFuzzer"]
+        ),
         .testTarget(
             name: "MawsCoreTests",
             dependencies: ["MawsCore"]
@@ -52,6 +65,10 @@ let package = Package(
         .testTarget(
             name: "MawsRolesTests",
             dependencies: ["MawsRoles"]
+        ),
+        .testTarget(
+            name: "MawsFuzzTests",
+            dependencies: ["MawsFuzz"]
         ),
     ]
 )

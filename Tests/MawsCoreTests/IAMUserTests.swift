@@ -100,4 +100,22 @@ import Testing
             #expect(ISO8601.parse(bad) == nil, "\(bad)")
         }
     }
+
+    /// Found by fuzzing (Tests/Fuzz/xml/crash-iso8601-year-16): a year before 1000 was formatted
+    /// with fewer than four digits, which `parse` (and AWS tools) do not read back.
+    @Test(arguments: ["0016-01-15T20:00:23Z", "0000-01-01T00:00:00Z", "0999-12-31T23:59:59Z", "1000-01-01T00:00:00Z"])
+    func formatsEveryYearItParsesWithFourDigits(_ text: String) throws {
+        let date = try #require(ISO8601.parse(text))
+        #expect(ISO8601.format(date) == text)
+    }
+
+    /// Found by fuzzing (Tests/Fuzz/cache/crash-credentials-expiration-1e19): a time past Int64
+    /// seconds, as a cache entry or an ID token can hold, trapped in the conversion to time_t.
+    @Test func formatsTimesBeyondFourDigitYearsAsTheNearestEnd() {
+        #expect(ISO8601.format(Date(timeIntervalSince1970: 18_003_685_477_587_003_600)) == "9999-12-31T23:59:59Z")
+        #expect(ISO8601.format(Date(timeIntervalSince1970: 1e300)) == "9999-12-31T23:59:59Z")
+        #expect(ISO8601.format(Date(timeIntervalSince1970: 253_402_300_800)) == "9999-12-31T23:59:59Z")
+        #expect(ISO8601.format(Date(timeIntervalSince1970: -1e20)) == "0000-01-01T00:00:00Z")
+        #expect(ISO8601.format(Date(timeIntervalSince1970: .nan)) == "0000-01-01T00:00:00Z")
+    }
 }

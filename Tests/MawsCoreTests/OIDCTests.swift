@@ -68,6 +68,14 @@ import Testing
         #expect(RedirectPage.failure(error: "x", description: "<script>alert(1)</script>").html.contains("&lt;script&gt;"))
     }
 
+    /// Found by fuzzing (Tests/Fuzz/http/crash-escape-combining-mark): "<" followed by a combining
+    /// mark (here U+074A) is one Character, which the escaping compared with "<" and let through.
+    @Test func escapesMarkupCharactersFollowedByCombiningMarks() throws {
+        let (_, page, _) = LoopbackListener.route(method: "GET", target: "/redirect_uri?error=%3c%DD%8A&state=s-123", state: state)
+        #expect(page.html.contains("&lt;\u{74A}"))
+        #expect(RedirectPage.escape("<\u{338}b>'\u{301}\"\u{301}&\u{301}") == "&lt;\u{338}b&gt;&#39;\u{301}&quot;\u{301}&amp;\u{301}")
+    }
+
     @Test func bindsTheFirstFreePortOnLoopbackOnly() throws {
         let first = try LoopbackListener(ports: [0])
         #expect(first.redirectURI.hasPrefix("http://localhost:"))

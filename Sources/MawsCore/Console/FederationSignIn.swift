@@ -23,7 +23,10 @@ public struct FederationSignIn: Sendable {
 
     /// The console session length: the credentials' remaining life, within AWS's 900 to 43200 s.
     public static func sessionDuration(for credentials: AWSCredentials, now: Date = Date()) -> Int {
-        min(43200, max(900, Int(credentials.expiration.timeIntervalSince(now))))
+        // Bounded before the conversion to Int, which traps past Int64: cached credentials can
+        // hold any expiration a JSON number can.
+        let remaining = credentials.expiration.timeIntervalSince(now)
+        return Int(remaining.isNaN ? 900 : min(43200, max(900, remaining)))
     }
 
     public func loginURL(for credentials: AWSCredentials) throws -> String {

@@ -82,13 +82,28 @@ public enum ISO8601 {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
-    /// Whole seconds, UTC, `Z`: the form AWS tools read everywhere.
+    /// Whole seconds, UTC, `Z`: the form AWS tools read everywhere. A time outside the years
+    /// 0000 to 9999 is written as the nearest end of that range.
     public static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        // Clamped before the conversion to time_t, which traps past Int64 (an ID token's `exp`
+        // is whatever number the IdP signed, and the cache keeps it): 1e20 is a valid JSON
+        // number and Date, and the warm path prints it.
+        let exact = date.timeIntervalSince1970.rounded(.down)
+        var seconds = time_t(exact.isNaN ? earliest : min(max(exact, earliest), latest))
         var fields = tm()
         gmtime_r(&seconds, &fields)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(fields.tm_year + 1900)-\(two(fields.tm_mon + 1))-\(two(fields.tm_mday))T"
-            + "\(two(fields.tm_hour)):\(two(fields.tm_min)):\(two(fields.tm_sec))Z"
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        // The year takes four digits, as ISO 8601 and `parse` want: a year before 1000 (which
+        // `parse` accepts, and an ID token's or a cache entry's time can be) would otherwise come
+        // out as "16-01-15T...", which nothing reads back.
+        return "\(padded(fields.tm_year + 1900, 4))-\(padded(fields.tm_mon + 1, 2))-\(padded(fields.tm_mday, 2))T"
+            + "\(padded(fields.tm_hour, 2)):\(padded(fields.tm_min, 2)):\(padded(fields.tm_sec, 2))Z"
     }
+
+    /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the ends of what four-digit years write.
+    static let earliest: Double = -62_167_219_200
+    static let latest: Double = 253_402_300_799
 }
