@@ -64,6 +64,14 @@ import Testing
         #expect(route("/redirect_uri?code=c0de&state=s-123", method: "POST") == ("405 Method Not Allowed", nil))
     }
 
+    @Test func separatorsFollowedByCombiningMarksStillSeparate() {
+        let fields = FormEncoding.decode("a=1&\u{301}b=2=3")
+        #expect(fields?.map { "\($0.0)|\($0.1)" } == ["a|1", "\u{301}b|2=3"])
+        #expect(route("/redirect_uri?\u{301}x=1&code=c0de&state=s-123") == ("200 OK", .code("c0de")))
+        #expect(LoopbackHTTPServer.parse(head: "GET /a?\u{301}b HTTP/1.1").path == "/a")
+        #expect(LoopbackHTTPServer.requestHead(Array("GET / HTTP/1.1\r\n".utf8), searchingFrom: 100) == nil)
+    }
+
     @Test func escapesTheIdPsTextInThePage() {
         #expect(RedirectPage.failure(error: "x", description: "<script>alert(1)</script>").html.contains("&lt;script&gt;"))
     }

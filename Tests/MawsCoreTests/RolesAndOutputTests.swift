@@ -57,7 +57,8 @@ import Testing
 
 @Suite struct OutputTests {
     @Test func posixQuotingSurvivesTheShell() throws {
-        for value in ["plain", "it's", "$(touch /tmp/maws-pwned)", "`id`", "a b  c", "back\\slash", "new\nline", "'", ""] {
+        for value in ["plain", "it's", "$(touch /tmp/maws-pwned)", "`id`", "a b  c", "back\\slash", "new\nline", "'", "",
+                      "team'\u{301}; echo INJECTED; echo '\u{301}"] {
             #expect(try shellOutput("printf %s \(ShellQuoting.posix(value))") == value)
         }
         #expect(ShellQuoting.posix("it's") == "'it'\\''s'")
@@ -148,9 +149,19 @@ import Testing
 
     @Test func fishQuotingSurvivesFish() throws {
         guard let fish = ExecutablePath.resolve("fish", path: "/usr/bin:/bin:/usr/local/bin") else { return }
-        for value in ["plain", "it's", "back\\slash", "$(echo no)", "(echo no)", "a\nb", "\\'"] {
+        // A quote followed by a combining mark is one Swift Character; the shell still sees the quote.
+        for value in ["plain", "it's", "back\\slash", "$(echo no)", "(echo no)", "a\nb", "\\'",
+                      "team'\u{301}; echo INJECTED; echo '\u{301}", "\\\u{301}'x"] {
             #expect(try shellOutput("\(fish) --no-config -c \(ShellQuoting.posix("printf %s " + ShellQuoting.fish(value)))") == value)
         }
+    }
+
+    @Test func powershellQuotingDoublesEveryQuoteScalar() {
+        // PowerShell ends a single-quoted string at ' and at U+2018-U+201B; each is doubled even when a
+        // combining mark makes it part of a larger Character.
+        #expect(ShellQuoting.powershell("team'\u{301}; Start-Process calc") == "'team''\u{301}; Start-Process calc'")
+        #expect(ShellQuoting.powershell("a\u{2019}\u{301}b") == "'a\u{2019}\u{2019}\u{301}b'")
+        #expect(ShellQuoting.powershell("it's") == "'it''s'")
     }
 
     @Test func derivedProfileNamesAreSafe() throws {

@@ -409,3 +409,15 @@ def test_a_file_logout_cannot_edit_stops_nothing_else(maws, stack):
     assert len(errors) == 1 and f"[maws-demo-Admin] in {credentials}:" in errors[0] and "run maws logout again" in errors[0]
     cached = {p.name.split("-")[0] for p in (maws.home / "cache" / "maws").iterdir()}
     assert not cached & {"credentials", "session", "roles"}, "the cache was left because of the file"
+
+
+def test_a_quote_followed_by_a_combining_mark_stays_quoted_in_fish(maws, stack):
+    name = "team'\u0301; touch PWNED; echo '\u0301"
+    result = maws.run("-o", "shared", "--shell", "fish", "--profile", name, "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    script = maws.home / "maws.fish"
+    script.write_text(result.stdout)
+    fish = subprocess.run(["fish", "--no-config", "-c", f"source {shlex.quote(str(script))}; printf '%s' $AWS_PROFILE"],
+                          env={"PATH": os.environ["PATH"], "HOME": str(maws.home)}, capture_output=True, text=True, cwd=maws.home)
+    assert not (maws.home / "PWNED").exists(), "text after the quote ran as a command"
+    assert fish.stdout == name

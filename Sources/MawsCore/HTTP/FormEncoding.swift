@@ -22,12 +22,14 @@ public enum FormEncoding {
     }
 
     /// Decodes a query string or form body; `+` is a space. Returns nil for malformed escapes.
+    /// Split at the `&` and `=` scalars (not Characters: one followed by a combining mark is still a
+    /// separator to every other parser).
     public static func decode(_ text: Substring) -> [(String, String)]? {
         var fields: [(String, String)] = []
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+        for pair in text.unicodeScalars.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = percentDecode(parts[0]),
-                  let value = percentDecode(parts.count > 1 ? parts[1] : "")
+            guard let name = percentDecode(Substring(parts[0])),
+                  let value = percentDecode(parts.count > 1 ? Substring(parts[1]) : "")
             else { return nil }
             fields.append((name, value))
         }

@@ -21,7 +21,14 @@ public final class LoopbackHTTPServer {
         /// Header fields with lowercased names.
         public var headers: [String: String]
 
-        public var path: Substring { target.prefix { $0 != "?" } }
+        /// The target up to the first `?` scalar.
+        public var path: Substring { Substring(target.unicodeScalars.prefix { $0 != "?" }) }
+
+        /// The target after the first `?` scalar ("" when there is none).
+        public var query: Substring {
+            guard let mark = target.unicodeScalars.firstIndex(of: "?") else { return "" }
+            return Substring(target.unicodeScalars[target.unicodeScalars.index(after: mark)...])
+        }
     }
 
     public struct Response: Sendable {
@@ -193,7 +200,7 @@ public final class LoopbackHTTPServer {
     static func requestHead(_ buffer: [UInt8], searchingFrom start: Int = 0) -> String? {
         let terminator: [UInt8] = [13, 10, 13, 10]
         guard buffer.count >= 4 else { return nil }
-        for index in max(start, 0)...(buffer.count - 4) where buffer[index..<(index + 4)].elementsEqual(terminator) {
+        for index in min(max(start, 0), buffer.count - 4)...(buffer.count - 4) where buffer[index..<(index + 4)].elementsEqual(terminator) {
             return String(decoding: buffer[..<index], as: UTF8.self)
         }
         return nil

@@ -57,10 +57,9 @@ public final class LoopbackListener {
     /// Decides the answer for a request: the HTTP status, the page, and the sign-in result if any.
     static func route(method: String, target: String, state: String) -> (String, RedirectPage, AuthorizationResponse?) {
         guard method == "GET" else { return ("405 Method Not Allowed", .notFound, nil) }
-        let path = target.prefix { $0 != "?" }
-        guard path == redirectPath else { return ("404 Not Found", .notFound, nil) }
-        let query = target.dropFirst(path.count + (target.count > path.count ? 1 : 0))
-        guard let fields = FormEncoding.decode(query) else { return ("400 Bad Request", .wrongState, nil) }
+        let request = LoopbackHTTPServer.Request(method: method, target: target, headers: [:])
+        guard request.path == redirectPath else { return ("404 Not Found", .notFound, nil) }
+        guard let fields = FormEncoding.decode(request.query) else { return ("400 Bad Request", .wrongState, nil) }
         let parameters = Dictionary(fields, uniquingKeysWith: { first, _ in first })
         guard let returnedState = parameters["state"], LoopbackHTTPServer.constantTimeEquals(returnedState, state) else {
             return ("400 Bad Request", .wrongState, nil)
