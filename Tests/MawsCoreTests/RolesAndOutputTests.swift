@@ -168,6 +168,7 @@ import Testing
         #expect(ProfileName.derived(from: "yoyodyne accounting-Team/AP") == "yoyodyne-accounting-Team-AP")
         #expect(try ProfileName.validated("it's mine", source: "--profile") == "it's mine")
         #expect(throws: ConfigError.self) { try ProfileName.validated("a]b", source: "--profile") }
+        #expect(throws: ConfigError.self) { try ProfileName.validated("a]\u{301}b", source: "--profile") }
     }
 
     @Test func formEncodingRoundTrips() {

@@ -29,8 +29,8 @@ public enum ProfileName {
             problem = "the profile name is empty"
         } else if name.first!.isWhitespace || name.last!.isWhitespace {
             problem = "the profile name starts or ends with whitespace, which AWS tools strip"
-        } else if name.contains(where: { $0 == "[" || $0 == "]" })
-                    || name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 }) {
+        } else if name.unicodeScalars.contains(where: { $0 == "[" || $0 == "]" || $0.value < 0x20 || (0x7F..<0xA0).contains($0.value)
+                    || $0.value == 0x2028 || $0.value == 0x2029 }) {
             problem = "the profile name contains brackets or control characters, which cannot appear in an INI section name"
         } else if name.isExactly("DEFAULT") {
             problem = "DEFAULT is not a profile name AWS tools accept: [DEFAULT] gives its keys to every profile"
