@@ -41,6 +41,15 @@ def caller_arn(env):
     return json.loads(identity.stdout)["Arn"]
 
 
+def fish(maws, stack, printed, commands):
+    """Sources what maws printed for fish in a fresh fish, then runs `commands` there."""
+    script = maws.home / "maws.fish"
+    script.write_text(printed)
+    return subprocess.run(["fish", "--no-config", "-c", f"source {shlex.quote(str(script))}; {commands}"],
+                          env={"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url,
+                               "AWS_DEFAULT_REGION": "us-east-1"}, capture_output=True, text=True, cwd=maws.home)
+
+
 def mode(path):
     return stat.S_IMODE(os.stat(path).st_mode)
 
@@ -104,15 +113,11 @@ def test_fish_output_works_in_fish(maws, stack):
     result = maws.run("--shell", "fish", "-r", stack.role_arn("Admin"))
     assert result.returncode == 0, result.stderr
     assert re.search(r"^set -gx AWS_ACCESS_KEY_ID 'ASIA\w+';$", result.stdout, re.MULTILINE)
-    script = maws.home / "maws.fish"
-    script.write_text(result.stdout)
-    fish = subprocess.run(
-        ["fish", "--no-config", "-c", f"set -gx AWS_PROFILE stale; source {shlex.quote(str(script))}; "
-                                       f"{shlex.quote(AWS_CLI)} sts get-caller-identity --output json"],
-        env={"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url,
-             "AWS_DEFAULT_REGION": "us-east-1"}, capture_output=True, text=True)
-    assert fish.returncode == 0, fish.stderr
-    assert json.loads(fish.stdout)["Arn"].endswith("assumed-role/Admin/alice@example.com")
+    # A stale AWS_PROFILE in the shell must not win over the keys.
+    shell = fish(maws, stack, "set -gx AWS_PROFILE stale;\n" + result.stdout,
+                 f"{shlex.quote(AWS_CLI)} sts get-caller-identity --output json")
+    assert shell.returncode == 0, shell.stderr
+    assert json.loads(shell.stdout)["Arn"].endswith("assumed-role/Admin/alice@example.com")
 
 
 def test_powershell_output_lines(maws, stack):
@@ -256,15 +261,9 @@ def test_a_profile_name_with_quotes_and_spaces_in_fish(maws, stack):
     result = maws.run("-o", "awscli", "--shell", "fish", "--profile", name, "-r", stack.role_arn("Admin"))
     assert result.returncode == 0, result.stderr
     assert f"[{name}]" in (maws.home / ".aws" / "credentials").read_text()
-    script = maws.home / "maws.fish"
-    script.write_text(result.stdout)
-    fish = subprocess.run(
-        ["fish", "--no-config", "-c", f"source {shlex.quote(str(script))}; printf '%s\\n' $AWS_PROFILE; "
-                                       f"{shlex.quote(AWS_CLI)} sts get-caller-identity --output json"],
-        env={"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url,
-             "AWS_DEFAULT_REGION": "us-east-1"}, capture_output=True, text=True)
-    assert fish.returncode == 0, fish.stderr
-    profile, identity = fish.stdout.split("\n", 1)
+    shell = fish(maws, stack, result.stdout, f"printf '%s\\n' $AWS_PROFILE; {shlex.quote(AWS_CLI)} sts get-caller-identity --output json")
+    assert shell.returncode == 0, shell.stderr
+    profile, identity = shell.stdout.split("\n", 1)
     assert profile == name
     assert json.loads(identity)["Arn"].endswith("assumed-role/Admin/alice@example.com")
 
@@ -415,9 +414,6 @@ def test_a_quote_followed_by_a_combining_mark_stays_quoted_in_fish(maws, stack):
     name = "team'\u0301; touch PWNED; echo '\u0301"
     result = maws.run("-o", "shared", "--shell", "fish", "--profile", name, "-r", stack.role_arn("Admin"))
     assert result.returncode == 0, result.stderr
-    script = maws.home / "maws.fish"
-    script.write_text(result.stdout)
-    fish = subprocess.run(["fish", "--no-config", "-c", f"source {shlex.quote(str(script))}; printf '%s' $AWS_PROFILE"],
-                          env={"PATH": os.environ["PATH"], "HOME": str(maws.home)}, capture_output=True, text=True, cwd=maws.home)
+    shell = fish(maws, stack, result.stdout, "printf '%s' $AWS_PROFILE")
     assert not (maws.home / "PWNED").exists(), "text after the quote ran as a command"
-    assert fish.stdout == name
+    assert shell.stdout == name
