@@ -115,13 +115,3 @@ public struct INIParseError: Error, Equatable, Sendable {
         self.remedy = remedy
     }
 }
-
-extension StringProtocol {
-    func trimmingINIWhitespace() -> Substring {
-        var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        // isNewline also covers "\r\n", which Swift counts as one Character.
-        while let last = slice.last, last == " " || last == "\t" || last.isNewline { slice.removeLast() }
-        return slice
-    }
-}

@@ -132,3 +132,14 @@ public struct SharedFile: Sendable {
         }
     }
 }
+
+extension FileError {
+    /// The error for `error` at a line of the file at `path`.
+    init(_ path: String, _ error: INIParseError) {
+        if let remedy = error.remedy {
+            self = .refused(path: path, line: error.line, reason: error.reason, remedy: remedy)
+        } else {
+            self = .unparseable(path: path, line: error.line, reason: error.reason)
+        }
+    }
+}

@@ -121,7 +121,7 @@ private final class ResponseSink {
             sink.headers = [:]  // A new response (after a 1xx) starts a new header block.
         } else if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingINIWhitespace()
+            let value = line[line.index(after: colon)...].trimmingLineWhitespace()
             sink.headers[name] = String(value.filter { !$0.isNewline })
         }
         return length

@@ -190,7 +190,7 @@ public final class LoopbackHTTPServer {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = String(line[line.index(after: colon)...].trimmingINIWhitespace())
+            headers[line[..<colon].lowercased()] = String(line[line.index(after: colon)...].trimmingLineWhitespace())
         }
         guard requestLine.count == 3 else { return Request(method: "", target: "", headers: headers) }
         return Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers)

@@ -14,7 +14,7 @@ public struct EncryptedCredentialsFile: Sendable {
     public var profile: String
 
     public init(files: AWSFiles, profile: String) {
-        path = files.credentials + "-" + profile + ".enc"
+        path = files.encryptedCredentials(of: profile)
         self.profile = profile
     }
 
@@ -51,7 +51,7 @@ public struct EncryptedCredentialsFile: Sendable {
         guard text.contains(Self.magic) else { throw EncryptedCredentialsError.notOurs(path: path) }
         for line in lines(of: text) where !line.hasPrefix("#") {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon])] = String(line[line.index(after: colon)...].trimmingINIWhitespace())
+            fields[String(line[..<colon])] = String(line[line.index(after: colon)...].trimmingLineWhitespace())
         }
         guard let n = fields["scrypt-n"].flatMap(UInt64.init), let r = fields["scrypt-r"].flatMap(UInt64.init),
               let p = fields["scrypt-p"].flatMap(UInt64.init),

@@ -33,7 +33,7 @@ public final class Prompt: @unchecked Sendable {
 
     /// A line typed on the terminal, shown as it is typed (an MFA code, an answer).
     public func line(_ prompt: String) throws -> String {
-        String(decoding: try terminalLine(prompt: prompt, echo: true), as: UTF8.self).trimmingINIWhitespace().description
+        String(decoding: try terminalLine(prompt: prompt, echo: true), as: UTF8.self).trimmingLineWhitespace().description
     }
 
     public func confirm(_ question: String) throws -> Bool {
@@ -61,7 +61,7 @@ public final class Prompt: @unchecked Sendable {
 
     private func terminalLine(prompt: String, echo: Bool) throws -> [UInt8] {
         let descriptor = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
-        guard descriptor >= 0 else { throw PromptError.noTerminal(what: prompt.trimmingINIWhitespace().description) }
+        guard descriptor >= 0 else { throw PromptError.noTerminal(what: prompt.trimmingLineWhitespace().description) }
         defer { close(descriptor) }
         var saved = termios()
         let haveTermios = tcgetattr(descriptor, &saved) == 0
@@ -88,7 +88,7 @@ public final class Prompt: @unchecked Sendable {
                 if byte == 10 || byte == 13 { return line }
                 line.append(byte)
             }
-            throw PromptError.noTerminal(what: prompt.trimmingINIWhitespace().description)
+            throw PromptError.noTerminal(what: prompt.trimmingLineWhitespace().description)
         }
     }
 }

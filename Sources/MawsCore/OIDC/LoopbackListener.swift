@@ -37,7 +37,7 @@ public final class LoopbackListener {
         var start = start
         do {
             return try server.serve(timeout: timeout, lines: pasted, onLine: { line in
-                guard !line.trimmingINIWhitespace().isEmpty else { return nil }
+                guard !line.trimmingLineWhitespace().isEmpty else { return nil }
                 if let target = PastedRedirectInput.requestTarget(of: line),
                    case (_, _, let result?) = Self.route(method: "GET", target: target, state: state) {
                     return result

@@ -43,7 +43,7 @@ public final class PastedRedirectInput: LoopbackHTTPServer.LineSource {
 
     /// The request target (`/redirect_uri?...`) of a pasted URL, or nil if the line is not a URL.
     static func requestTarget(of line: String) -> String? {
-        let trimmed = line.trimmingINIWhitespace()
+        let trimmed = line.trimmingLineWhitespace()
         guard let scheme = trimmed.firstRange(of: "://") else { return trimmed.hasPrefix("/") ? String(trimmed) : nil }
         let afterHost = trimmed[scheme.upperBound...]
         guard let slash = afterHost.firstIndex(of: "/") else { return nil }

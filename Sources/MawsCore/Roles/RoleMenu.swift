@@ -30,7 +30,7 @@ public struct RoleMenu: Sendable {
     public func matches(_ query: String) -> [Item] {
         let words = query.lowercased().split(separator: " ")
         var result = items.filter { item in words.allSatisfy { item.searchText.contains($0) } }
-        if let number = Int(query.trimmingINIWhitespace()), let exact = items.first(where: { $0.number == number }) {
+        if let number = Int(query.trimmingLineWhitespace()), let exact = items.first(where: { $0.number == number }) {
             result.removeAll { $0.number == number }
             result.insert(exact, at: 0)
         }

@@ -107,15 +107,6 @@ public enum FileError: MawsError, Equatable {
     /// What maws was to write would not read back as written.
     case unwritable(path: String, reason: String)
 
-    /// The error for `error` at a line of the file at `path`.
-    init(_ path: String, _ error: INIParseError) {
-        if let remedy = error.remedy {
-            self = .refused(path: path, line: error.line, reason: error.reason, remedy: remedy)
-        } else {
-            self = .unparseable(path: path, line: error.line, reason: error.reason)
-        }
-    }
-
     public var description: String {
         switch self {
         case .io(let path, let operation, let code):

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// The AWS CLI's profile model, read-only: `~/.aws/config` (`AWS_CONFIG_FILE`), where a profile is
 /// `[profile NAME]` (or `[default]`, or any section botocore maps to it), and
 /// `~/.aws/credentials` (`AWS_SHARED_CREDENTIALS_FILE`), where it is `[NAME]`; keys in the
@@ -37,7 +43,7 @@ public struct AWSProfiles: Sendable {
     public func profile(_ name: String) throws(ProfilesError) -> Profile {
         let configSection = config.awsProfile(name, inConfigFile: true)
         let credentialsSection = credentials.awsProfile(name, inConfigFile: false)
-        guard configSection != nil || credentialsSection != nil || EncryptedCredentialsFile(files: files, profile: name).exists else {
+        guard configSection != nil || credentialsSection != nil || FileManager.default.fileExists(atPath: files.encryptedCredentials(of: name)) else {
             throw .unknownProfile(name: name, files: [files.config, files.credentials])
         }
         func value(_ key: String) -> String? {

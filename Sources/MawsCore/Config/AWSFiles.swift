@@ -20,6 +20,12 @@ public struct AWSFiles: Sendable, Equatable {
         config = environment["AWS_CONFIG_FILE"].map(environment.expandingTilde) ?? environment.home + "/.aws/config"
     }
 
+    /// Where a profile's long-lived keys are kept encrypted: `<credentials file>-<PROFILE>.enc`
+    /// (the location aws-token-manager uses).
+    public func encryptedCredentials(of profile: String) -> String {
+        credentials + "-" + profile + ".enc"
+    }
+
     /// The section of a profile in the config file: `[default]` or `[profile NAME]`, NAME quoted
     /// when botocore would not read it as one word (`[profile 'my profile']`).
     public static func configSection(for profile: String) -> String {

@@ -9,37 +9,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Temporary AWS credentials.
-public struct AWSCredentials: Codable, Sendable, Equatable {
-    public var accessKeyID: String
-    public var secretAccessKey: String
-    public var sessionToken: String
-    public var expiration: Date
-
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String, expiration: Date) {
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
-        self.expiration = expiration
-    }
-}
-
-/// What STS answered for an assumed role.
-public struct AssumedRole: Sendable, Equatable {
-    public var role: RoleARN
-    public var credentials: AWSCredentials
-    /// `arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`.
-    public var assumedRoleARN: String
-    /// The duration that STS accepted, in seconds.
-    public var durationSeconds: Int
-}
-
 /// ISO 8601 timestamps as AWS writes them: `2026-11-21T05:00:00Z`, with or without fractional
 /// seconds. Done with the C library's calendar functions, which cost nothing at start-up, rather than
 /// Foundation's format styles, which do (this runs on the cached-credentials path).
 public enum ISO8601 {
     public static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.trimmingINIWhitespace().utf8)
+        let bytes = Array(text.trimmingLineWhitespace().utf8)
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")

@@ -131,9 +131,3 @@ public struct AWSAccountAPI: Sendable {
         }
     }
 }
-
-extension AWSCredentials {
-    var signing: SigV4Signer.Credentials {
-        SigV4Signer.Credentials(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, sessionToken: sessionToken)
-    }
-}
