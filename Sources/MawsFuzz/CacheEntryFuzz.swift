@@ -24,7 +24,7 @@ enum CacheEntryFuzz {
                 _ = try? entry.metadata.endpoints()
             }
         }
-        if let entry: SessionEntry = roundTrip(data), entry.isUsable(at: now) {
+        if let entry: IDTokenEntry = roundTrip(data), entry.isUsable(at: now) {
             _ = ISO8601.format(entry.claims.exp)
         }
         if let entry: RolesEntry = roundTrip(data), now.timeIntervalSince(entry.fetchedAt) < RolesEntry.lifetime {

@@ -143,7 +143,7 @@ public struct RoleMapBuilder: Sendable {
 func parallelMap<T: Sendable, R: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
     let results = Locked([R?](repeating: nil, count: items.count))
     let next = Locked(0)
-    WorkerThreads.run(count: min(limit, items.count)) {
+    Threads.runAll(count: min(limit, items.count)) {
         while true {
             let index = next.withLock { value -> Int in
                 defer { value += 1 }

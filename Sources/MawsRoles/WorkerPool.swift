@@ -109,5 +109,5 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// A detached POSIX thread; the error text of `pthread_create` when it fails (EAGAIN when the
     /// process or user is out of threads or memory for a stack).
-    public static let startDetachedThread: ThreadStarter = { body in BackgroundThread.start(body) }
+    public static let startDetachedThread: ThreadStarter = { body in Threads.startDetached(body) }
 }

@@ -2,10 +2,6 @@ import ArgumentParser
 import MawsCore
 import MawsRoles
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `maws-roles`: the organisation side of maws.
 @main
 struct MawsRolesCommand: AsyncParsableCommand {
@@ -13,63 +9,6 @@ struct MawsRolesCommand: AsyncParsableCommand {
         commandName: "maws-roles",
         abstract: "The organisation side of maws: the group-role map builder and the ID-token-for-roles API.",
         version: MawsVersion.current,
-        subcommands: [Build.self, Serve.self]
+        subcommands: [BuildCommand.self, ServeCommand.self]
     )
-
-    struct Build: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Scan the configured accounts and write the group-role map and account aliases.",
-            discussion: """
-                Assumes each account's reader role (with the credentials in AWS_ACCESS_KEY_ID, \
-                AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or --profile), reads its roles and \
-                aliases, and writes the maps atomically when they changed. Roles whose trust policies \
-                cannot be mapped to groups are reported, with the reason.
-                """
-        )
-
-        @Option(name: [.customShort("c"), .customLong("config")], help: ArgumentHelp("The builder config (INI).", valueName: "PATH"))
-        var config: String
-
-        @Option(help: ArgumentHelp("Rebuild every this many seconds instead of once.", valueName: "SECONDS"))
-        var interval: Int?
-
-        @Option(help: ArgumentHelp("Take the builder's keys from this AWS profile.", valueName: "NAME"))
-        var profile: String?
-
-        @Flag(name: [.customShort("v"), .long], help: "Explain each step on stderr.")
-        var verbose = false
-
-        func run() throws {
-            do {
-                try build()
-            } catch let error as MawsError {
-                Diagnostics.error(error.description, program: "maws-roles")
-                throw ExitCode(error.exitCode)
-            }
-        }
-
-        func build() throws {
-            let environment = Environment.current
-            let diagnostics = Diagnostics(verbose: verbose)
-            let config = try BuilderConfig.load(self.config)
-            let credentials: SigV4Signer.Credentials
-            if profile == nil, let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] {
-                credentials = .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
-            } else {
-                let sessions = try UserSessions(environment: environment, http: CurlHTTPClient(), diagnostics: diagnostics, mfaCode: nil)
-                credentials = try sessions.staticKeys(of: try sessions.profiles.profile(AWSProfiles.selected(profile, environment: environment)))
-            }
-            let builder = RoleMapBuilder(config: config, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
-                                         credentials: credentials, diagnostics: diagnostics)
-            while true {
-                let (summary, failed) = try builder.buildAndWrite()
-                diagnostics.info("maws-roles: \(summary)")
-                guard let interval else {
-                    if failed { throw ExitCode(1) }
-                    return
-                }
-                sleep(UInt32(interval))
-            }
-        }
-    }
 }

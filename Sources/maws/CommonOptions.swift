@@ -31,20 +31,5 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-/// A usage problem found after parsing (exit 2, one line).
-struct UsageError: MawsError {
-    var message: String
-    init(_ message: String) { self.message = message }
-    var exitCode: Int32 { ExitStatus.usage }
-    var description: String { message }
-}
-
 extension OutputFormat: ExpressibleByArgument {}
 extension ShellDialect: ExpressibleByArgument {}
-
-/// `--shell`: the shell the printed lines are for.
-struct ShellOption: ParsableArguments {
-    @Option(name: .customLong("shell"),
-            help: "The shell to print commands for: sh (bash, zsh; default), fish or powershell.")
-    var dialect: ShellDialect = .sh
-}

@@ -58,7 +58,7 @@ struct ExecCommand: ParsableCommand {
                 return pinned
             }()
             let endpoint = try ContainerCredentialsServer(diagnostics: diagnostics) { try pinned.run().assumed }
-            if let failure = BackgroundThread.start({
+            if let failure = Threads.startDetached({
                 do { try endpoint.serve() } catch { Diagnostics.error("the credentials endpoint stopped: \(error)") }
             }) {
                 throw LoopbackServerError.system("cannot start the credentials endpoint's thread: \(failure)")

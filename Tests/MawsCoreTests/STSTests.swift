@@ -139,16 +139,16 @@ import Testing
 
 @Suite struct RoleSessionTests {
     @Test func sessionNamesFitWhatSTSAccepts() {
-        #expect(RoleSession.name(email: "alice@example.com", subject: "ad|x") == "alice@example.com")
-        #expect(RoleSession.name(email: nil, subject: "ad|Mozilla-LDAP|alice") == "ad-Mozilla-LDAP-alice")
-        #expect(RoleSession.name(email: "", subject: "é") == "maws--")
-        #expect(RoleSession.name(email: String(repeating: "a", count: 80), subject: "x").count == 64)
+        #expect(RoleSessionName.make(email: "alice@example.com", subject: "ad|x") == "alice@example.com")
+        #expect(RoleSessionName.make(email: nil, subject: "ad|Mozilla-LDAP|alice") == "ad-Mozilla-LDAP-alice")
+        #expect(RoleSessionName.make(email: "", subject: "é") == "maws--")
+        #expect(RoleSessionName.make(email: String(repeating: "a", count: 80), subject: "x").count == 64)
     }
 
     @Test func durationLadderStartsWhereAskedAndStepsDown() {
-        #expect(RoleSession.durationLadder(startingAt: 43200) == [43200, 28800, 14400, 7200, 3600, 900])
-        #expect(RoleSession.durationLadder(startingAt: 5000) == [5000, 3600, 900])
-        #expect(RoleSession.durationLadder(startingAt: 900) == [900])
+        #expect(DurationLadder.steps(startingAt: 43200) == [43200, 28800, 14400, 7200, 3600, 900])
+        #expect(DurationLadder.steps(startingAt: 5000) == [5000, 3600, 900])
+        #expect(DurationLadder.steps(startingAt: 900) == [900])
     }
 }
 

@@ -101,7 +101,7 @@ final class TestClock: @unchecked Sendable {
         idp.state.withLock { $0.delay = 200_000 }
         let keys = self.keys
         let failures = Locked(0)
-        WorkerThreads.run(count: 16) {
+        Threads.runAll(count: 16) {
             if (try? keys.current()) == nil { failures.withLock { $0 += 1 } }
         }
         #expect(failures.withLock { $0 } == 0)
@@ -114,7 +114,7 @@ final class TestClock: @unchecked Sendable {
         let first = try keys.current()
         clock.advance(61)
         idp.state.withLock { $0.delay = 1_000_000 }  // The IdP now takes a second to answer.
-        BackgroundThread.start { _ = try? keys.current() }
+        Threads.startDetached { _ = try? keys.current() }
         while idp.count("/jwks") < 2 { usleep(1000) }  // The refresh is under way.
         let started = ContinuousClock.now
         let meanwhile = try keys.current()

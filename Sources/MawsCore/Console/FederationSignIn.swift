@@ -30,12 +30,12 @@ public struct FederationSignIn: Sendable {
     }
 
     public func loginURL(for credentials: AWSCredentials) throws -> String {
-        struct Session: Encodable {
+        struct FederationCredentials: Encodable {
             var sessionId: String
             var sessionKey: String
             var sessionToken: String
         }
-        let session = String(decoding: try JSONEncoder().encode(Session(
+        let session = String(decoding: try JSONEncoder().encode(FederationCredentials(
             sessionId: credentials.accessKeyID, sessionKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken)),
             as: UTF8.self)
         let response = try http.send(.postForm(federationURL, [

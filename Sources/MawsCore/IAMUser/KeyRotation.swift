@@ -23,13 +23,13 @@ public struct KeyRotation: Sendable {
         self.profileName = profileName
     }
 
-    public struct Result: Sendable {
+    public struct Outcome: Sendable {
         public var oldKeyID: String
         public var newKeyID: String
         public var storedIn: String
     }
 
-    public func run() throws -> Result {
+    public func run() throws -> Outcome {
         let profile = try sessions.profiles.profile(profileName)
         let encrypted = EncryptedCredentialsFile(files: sessions.profiles.files, profile: profile.name)
         let api = sessions.api
@@ -83,7 +83,7 @@ public struct KeyRotation: Sendable {
             throw RotationError.oldKeyNotDeleted(oldKeyID: old.accessKeyID, newKeyID: new.accessKeyID, reason: "\(error)")
         }
         sessions.cache.remove(UserSessions.name(.userSession, "key:" + old.accessKeyID))
-        return Result(oldKeyID: old.accessKeyID, newKeyID: new.accessKeyID, storedIn: storedIn)
+        return Outcome(oldKeyID: old.accessKeyID, newKeyID: new.accessKeyID, storedIn: storedIn)
     }
 
     /// GetCallerIdentity with the new key until it answers (a new IAM key can take seconds to work).

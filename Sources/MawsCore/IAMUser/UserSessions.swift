@@ -48,13 +48,13 @@ public struct UserSessions: Sendable {
 
     // MARK: Session tokens
 
-    public struct Session: Sendable {
+    public struct MFASession: Sendable {
         public var credentials: AWSCredentials
         public var identity: AWSAccountAPI.CallerIdentity
         public var mfaSerial: String?
     }
 
-    struct SessionEntry: Codable {
+    struct MFASessionEntry: Codable {
         var key: String
         var mfaSerial: String?
         var credentials: AWSCredentials
@@ -65,7 +65,7 @@ public struct UserSessions: Sendable {
 
     /// A GetSessionToken session for `profileName`'s keys: cached (per MFA device, else per key)
     /// until 5 minutes before it expires.
-    public func session(profileName: String, durationSeconds: Int?) throws -> Session {
+    public func session(profileName: String, durationSeconds: Int?) throws -> MFASession {
         let profile = try profiles.profile(profileName)
         let cachedSerial = profile.mfaSerial
         if let cachedSerial, let session = cachedSession(key: "mfa:" + cachedSerial) { return session }
@@ -84,29 +84,29 @@ public struct UserSessions: Sendable {
     }
 
     /// GetSessionToken (with the MFA code when there is a device), cached under the device, else the key.
-    private func newSession(keys: SigV4Signer.Credentials, mfaSerial serial: String?, durationSeconds: Int?) throws -> Session {
+    private func newSession(keys: SigV4Signer.Credentials, mfaSerial serial: String?, durationSeconds: Int?) throws -> MFASession {
         let code = try serial.map { try mfaCode ?? prompt.line("MFA code for \($0): ") }
         let credentials = try api.sessionToken(keys, durationSeconds: durationSeconds, mfaSerial: serial, mfaCode: code)
         let identity = try api.callerIdentity(credentials.signing)
         let key = serial.map { "mfa:" + $0 } ?? "key:" + keys.accessKeyID
-        store(SessionEntry(key: key, mfaSerial: serial, credentials: credentials, account: identity.account,
+        store(MFASessionEntry(key: key, mfaSerial: serial, credentials: credentials, account: identity.account,
                            arn: identity.arn, userID: identity.userID), as: Self.name(.userSession, key))
         diagnostics.debug("new session for \(identity.arn)\(serial.map { " with MFA device \($0)" } ?? ""), until \(ISO8601.format(credentials.expiration))")
-        return Session(credentials: credentials, identity: identity, mfaSerial: serial)
+        return MFASession(credentials: credentials, identity: identity, mfaSerial: serial)
     }
 
-    private func cachedSession(key: String) -> Session? {
-        guard let entry = cache.read(Self.name(.userSession, key), as: SessionEntry.self), entry.key == key,
+    private func cachedSession(key: String) -> MFASession? {
+        guard let entry = cache.read(Self.name(.userSession, key), as: MFASessionEntry.self), entry.key == key,
               entry.credentials.expiration.timeIntervalSinceNow > CredentialsEntry.minimumRemaining
         else { return nil }
         diagnostics.debug("using the cached session of \(entry.arn), until \(ISO8601.format(entry.credentials.expiration))")
-        return Session(credentials: entry.credentials,
+        return MFASession(credentials: entry.credentials,
                        identity: .init(account: entry.account, arn: entry.arn, userID: entry.userID), mfaSerial: entry.mfaSerial)
     }
 
     // MARK: Roles
 
-    struct AssumedEntry: Codable {
+    struct AssumedRoleEntry: Codable {
         var key: String
         var role: String
         var credentials: AWSCredentials
@@ -150,10 +150,10 @@ public struct UserSessions: Sendable {
             if userName == nil && profile.roleSessionName == nil {
                 userName = try api.callerIdentity(signing).userName
             }
-            let sessionName = RoleSession.name(email: profile.roleSessionName, subject: userName ?? "maws")
+            let sessionName = RoleSessionName.make(email: profile.roleSessionName, subject: userName ?? "maws")
             let key = [sourceKey, role.description, profile.externalID ?? "", sessionName, String(duration)].joined(separator: "|")
             let name = Self.name(.assumed, key)
-            if let entry = cache.read(name, as: AssumedEntry.self), entry.key == key,
+            if let entry = cache.read(name, as: AssumedRoleEntry.self), entry.key == key,
                entry.credentials.expiration.timeIntervalSinceNow > CredentialsEntry.minimumRemaining {
                 diagnostics.debug("using cached credentials for \(role), until \(ISO8601.format(entry.credentials.expiration))")
                 assumed = AssumedRole(role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
@@ -162,7 +162,7 @@ public struct UserSessions: Sendable {
                 diagnostics.debug("AssumeRole \(role) as \(sessionName) for \(duration) s")
                 let fresh = try api.assumeRole(signing, role: role, sessionName: sessionName, externalID: profile.externalID,
                                                durationSeconds: duration, mfaSerial: nil, mfaCode: nil)
-                store(AssumedEntry(key: key, role: role.description, credentials: fresh.credentials,
+                store(AssumedRoleEntry(key: key, role: role.description, credentials: fresh.credentials,
                                    assumedRoleARN: fresh.assumedRoleARN, durationSeconds: duration), as: name)
                 assumed = fresh
             }
@@ -172,7 +172,7 @@ public struct UserSessions: Sendable {
         return assumed!
     }
 
-    private func session(for profile: AWSProfiles.Profile) throws -> Session {
+    private func session(for profile: AWSProfiles.Profile) throws -> MFASession {
         let serial = profile.mfaSerial!
         if let session = cachedSession(key: "mfa:" + serial) { return session }
         return try newSession(keys: try staticKeys(of: profile), mfaSerial: serial, durationSeconds: nil)

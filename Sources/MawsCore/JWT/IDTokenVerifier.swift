@@ -4,12 +4,6 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A verified ID token: the compact string (what STS and the roles API receive) and its claims.
-public struct IDToken: Sendable, Equatable {
-    public var compact: String
-    public var claims: IDTokenClaims
-}
-
 /// Verifies an ID token before maws uses it for anything (OpenID Connect Core §3.1.3.7):
 /// RS256 only, the key chosen by `kid`, then `iss`, `aud`/`azp`, `exp`/`nbf`/`iat` and `nonce`.
 public struct IDTokenVerifier: Sendable {

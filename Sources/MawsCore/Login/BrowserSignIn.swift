@@ -30,13 +30,13 @@ public struct BrowserSignIn: Sendable {
         self.diagnostics = diagnostics
     }
 
-    public struct Result: Sendable {
+    public struct Outcome: Sendable {
         public var tokens: TokenResponse
         /// The request the tokens answer; its nonce must be in the ID token.
         public var request: AuthorizationRequest
     }
 
-    public func run() throws -> Result {
+    public func run() throws -> Outcome {
         // The listener is up before the browser starts, so the redirect cannot arrive too early.
         let listener = try LoopbackListener(ports: ports)
         diagnostics.debug("listening for the sign-in redirect on \(listener.addresses)")
@@ -69,7 +69,7 @@ public struct BrowserSignIn: Sendable {
         case .code(let code):
             diagnostics.debug("received the authorization code; exchanging it at \(endpoints.token.host)")
             let tokens = try TokenResponse.request(endpoints.token, fields: request.tokenRequestFields(code: code), http: http)
-            return Result(tokens: tokens, request: request)
+            return Outcome(tokens: tokens, request: request)
         }
     }
 }

@@ -35,7 +35,7 @@ public struct CredentialBroker: Sendable {
         }
     }
 
-    public struct Result: Sendable {
+    public struct Outcome: Sendable {
         public var assumed: AssumedRole
         public var promptName: String
         public var issuer: String
@@ -62,7 +62,7 @@ public struct CredentialBroker: Sendable {
         self.ports = ports
     }
 
-    public func run() throws -> Result {
+    public func run() throws -> Outcome {
         if let role = options.role, options.useCache, let cached = cachedCredentials(for: role, now: Date()) {
             diagnostics.debug("using cached credentials for \(role), valid until \(ISO8601.format(cached.assumed.credentials.expiration))")
             return cached
@@ -92,7 +92,7 @@ public struct CredentialBroker: Sendable {
 
     /// Valid cached credentials for `role` and the person last signed in with this config, found
     /// without touching the network or libcrypto.
-    func cachedCredentials(for role: RoleARN, now: Date) -> Result? {
+    func cachedCredentials(for role: RoleARN, now: Date) -> Outcome? {
         guard let session = cachedSession() else { return nil }
         let subject = session.claims.sub
         let name = CredentialsEntry.name(issuer: session.issuer, clientID: config.clientID, subject: subject, role: role.description)
@@ -100,18 +100,18 @@ public struct CredentialBroker: Sendable {
               entry.issuer == session.issuer, entry.clientID == config.clientID, entry.subject == subject,
               entry.role == role.description, entry.isUsable(at: now)
         else { return nil }
-        return Result(assumed: AssumedRole(role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
+        return Outcome(assumed: AssumedRole(role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
                                            durationSeconds: entry.durationSeconds),
                       promptName: entry.promptName, issuer: session.issuer, cached: true)
     }
 
     private var sessionName: String {
-        SessionEntry.name(wellKnownURL: config.wellKnownURL.string, clientID: config.clientID)
+        IDTokenEntry.name(wellKnownURL: config.wellKnownURL.string, clientID: config.clientID)
     }
 
     /// The cached session of this config's IdP and client, whatever its ID token's age.
-    private func cachedSession() -> SessionEntry? {
-        cache.read(sessionName, as: SessionEntry.self).flatMap { entry in
+    private func cachedSession() -> IDTokenEntry? {
+        cache.read(sessionName, as: IDTokenEntry.self).flatMap { entry in
             entry.wellKnownURL == config.wellKnownURL.string && entry.clientID == config.clientID ? entry : nil
         }
     }
@@ -161,7 +161,7 @@ public struct CredentialBroker: Sendable {
     // MARK: The ID token
 
     /// A session whose ID token has more than 5 minutes left: cached, refreshed, or signed in anew.
-    func validSession(provider: inout Provider, refreshAllowed: Bool, discardCached: Bool = false) throws -> SessionEntry {
+    func validSession(provider: inout Provider, refreshAllowed: Bool, discardCached: Bool = false) throws -> IDTokenEntry {
         let issuer = provider.metadata.issuer
         let name = sessionName
         // A session verified against another issuer (the IdP moved) is no use.
@@ -186,7 +186,7 @@ public struct CredentialBroker: Sendable {
         return session
     }
 
-    private func refresh(_ refreshToken: String, previous: SessionEntry, provider: inout Provider) throws -> SessionEntry {
+    private func refresh(_ refreshToken: String, previous: IDTokenEntry, provider: inout Provider) throws -> IDTokenEntry {
         let tokenEndpoint = try provider.metadata.endpoints().token
         diagnostics.debug("refreshing the ID token at \(tokenEndpoint.host)")
         let tokens = try TokenResponse.request(tokenEndpoint, fields: [
@@ -200,19 +200,19 @@ public struct CredentialBroker: Sendable {
         guard token.claims.sub == previous.claims.sub else {
             throw TokenError.malformed("the refreshed ID token is for another subject")
         }
-        return SessionEntry(wellKnownURL: config.wellKnownURL.string, issuer: provider.metadata.issuer, clientID: config.clientID,
+        return IDTokenEntry(wellKnownURL: config.wellKnownURL.string, issuer: provider.metadata.issuer, clientID: config.clientID,
                             idToken: token.compact, claims: token.claims, refreshToken: tokens.refreshToken ?? refreshToken,
                             savedAt: Date())
     }
 
-    private func browserSignIn(provider: inout Provider) throws -> SessionEntry {
+    private func browserSignIn(provider: inout Provider) throws -> IDTokenEntry {
         let signIn = BrowserSignIn(endpoints: try provider.metadata.endpoints(), clientID: config.clientID, scope: config.scope,
                                    http: http, browser: BrowserLauncher(environment: environment),
                                    openBrowser: options.openBrowser, acceptPastedRedirect: options.acceptPastedRedirect,
                                    timeout: .seconds(config.loginTimeout), ports: ports, diagnostics: diagnostics)
         let result = try signIn.run()
         let token = try verify(result.tokens.idToken, nonce: result.request.nonce, provider: &provider)
-        return SessionEntry(wellKnownURL: config.wellKnownURL.string, issuer: provider.metadata.issuer, clientID: config.clientID,
+        return IDTokenEntry(wellKnownURL: config.wellKnownURL.string, issuer: provider.metadata.issuer, clientID: config.clientID,
                             idToken: token.compact, claims: token.claims, refreshToken: result.tokens.refreshToken,
                             savedAt: Date())
     }
@@ -220,7 +220,7 @@ public struct CredentialBroker: Sendable {
     // MARK: Roles
 
     /// `keys` is the JWKS the roles API contract forwards as `key`.
-    func roleDirectory(session: SessionEntry, keys: JSONWebKeySet) throws -> RoleDirectory {
+    func roleDirectory(session: IDTokenEntry, keys: JSONWebKeySet) throws -> RoleDirectory {
         let url = config.idTokenForRolesURL.string
         let name = RolesEntry.name(url: url, issuer: session.issuer, subject: session.claims.sub)
         if options.useCache, let entry = cache.read(name, as: RolesEntry.self), entry.url == url,
@@ -266,7 +266,7 @@ public struct CredentialBroker: Sendable {
     // MARK: STS
 
     /// Cached credentials (another process may just have fetched them), else `AssumeRoleWithWebIdentity`.
-    private func credentials(for role: RoleARN, session: SessionEntry, promptName: String, endpoint: EndpointURL) throws -> Result {
+    private func credentials(for role: RoleARN, session: IDTokenEntry, promptName: String, endpoint: EndpointURL) throws -> Outcome {
         let name = CredentialsEntry.name(issuer: session.issuer, clientID: config.clientID, subject: session.claims.sub,
                                          role: role.description)
         if options.useCache, let cached = cachedCredentials(for: role, now: Date()) {
@@ -277,18 +277,18 @@ public struct CredentialBroker: Sendable {
                                role: role.description, credentials: assumed.credentials,
                                assumedRoleARN: assumed.assumedRoleARN, durationSeconds: assumed.durationSeconds,
                                promptName: promptName), as: name)
-        return Result(assumed: assumed, promptName: promptName, issuer: session.issuer, cached: false)
+        return Outcome(assumed: assumed, promptName: promptName, issuer: session.issuer, cached: false)
     }
 
     /// `AssumeRoleWithWebIdentity`, stepping the duration down while the role's MaxSessionDuration
     /// is lower, and remembering the duration that worked.
-    func assume(_ role: RoleARN, session: SessionEntry, endpoint: EndpointURL) throws -> AssumedRole {
+    func assume(_ role: RoleARN, session: IDTokenEntry, endpoint: EndpointURL) throws -> AssumedRole {
         let store = RoleDurationStore(cacheDirectory: cache.path)
         let remembered = store.duration(for: role).flatMap { $0 <= config.durationSeconds ? $0 : nil }
         let sts = STSClient(endpoint: endpoint, http: http)
-        let sessionName = RoleSession.name(email: session.claims.email, subject: session.claims.sub)
+        let sessionName = RoleSessionName.make(email: session.claims.email, subject: session.claims.sub)
         var lastRefusal = ""
-        for duration in RoleSession.durationLadder(startingAt: remembered ?? config.durationSeconds) {
+        for duration in DurationLadder.steps(startingAt: remembered ?? config.durationSeconds) {
             diagnostics.debug("AssumeRoleWithWebIdentity \(role) as \(sessionName) for \(duration) s at \(endpoint.host)")
             do {
                 let assumed = try sts.assumeRoleWithWebIdentity(role: role, sessionName: sessionName,

@@ -1,8 +1,4 @@
-/// The browser's answer to an authorization request, as delivered to the redirect URI.
-public enum AuthorizationResponse: Sendable, Equatable {
-    case code(String)
-    case error(code: String, description: String?)
-}
+
 
 /// The redirect target of the sign-in (RFC 8252 §7.3), on the loopback addresses only (127.0.0.1
 /// and [::1], since browsers try [::1] first for `localhost`).

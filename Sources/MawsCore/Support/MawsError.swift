@@ -8,12 +8,6 @@ public protocol MawsError: Error, CustomStringConvertible, Sendable {
     var exitCode: Int32 { get }
 }
 
-public enum ExitStatus {
-    public static let success: Int32 = 0
-    public static let failure: Int32 = 1
-    public static let usage: Int32 = 2
-}
-
 extension MawsError {
     public var exitCode: Int32 { ExitStatus.failure }
 }

@@ -4,12 +4,13 @@ import Glibc
 import Darwin
 #endif
 
-/// Starts `body` on a new detached thread.
-public enum BackgroundThread {
-    /// Nil when the thread started, else why it could not (`pthread_create`'s error: the process
-    /// or user is out of threads, or of memory for a stack).
+/// OS threads, for the blocking work maws does beside its main thread (a credentials endpoint
+/// while `maws exec` waits, the builder's accounts, the roles API's workers).
+public enum Threads {
+    /// Starts `body` on a new detached thread. Nil when the thread started, else why it could not
+    /// (`pthread_create`'s error: the process or user is out of threads, or of memory for a stack).
     @discardableResult
-    public static func start(_ body: @escaping @Sendable () -> Void) -> String? {
+    public static func startDetached(_ body: @escaping @Sendable () -> Void) -> String? {
         switch spawnThread(body) {
         case .success(let thread):
             pthread_detach(thread)
@@ -18,11 +19,9 @@ public enum BackgroundThread {
             return failure.reason
         }
     }
-}
 
-/// Runs `body` on `count` new threads and returns when all of them have finished.
-public enum WorkerThreads {
-    public static func run(count: Int, _ body: @escaping @Sendable () -> Void) {
+    /// Runs `body` on `count` new threads and returns when all of them have finished.
+    public static func runAll(count: Int, _ body: @escaping @Sendable () -> Void) {
         var threads: [pthread_t] = []
         for _ in 0..<count {
             if case .success(let thread) = spawnThread(body) {

@@ -10,8 +10,9 @@ import Foundation
 #endif
 
 /// `maws-roles serve`: the ID-token-for-roles API.
-struct Serve: AsyncParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the ID-token-for-roles API.",
         discussion: """
             POST /roles {"token", "key", "cache"} answers the person's roles and account aliases; \
@@ -126,34 +127,4 @@ private func response(_ answer: RolesService.Answer) -> Response {
     }
     return Response(status: .init(code: answer.status), headers: headers,
                     body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-}
-
-/// One JSON line per request on stderr: time, method, path (never the query or the body, which
-/// may hold tokens), status and duration.
-struct AccessLog<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
-        var status = 500
-        defer {
-            let elapsed = ContinuousClock.now - start
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            let line: JSONValue = .object([
-                "time": .string(ISO8601.format(Date())), "method": .string(request.method.rawValue),
-                "path": .string(request.uri.path), "status": .number(Double(status)),
-                "ms": .number((milliseconds * 10).rounded() / 10),
-            ])
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(line) { Diagnostics.writeLine(String(decoding: data, as: UTF8.self)) }
-        }
-        do {
-            let response = try await next(request, context)
-            status = Int(response.status.code)
-            return response
-        } catch let error as HTTPResponseError {
-            // The router answers unknown paths and methods by throwing: log the status it will send.
-            status = Int(error.status.code)
-            throw error
-        }
-    }
 }

@@ -4,22 +4,6 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Cryptographically secure random bytes from OpenSSL's RNG.
-public enum SecureRandom {
-    public static func bytes(_ count: Int) throws(CryptoError) -> [UInt8] {
-        let library = try LibCrypto.shared()
-        var bytes = [UInt8](repeating: 0, count: count)
-        let status = bytes.withUnsafeMutableBufferPointer { library.randBytes($0.baseAddress, Int32(count)) }
-        guard status == 1 else { throw .randomFailed }
-        return bytes
-    }
-
-    /// `byteCount` random bytes as unpadded base64url: 32 bytes give 43 characters.
-    public static func token(byteCount: Int = 32) throws(CryptoError) -> String {
-        Base64URL.encode(try bytes(byteCount))
-    }
-}
-
 /// SHA-256 and HMAC-SHA-256 through OpenSSL.
 public enum SHA256 {
     public static func hash(_ data: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {

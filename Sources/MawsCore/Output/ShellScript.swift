@@ -1,0 +1,45 @@
+
+
+/// Lines that change the calling shell's environment.
+public struct ShellScript: Sendable, Equatable {
+    public var dialect: ShellDialect
+    public private(set) var lines: [String] = []
+
+    public init(dialect: ShellDialect) {
+        self.dialect = dialect
+    }
+
+    /// Adds `NAME=value`, refusing a value the shell might read as something else (the error
+    /// names the variable, never the value, which may be a secret).
+    public mutating func set(_ name: String, _ value: String) throws(ShellOutputError) {
+        if let problem = dialect.problem(with: value) {
+            throw .unsafeValue(name: name, dialect: dialect, problem: problem)
+        }
+        lines.append(dialect.set(name, value))
+    }
+
+    public mutating func unset(_ names: [String]) {
+        lines += dialect.unset(names)
+    }
+
+    public var text: String {
+        lines.map { $0 + "\n" }.joined()
+    }
+}
+
+public enum ShellOutputError: MawsError, Equatable {
+    case unsafeValue(name: String, dialect: ShellDialect, problem: String)
+
+    public var exitCode: Int32 { ExitStatus.usage }
+
+    public var description: String {
+        switch self {
+        case .unsafeValue(let name, .sh, let problem):
+            return "maws cannot print \(name) for sh: its value contains \(problem), which the unquoted `eval $(maws)` "
+                + "would split or expand into something else; only letters, digits and ._@+=,-:/% are safe there "
+                + "(or use --shell fish or powershell)"
+        case .unsafeValue(let name, let dialect, let problem):
+            return "maws cannot print \(name) for \(dialect.rawValue): its value contains \(problem)"
+        }
+    }
+}

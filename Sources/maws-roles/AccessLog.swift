@@ -1,0 +1,40 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import MawsCore
+import MawsRoles
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One JSON line per request on stderr: time, method, path (never the query or the body, which
+/// may hold tokens), status and duration.
+struct AccessLog<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var status = 500
+        defer {
+            let elapsed = ContinuousClock.now - start
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let line: JSONValue = .object([
+                "time": .string(ISO8601.format(Date())), "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path), "status": .number(Double(status)),
+                "ms": .number((milliseconds * 10).rounded() / 10),
+            ])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            if let data = try? encoder.encode(line) { Diagnostics.writeLine(String(decoding: data, as: UTF8.self)) }
+        }
+        do {
+            let response = try await next(request, context)
+            status = Int(response.status.code)
+            return response
+        } catch let error as HTTPResponseError {
+            // The router answers unknown paths and methods by throwing: log the status it will send.
+            status = Int(error.status.code)
+            throw error
+        }
+    }
+}
