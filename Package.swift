@@ -3,11 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "maws",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "maws", targets: ["maws"]),
         .executable(name: "maws-roles", targets: ["maws-roles"]),
-        .library(name: "MawsCore", targets: ["MawsCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

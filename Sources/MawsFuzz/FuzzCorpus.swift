@@ -7,9 +7,9 @@ import Foundation
 
 /// The committed inputs of the fuzz targets: `Tests/Fuzz/TARGET/`, hand-written seeds and the
 /// minimised reproducers of what fuzzing found (`crash-*`).
-public enum FuzzCorpus {
+package enum FuzzCorpus {
     /// The regular files at `path`: the file itself, or those in the directory and below it, sorted.
-    public static func files(at path: String) throws -> [String] {
+    package static func files(at path: String) throws -> [String] {
         guard let type = try? kind(of: path) else { throw CorpusError(path: path) }
         guard type == .typeDirectory else { return [path] }
         return try FileManager.default.subpathsOfDirectory(atPath: path).sorted().compactMap { relative in
@@ -19,7 +19,7 @@ public enum FuzzCorpus {
     }
 
     /// Whether `path` is a directory.
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         (try? kind(of: path)) == .typeDirectory
     }
 
@@ -29,7 +29,7 @@ public enum FuzzCorpus {
 
     /// Runs every file at `path` through `target`; returns how many there were.
     @discardableResult
-    public static func replay(_ path: String, through target: FuzzTarget) throws -> Int {
+    package static func replay(_ path: String, through target: FuzzTarget) throws -> Int {
         let files = try files(at: path)
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else { throw CorpusError(path: file) }
@@ -38,9 +38,9 @@ public enum FuzzCorpus {
         return files.count
     }
 
-    public struct CorpusError: Error, CustomStringConvertible {
-        public var path: String
-        public var description: String { "\(path): no such file or directory, or unreadable" }
+    package struct CorpusError: Error, CustomStringConvertible {
+        package var path: String
+        package var description: String { "\(path): no such file or directory, or unreadable" }
     }
 }
 #endif

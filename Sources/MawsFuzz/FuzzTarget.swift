@@ -6,12 +6,12 @@
 /// the process (`fatalError`, which libFuzzer reports as a crash) when an invariant does not
 /// hold. The same function runs under libFuzzer (`make fuzz`), in the replayer (`maws-fuzz
 /// TARGET FILES`) and in the corpus replay test, so every committed input stays a regression test.
-public struct FuzzTarget: Sendable {
+package struct FuzzTarget: Sendable {
     /// The name `MAWS_FUZZ_TARGET` selects, and the directory of its corpus under `Tests/Fuzz`.
-    public let name: String
+    package let name: String
     /// What the target runs and checks, one line.
-    public let summary: String
-    public let run: @Sendable ([UInt8]) -> Void
+    package let summary: String
+    package let run: @Sendable ([UInt8]) -> Void
 
     init(_ name: String, _ summary: String, run: @escaping @Sendable ([UInt8]) -> Void) {
         self.name = name
@@ -20,8 +20,8 @@ public struct FuzzTarget: Sendable {
     }
 }
 
-public enum FuzzTargets {
-    public static let all: [FuzzTarget] = [
+package enum FuzzTargets {
+    package static let all: [FuzzTarget] = [
         INIReadFuzz.target,
         INIEditorFuzz.target,
         XMLFuzz.target,
@@ -32,7 +32,7 @@ public enum FuzzTargets {
         HTTPHeadFuzz.target,
     ]
 
-    public static func named(_ name: String) -> FuzzTarget? {
+    package static func named(_ name: String) -> FuzzTarget? {
         all.first { $0.name == name }
     }
 }

@@ -12,21 +12,21 @@ import MawsCore
 ///     listen = 127.0.0.1:8080
 ///     workers = 8                              ; threads for the blocking work (IdP, map files)
 ///     queue_limit = 64                         ; requests waiting for a worker before 503
-public struct APIConfig: Sendable, Equatable {
-    public var wellKnownURL: EndpointURL
-    public var clientID: String
-    public var groupsClaim: String
-    public var groupRoleMapPath: String
-    public var accountAliasesPath: String
-    public var rebuildSubjectPrefix: String?
-    public var host: String
-    public var port: Int
+package struct APIConfig: Sendable, Equatable {
+    package var wellKnownURL: EndpointURL
+    package var clientID: String
+    package var groupsClaim: String
+    package var groupRoleMapPath: String
+    package var accountAliasesPath: String
+    package var rebuildSubjectPrefix: String?
+    package var host: String
+    package var port: Int
     /// Threads that run the endpoints (they block on the IdP and the file system).
-    public var workers: Int = 8
+    package var workers: Int = 8
     /// Requests that may wait for a busy worker; the next ones are answered 503 at once.
-    public var queueLimit: Int = 64
+    package var queueLimit: Int = 64
 
-    public static func load(_ path: String) throws -> APIConfig {
+    package static func load(_ path: String) throws -> APIConfig {
         guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) }) else {
             throw ConfigError.fileNotFound(path: path)
         }

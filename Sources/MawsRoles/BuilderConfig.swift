@@ -16,27 +16,27 @@ import MawsCore
 ///
 /// More providers are accepted with `[provider NAME]` sections, each with `provider` and `client_id`
 /// (the `[builder]` keys then become optional).
-public struct BuilderConfig: Sendable, Equatable {
-    public struct Provider: Sendable, Equatable {
+package struct BuilderConfig: Sendable, Equatable {
+    package struct Provider: Sendable, Equatable {
         /// The issuer host/path as IAM names the OIDC provider.
-        public var name: String
-        public var clientID: String
+        package var name: String
+        package var clientID: String
     }
 
-    public struct Account: Sendable, Equatable {
-        public var id: String
-        public var readerRole: RoleARN
+    package struct Account: Sendable, Equatable {
+        package var id: String
+        package var readerRole: RoleARN
     }
 
-    public var providers: [Provider]
-    public var groupRoleMapPath: String
-    public var accountAliasesPath: String
-    public var manualAliasesPath: String?
-    public var reportPath: String?
-    public var parallelism: Int
-    public var accounts: [Account]
+    package var providers: [Provider]
+    package var groupRoleMapPath: String
+    package var accountAliasesPath: String
+    package var manualAliasesPath: String?
+    package var reportPath: String?
+    package var parallelism: Int
+    package var accounts: [Account]
 
-    public static func load(_ path: String) throws -> BuilderConfig {
+    package static func load(_ path: String) throws -> BuilderConfig {
         guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) }) else {
             throw ConfigError.fileNotFound(path: path)
         }

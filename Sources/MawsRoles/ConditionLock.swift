@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A mutex with one condition variable, for state that threads both guard and wait on (the worker
 /// pool's queue, the one key fetch others wait for). Callers hold it only around short sections.

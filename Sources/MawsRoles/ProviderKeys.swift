@@ -19,26 +19,26 @@ import MawsCore
 ///   fail at once (or keep the last keys, below) instead of each waiting on a dead IdP.
 /// - While the IdP cannot be reached, the last keys it published stay in use for at most an hour
 ///   past their lifetime, so an IdP outage does not take the roles API down with it.
-public final class ProviderKeys: @unchecked Sendable {
-    public struct Provider: Sendable {
-        public var metadata: ProviderMetadata
-        public var keys: JSONWebKeySet
-        public var fetchedAt: Date
-        public var expiresAt: Date
+package final class ProviderKeys: @unchecked Sendable {
+    package struct Provider: Sendable {
+        package var metadata: ProviderMetadata
+        package var keys: JSONWebKeySet
+        package var fetchedAt: Date
+        package var expiresAt: Date
     }
 
     /// The keys cannot be had now: why, and in how many seconds to try again.
-    public struct Unavailable: Error, Sendable, Equatable {
-        public var reason: String
-        public var retryAfter: Int
+    package struct Unavailable: Error, Sendable, Equatable {
+        package var reason: String
+        package var retryAfter: Int
     }
 
-    public static let longestLifetime: TimeInterval = 600
-    public static let shortestLifetime: TimeInterval = 1
-    public static let unknownKeyRefetchInterval: TimeInterval = 60
-    public static let firstBackoff: TimeInterval = 1
-    public static let longestBackoff: TimeInterval = 30
-    public static let staleLimit: TimeInterval = 3600
+    package static let longestLifetime: TimeInterval = 600
+    package static let shortestLifetime: TimeInterval = 1
+    package static let unknownKeyRefetchInterval: TimeInterval = 60
+    package static let firstBackoff: TimeInterval = 1
+    package static let longestBackoff: TimeInterval = 30
+    package static let staleLimit: TimeInterval = 3600
 
     private struct Failure {
         var reason: String
@@ -56,7 +56,7 @@ public final class ProviderKeys: @unchecked Sendable {
     private var fetching = false
     private var failure: Failure?
 
-    public init(wellKnownURL: EndpointURL, http: HTTPClient, diagnostics: Diagnostics, now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(wellKnownURL: EndpointURL, http: HTTPClient, diagnostics: Diagnostics, now: @escaping @Sendable () -> Date = { Date() }) {
         self.wellKnownURL = wellKnownURL
         self.http = http
         self.diagnostics = diagnostics
@@ -65,7 +65,7 @@ public final class ProviderKeys: @unchecked Sendable {
 
     /// The keys to verify a token with. `unknownKey`: the token's `kid` is not among the current
     /// keys, so fetch them again if they are older than a minute (the IdP may have rotated them).
-    public func current(unknownKey: Bool = false) throws(Unavailable) -> Provider {
+    package func current(unknownKey: Bool = false) throws(Unavailable) -> Provider {
         lock.lock()
         defer { lock.unlock() }
         while true {

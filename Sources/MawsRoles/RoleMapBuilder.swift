@@ -6,15 +6,15 @@ import Foundation
 import MawsCore
 
 /// Scans every configured account's roles and maps groups to the federated roles they may assume,
-/// and accounts to their aliases (seed 002, "Group Role Map Builder").
-public struct RoleMapBuilder: Sendable {
-    public var config: BuilderConfig
-    public var api: AWSAccountAPI
+/// and accounts to their aliases (README, "Setting up your organisation", step 4).
+package struct RoleMapBuilder: Sendable {
+    package var config: BuilderConfig
+    package var api: AWSAccountAPI
     /// The builder's own credentials, used to assume each account's reader role.
-    public var credentials: SigV4Signer.Credentials
-    public var diagnostics: Diagnostics
+    package var credentials: SigV4Signer.Credentials
+    package var diagnostics: Diagnostics
 
-    public init(config: BuilderConfig, api: AWSAccountAPI, credentials: SigV4Signer.Credentials, diagnostics: Diagnostics) {
+    package init(config: BuilderConfig, api: AWSAccountAPI, credentials: SigV4Signer.Credentials, diagnostics: Diagnostics) {
         self.config = config
         self.api = api
         self.credentials = credentials
@@ -22,20 +22,20 @@ public struct RoleMapBuilder: Sendable {
     }
 
     /// `{"GROUP": ["ROLE_ARN", ...]}`, sorted.
-    public typealias GroupRoleMap = [String: [String]]
+    package typealias GroupRoleMap = [String: [String]]
     /// `{"ACCOUNT": ["alias", ...]}`, sorted.
-    public typealias AliasMap = [String: [String]]
+    package typealias AliasMap = [String: [String]]
 
-    public struct Skipped: Codable, Sendable, Equatable {
-        public var role: String
-        public var reason: String
+    package struct Skipped: Codable, Sendable, Equatable {
+        package var role: String
+        package var reason: String
     }
 
-    public struct Result: Sendable {
-        public var groupRoleMap: GroupRoleMap
-        public var aliases: AliasMap
-        public var skipped: [Skipped]
-        public var failedAccounts: [Skipped]
+    package struct Result: Sendable {
+        package var groupRoleMap: GroupRoleMap
+        package var aliases: AliasMap
+        package var skipped: [Skipped]
+        package var failedAccounts: [Skipped]
     }
 
     private struct AccountScan: Sendable {
@@ -45,7 +45,7 @@ public struct RoleMapBuilder: Sendable {
         var failure: String?
     }
 
-    public func build() throws -> Result {
+    package func build() throws -> Result {
         let policies = config.providers.map { TrustPolicy(provider: $0.name, clientID: $0.clientID) }
         let scans = parallelMap(config.accounts, limit: config.parallelism) { account in scan(account, policies: policies) }
 
@@ -108,7 +108,7 @@ public struct RoleMapBuilder: Sendable {
     }
 
     /// Builds, writes, reports skipped roles; returns a one-line summary and whether an account failed.
-    public func buildAndWrite() throws -> (summary: String, failed: Bool) {
+    package func buildAndWrite() throws -> (summary: String, failed: Bool) {
         let result = try build()
         let changed = try write(result)
         for skipped in result.skipped { diagnostics.info("maws-roles: skipped \(skipped.role): \(skipped.reason)") }
@@ -120,7 +120,7 @@ public struct RoleMapBuilder: Sendable {
 
     /// Writes the maps (and the report) atomically, each only when its content changed.
     /// Returns the paths that changed.
-    public func write(_ result: Result) throws -> [String] {
+    package func write(_ result: Result) throws -> [String] {
         var changed: [String] = []
         func save<T: Encodable>(_ value: T, to path: String) throws {
             let encoder = JSONEncoder()

@@ -3,42 +3,40 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
 import Glibc
-#endif
 import MawsCore
 
-/// The ID-token-for-roles API (seed 002), independent of the HTTP framework: each endpoint takes
+/// The ID-token-for-roles API (README, "Setting up your organisation"), independent of the HTTP framework: each endpoint takes
 /// the request body and returns a status and a JSON document.
 ///
 /// Tokens are verified against the configured issuer's own JWKS; the `key` a caller sends is
 /// ignored (trusting it let anyone sign their own token). The maps are reloaded when their files change.
-public final class RolesService: Sendable {
+package final class RolesService: Sendable {
     /// An answer; an `Error` too, so a failed step can carry its answer out in a `Result`.
-    public struct Answer: Error, Sendable {
-        public var status: Int
-        public var body: JSONValue
-        public var headers: [(String, String)] = []
+    package struct Answer: Error, Sendable {
+        package var status: Int
+        package var body: JSONValue
+        package var headers: [(String, String)] = []
 
-        public init(status: Int, body: JSONValue, headers: [(String, String)] = []) {
+        package init(status: Int, body: JSONValue, headers: [(String, String)] = []) {
             self.status = status
             self.body = body
             self.headers = headers
         }
 
         /// `{"error": message}`; with `retryAfter`, a `Retry-After` header too.
-        public static func error(_ status: Int, _ message: String, retryAfter: Int? = nil) -> Answer {
+        package static func error(_ status: Int, _ message: String, retryAfter: Int? = nil) -> Answer {
             Answer(status: status, body: .object(["error": .string(message)]), headers: retryAfter.map { [("Retry-After", String($0))] } ?? [])
         }
     }
 
-    public let config: APIConfig
+    package let config: APIConfig
     private let diagnostics: Diagnostics
     private let rebuild: (@Sendable () throws -> String)?
     private let providerKeys: ProviderKeys
     private let maps = Locked<Maps?>(nil)
     private let lastRebuild = Locked<Date?>(nil)
-    public static let rebuildInterval: TimeInterval = 300
+    package static let rebuildInterval: TimeInterval = 300
 
     struct Maps {
         var groupRoles: [String: [String]]
@@ -48,7 +46,7 @@ public final class RolesService: Sendable {
     }
 
     /// `rebuild` runs the builder and returns a summary; nil disables the rebuild endpoint.
-    public init(config: APIConfig, http: HTTPClient, diagnostics: Diagnostics, rebuild: (@Sendable () throws -> String)?) {
+    package init(config: APIConfig, http: HTTPClient, diagnostics: Diagnostics, rebuild: (@Sendable () throws -> String)?) {
         self.config = config
         self.diagnostics = diagnostics
         self.rebuild = rebuild
@@ -57,7 +55,7 @@ public final class RolesService: Sendable {
 
     // MARK: Endpoints
 
-    public func roles(body: [UInt8]) -> Answer {
+    package func roles(body: [UInt8]) -> Answer {
         struct Request: Decodable {
             var token: String
         }
@@ -91,12 +89,12 @@ public final class RolesService: Sendable {
         ]))
     }
 
-    public func accountAliases() -> Answer {
+    package func accountAliases() -> Answer {
         guard let maps = currentMaps() else { return error(503, "the account alias map is not available yet") }
         return Answer(status: 200, body: .object(maps.aliases.mapValues { .array($0.map(JSONValue.string)) }))
     }
 
-    public func rebuildGroupRoleMap(body: [UInt8]) -> Answer {
+    package func rebuildGroupRoleMap(body: [UInt8]) -> Answer {
         guard let rebuild, let prefix = config.rebuildSubjectPrefix else { return error(404, "rebuilding is not enabled here") }
         struct Request: Decodable { var token: String }
         guard let request = try? JSONReader.decode(Request.self, from: Data(body)) else {
@@ -128,7 +126,7 @@ public final class RolesService: Sendable {
         }
     }
 
-    public func health() -> Answer {
+    package func health() -> Answer {
         guard let maps = currentMaps() else { return error(503, "the maps are not loaded") }
         return Answer(status: 200, body: .object([
             "status": .string("ok"),

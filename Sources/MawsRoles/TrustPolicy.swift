@@ -6,20 +6,20 @@ import Foundation
 import MawsCore
 
 /// Which groups a role's trust policy admits through the organisation's OIDC provider
-/// (seed 000 "Supported IAM Policy Features"): statements that Allow `sts:AssumeRoleWithWebIdentity`
+/// (README, "Roles whose trust policy admits groups"): statements that Allow `sts:AssumeRoleWithWebIdentity`
 /// for `Principal.Federated` = this account's provider, with exactly one group condition on
 /// `PROVIDER:amr` under `StringEquals`, `StringLike` or their `ForAnyValue:` forms.
 ///
 /// Anything else is skipped (not for this provider) or reported as unsupported; nothing in a
 /// policy can make the analysis fail.
-public struct TrustPolicy: Sendable {
-    public struct GroupGrant: Sendable, Equatable {
+package struct TrustPolicy: Sendable {
+    package struct GroupGrant: Sendable, Equatable {
         /// Group names, or `StringLike` patterns (`*`, `?`).
-        public var groups: [String]
-        public var isPattern: Bool
+        package var groups: [String]
+        package var isPattern: Bool
     }
 
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// The role admits these groups.
         case groups([GroupGrant])
         /// No statement concerns this provider.
@@ -29,10 +29,10 @@ public struct TrustPolicy: Sendable {
     }
 
     /// `host/path` of the provider as IAM names it (no scheme, no trailing slash).
-    public var provider: String
-    public var clientID: String
+    package var provider: String
+    package var clientID: String
 
-    public init(provider: String, clientID: String) {
+    package init(provider: String, clientID: String) {
         var name = provider
         for scheme in ["https://", "http://"] where name.hasPrefix(scheme) { name = String(name.dropFirst(scheme.count)) }
         while name.hasSuffix("/") { name.removeLast() }
@@ -44,7 +44,7 @@ public struct TrustPolicy: Sendable {
                                  "stringlike": true, "foranyvalue:stringlike": true]
 
     /// Analyses a policy document as IAM returns it (URL-encoded JSON, or plain JSON).
-    public func analyze(_ document: String, account: String) -> Outcome {
+    package func analyze(_ document: String, account: String) -> Outcome {
         // IAM returns policies URL-encoded (RFC 3986); documents given by hand are plain JSON.
         let text = document.hasPrefix("%") ? FormEncoding.percentDecode(Substring(document), plusIsSpace: false) ?? document : document
         guard let policy = try? JSONReader.decode(JSONValue.self, from: Data(text.utf8)), case .object(let root) = policy else {
@@ -137,7 +137,7 @@ private extension String {
 
 /// Shell-style wildcard matching for `StringLike` patterns (`*` any run, `?` one character),
 /// case-insensitive as the seed prescribes for group names.
-public func wildcardMatches(_ pattern: String, _ text: String) -> Bool {
+package func wildcardMatches(_ pattern: String, _ text: String) -> Bool {
     let p = Array(pattern.lowercased()), t = Array(text.lowercased())
     var pi = 0, ti = 0, star = -1, mark = 0
     while ti < t.count {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import MawsCore
 
 /// A bounded pool of OS threads for the roles API's blocking work (libcurl calls to the IdP, reading
@@ -13,8 +9,8 @@ import MawsCore
 /// memory bounded by the configuration, never one thread per request. A thread that cannot be
 /// started is not fatal: the job waits for a running worker, or, with none running, is refused
 /// (`.noThread`) instead of being left to wait forever.
-public final class WorkerPool: @unchecked Sendable {
-    public enum Refusal: Error, Equatable, Sendable {
+package final class WorkerPool: @unchecked Sendable {
+    package enum Refusal: Error, Equatable, Sendable {
         /// Every worker is busy and the queue is full.
         case busy
         /// No worker thread runs and none could be started.
@@ -22,15 +18,15 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Starts a detached thread running `body`; nil when it started, else the reason it did not.
-    public typealias ThreadStarter = @Sendable (_ body: @escaping @Sendable () -> Void) -> String?
+    package typealias ThreadStarter = @Sendable (_ body: @escaping @Sendable () -> Void) -> String?
 
     private struct Job {
         var run: @Sendable () -> Void
         var refuse: @Sendable (Refusal) -> Void
     }
 
-    public let workers: Int
-    public let queueLimit: Int
+    package let workers: Int
+    package let queueLimit: Int
     private let startThread: ThreadStarter
     private let lock = ConditionLock()
     // Guarded by `lock`: jobs not yet taken; threads started or being started; of those, threads
@@ -40,7 +36,7 @@ public final class WorkerPool: @unchecked Sendable {
     private var starting = 0
     private var idle = 0
 
-    public init(workers: Int, queueLimit: Int, startThread: @escaping ThreadStarter = WorkerPool.startDetachedThread) {
+    package init(workers: Int, queueLimit: Int, startThread: @escaping ThreadStarter = WorkerPool.startDetachedThread) {
         precondition(workers > 0 && queueLimit >= 0)
         self.workers = workers
         self.queueLimit = queueLimit
@@ -48,7 +44,7 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Runs `body` on a worker and returns its result, or why it was refused (at once, without waiting).
-    public func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> Result<T, Refusal> {
+    package func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> Result<T, Refusal> {
         await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, Refusal>, Never>) in
             submit(Job(run: { continuation.resume(returning: .success(body())) },
                        refuse: { continuation.resume(returning: .failure($0)) }))
@@ -56,7 +52,7 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Threads started and jobs waiting, for tests and diagnostics.
-    public var load: (threads: Int, queued: Int) {
+    package var load: (threads: Int, queued: Int) {
         lock.withLock { (threads, max(0, queue.count - idle - starting)) }
     }
 
@@ -109,5 +105,5 @@ public final class WorkerPool: @unchecked Sendable {
 
     /// A detached POSIX thread; the error text of `pthread_create` when it fails (EAGAIN when the
     /// process or user is out of threads or memory for a stack).
-    public static let startDetachedThread: ThreadStarter = { body in Threads.startDetached(body) }
+    package static let startDetachedThread: ThreadStarter = { body in Threads.startDetached(body) }
 }

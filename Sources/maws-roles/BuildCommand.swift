@@ -2,9 +2,7 @@ import ArgumentParser
 import MawsCore
 import MawsRoles
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `maws-roles build`: the group-role map builder.
 struct BuildCommand: ParsableCommand {

@@ -1,11 +1,7 @@
 import ArgumentParser
 import MawsCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Entry point. Maps failures to the documented exit codes: 0 success, 1 a runtime failure,
 /// 2 a usage or configuration error (swift-argument-parser's own default for those is 64).

@@ -5,25 +5,25 @@ import Foundation
 #endif
 
 /// The STS and IAM calls maws makes with IAM user keys (or sessions made from them).
-public struct AWSAccountAPI: Sendable {
-    public var environment: Environment
-    public var http: HTTPClient
+package struct AWSAccountAPI: Sendable {
+    package var environment: Environment
+    package var http: HTTPClient
     /// The signing region for endpoints set by environment variables; the global endpoints sign for us-east-1.
-    public var region: String?
+    package var region: String?
 
-    public init(environment: Environment, http: HTTPClient, region: String? = nil) {
+    package init(environment: Environment, http: HTTPClient, region: String? = nil) {
         self.environment = environment
         self.http = http
         self.region = region
     }
 
-    public struct CallerIdentity: Sendable, Equatable {
-        public var account: String
-        public var arn: String
-        public var userID: String
+    package struct CallerIdentity: Sendable, Equatable {
+        package var account: String
+        package var arn: String
+        package var userID: String
 
         /// The user name of an IAM user ARN (`arn:aws:iam::ACCOUNT:user/[path/]NAME`).
-        public var userName: String? {
+        package var userName: String? {
             guard arn.contains(":user/") else { return nil }
             return arn.split(separator: "/").last.map(String.init)
         }
@@ -46,7 +46,7 @@ public struct AWSAccountAPI: Sendable {
         return global ? "us-east-1" : region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
     }
 
-    public func callerIdentity(_ credentials: SigV4Signer.Credentials) throws -> CallerIdentity {
+    package func callerIdentity(_ credentials: SigV4Signer.Credentials) throws -> CallerIdentity {
         let result = try sts(credentials).call("GetCallerIdentity")
         guard let account = result.child("Account")?.text, let arn = result.child("Arn")?.text else {
             throw AWSQueryError.invalidResponse(service: "sts", action: "GetCallerIdentity", reason: "no Account or Arn")
@@ -54,7 +54,7 @@ public struct AWSAccountAPI: Sendable {
         return CallerIdentity(account: account, arn: arn, userID: result.child("UserId")?.text ?? "")
     }
 
-    public func sessionToken(_ credentials: SigV4Signer.Credentials, durationSeconds: Int?, mfaSerial: String?,
+    package func sessionToken(_ credentials: SigV4Signer.Credentials, durationSeconds: Int?, mfaSerial: String?,
                              mfaCode: String?) throws -> AWSCredentials {
         var parameters: [(String, String)] = []
         if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
@@ -62,7 +62,7 @@ public struct AWSAccountAPI: Sendable {
         return try Self.credentials(in: try sts(credentials).call("GetSessionToken", parameters), action: "GetSessionToken")
     }
 
-    public func assumeRole(_ credentials: SigV4Signer.Credentials, role: RoleARN, sessionName: String, externalID: String?,
+    package func assumeRole(_ credentials: SigV4Signer.Credentials, role: RoleARN, sessionName: String, externalID: String?,
                            durationSeconds: Int?, mfaSerial: String?, mfaCode: String?) throws -> AssumedRole {
         var parameters = [("RoleArn", role.description), ("RoleSessionName", sessionName)]
         if let externalID { parameters.append(("ExternalId", externalID)) }
@@ -74,12 +74,12 @@ public struct AWSAccountAPI: Sendable {
     }
 
     /// The serial numbers (ARNs) of `userName`'s MFA devices.
-    public func mfaDevices(_ credentials: SigV4Signer.Credentials, userName: String?) throws -> [String] {
+    package func mfaDevices(_ credentials: SigV4Signer.Credentials, userName: String?) throws -> [String] {
         let result = try iam(credentials).call("ListMFADevices", userName.map { [("UserName", $0)] } ?? [])
         return (result.child("MFADevices")?.children ?? []).compactMap { $0.child("SerialNumber")?.text }
     }
 
-    public func createAccessKey(_ credentials: SigV4Signer.Credentials) throws -> SigV4Signer.Credentials {
+    package func createAccessKey(_ credentials: SigV4Signer.Credentials) throws -> SigV4Signer.Credentials {
         let result = try iam(credentials).call("CreateAccessKey")
         guard let key = result.child("AccessKey"), let id = key.child("AccessKeyId")?.text,
               let secret = key.child("SecretAccessKey")?.text
@@ -92,19 +92,19 @@ public struct AWSAccountAPI: Sendable {
         return SigV4Signer.Credentials(accessKeyID: id, secretAccessKey: secret)
     }
 
-    public func deleteAccessKey(_ credentials: SigV4Signer.Credentials, accessKeyID: String) throws {
+    package func deleteAccessKey(_ credentials: SigV4Signer.Credentials, accessKeyID: String) throws {
         _ = try iam(credentials).call("DeleteAccessKey", [("AccessKeyId", accessKeyID)])
     }
 
-    public struct Role: Sendable, Equatable {
-        public var name: String
-        public var arn: String
+    package struct Role: Sendable, Equatable {
+        package var name: String
+        package var arn: String
         /// As IAM returns it: URL-encoded JSON.
-        public var trustPolicy: String
+        package var trustPolicy: String
     }
 
     /// Every role of the account, page by page.
-    public func roles(_ credentials: SigV4Signer.Credentials) throws -> [Role] {
+    package func roles(_ credentials: SigV4Signer.Credentials) throws -> [Role] {
         var roles: [Role] = []
         var marker: String?
         repeat {
@@ -118,7 +118,7 @@ public struct AWSAccountAPI: Sendable {
         return roles
     }
 
-    public func accountAliases(_ credentials: SigV4Signer.Credentials) throws -> [String] {
+    package func accountAliases(_ credentials: SigV4Signer.Credentials) throws -> [String] {
         let result = try iam(credentials).call("ListAccountAliases")
         return (result.child("AccountAliases")?.children ?? []).map(\.text)
     }

@@ -5,13 +5,13 @@ import Foundation
 #endif
 
 /// Temporary AWS credentials.
-public struct AWSCredentials: Codable, Sendable, Equatable {
-    public var accessKeyID: String
-    public var secretAccessKey: String
-    public var sessionToken: String
-    public var expiration: Date
+package struct AWSCredentials: Codable, Sendable, Equatable {
+    package var accessKeyID: String
+    package var secretAccessKey: String
+    package var sessionToken: String
+    package var expiration: Date
 
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String, expiration: Date) {
+    package init(accessKeyID: String, secretAccessKey: String, sessionToken: String, expiration: Date) {
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken

@@ -6,15 +6,15 @@ import Foundation
 
 /// A client for AWS services that speak the Query protocol (STS, IAM): a form-encoded POST signed
 /// with SigV4, an XML answer.
-public struct AWSQueryClient: Sendable {
-    public var endpoint: EndpointURL
-    public var region: String
-    public var service: String
-    public var version: String
-    public var credentials: SigV4Signer.Credentials
-    public var http: HTTPClient
+package struct AWSQueryClient: Sendable {
+    package var endpoint: EndpointURL
+    package var region: String
+    package var service: String
+    package var version: String
+    package var credentials: SigV4Signer.Credentials
+    package var http: HTTPClient
 
-    public init(endpoint: EndpointURL, region: String, service: String, version: String,
+    package init(endpoint: EndpointURL, region: String, service: String, version: String,
                 credentials: SigV4Signer.Credentials, http: HTTPClient) {
         self.endpoint = endpoint
         self.region = region
@@ -25,7 +25,7 @@ public struct AWSQueryClient: Sendable {
     }
 
     /// Calls `action` and returns its `<ActionResult>` element.
-    public func call(_ action: String, _ parameters: [(String, String)] = []) throws -> XMLElement {
+    package func call(_ action: String, _ parameters: [(String, String)] = []) throws -> XMLElement {
         let body = Array(FormEncoding.encode([("Action", action), ("Version", version)] + parameters).utf8)
         let contentType = "application/x-www-form-urlencoded; charset=utf-8"
         let path = URL(string: endpoint.string).map { $0.path.isEmpty ? "/" : $0.path } ?? "/"
@@ -45,18 +45,18 @@ public struct AWSQueryClient: Sendable {
 }
 
 /// Errors of signed STS and IAM calls (the unsigned web-identity call has `STSError`).
-public enum AWSQueryError: MawsError, Equatable {
+package enum AWSQueryError: MawsError, Equatable {
     case service(service: String, action: String, code: String, message: String, status: Int)
     /// A status without an AWS error document (a proxy's or load balancer's page).
     case httpStatus(service: String, action: String, endpoint: String, status: Int, snippet: String)
     case invalidResponse(service: String, action: String, reason: String)
 
-    public var code: String? {
+    package var code: String? {
         if case .service(_, _, let code, _, _) = self { return code }
         return nil
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .service(let service, let action, let code, let message, let status):
             let advice: String

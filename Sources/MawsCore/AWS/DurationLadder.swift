@@ -1,8 +1,8 @@
 /// The session durations maws asks STS for, longest first.
-public enum DurationLadder {
+package enum DurationLadder {
     /// When STS says the requested duration exceeds the role's MaxSessionDuration: the requested
     /// value, then each standard step below it.
-    public static func steps(startingAt requested: Int) -> [Int] {
+    package static func steps(startingAt requested: Int) -> [Int] {
         [requested] + [43200, 28800, 14400, 7200, 3600, 900].filter { $0 < requested }
     }
 }

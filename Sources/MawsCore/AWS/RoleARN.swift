@@ -1,14 +1,14 @@
 /// An IAM role ARN, `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
-public struct RoleARN: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let partition: String
-    public let accountID: String
+package struct RoleARN: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package let partition: String
+    package let accountID: String
     /// The resource after `role/`: the path (if any) and the name.
-    public let resource: String
+    package let resource: String
 
-    public var name: String { String(resource.split(separator: "/").last ?? Substring(resource)) }
-    public var description: String { "arn:\(partition):iam::\(accountID):role/\(resource)" }
+    package var name: String { String(resource.split(separator: "/").last ?? Substring(resource)) }
+    package var description: String { "arn:\(partition):iam::\(accountID):role/\(resource)" }
 
-    public init(parsing text: String) throws(RoleARNError) {
+    package init(parsing text: String) throws(RoleARNError) {
         let fields = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard fields.count == 6, fields[0] == "arn", fields[2] == "iam", fields[3].isEmpty else {
             throw RoleARNError(text: text, reason: "expected arn:PARTITION:iam::ACCOUNT:role/NAME")
@@ -36,15 +36,15 @@ public struct RoleARN: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.resource = String(resource)
     }
 
-    public static func < (lhs: RoleARN, rhs: RoleARN) -> Bool {
+    package static func < (lhs: RoleARN, rhs: RoleARN) -> Bool {
         (lhs.accountID, lhs.resource) < (rhs.accountID, rhs.resource)
     }
 }
 
-public struct RoleARNError: MawsError, Equatable {
-    public var text: String
-    public var reason: String
+package struct RoleARNError: MawsError, Equatable {
+    package var text: String
+    package var reason: String
 
-    public var exitCode: Int32 { ExitStatus.usage }
-    public var description: String { "invalid role ARN '\(text)': \(reason)" }
+    package var exitCode: Int32 { ExitStatus.usage }
+    package var description: String { "invalid role ARN '\(text)': \(reason)" }
 }

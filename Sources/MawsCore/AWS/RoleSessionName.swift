@@ -1,9 +1,9 @@
 /// The session name maws gives STS for a role session: what CloudTrail and `GetCallerIdentity`
 /// show as the person.
-public enum RoleSessionName {
+package enum RoleSessionName {
     /// The `email` claim, else `sub`, reduced to what STS accepts (`[\w+=,.@-]{2,64}`): other
     /// characters become `-`, long names are cut.
-    public static func make(email: String?, subject: String) -> String {
+    package static func make(email: String?, subject: String) -> String {
         let source = email.flatMap { $0.isEmpty ? nil : $0 } ?? subject
         var name = String(source.map { character -> Character in
             let allowed = character.isASCII && (character.isLetter || character.isNumber || "_+=,.@-".contains(character))

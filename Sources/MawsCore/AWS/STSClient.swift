@@ -5,20 +5,20 @@ import Foundation
 #endif
 
 /// AWS STS over the Query protocol (form-encoded POST, XML answer).
-public struct STSClient: Sendable {
-    public var endpoint: EndpointURL
-    public var http: HTTPClient
+package struct STSClient: Sendable {
+    package var endpoint: EndpointURL
+    package var http: HTTPClient
 
-    public static let apiVersion = "2011-06-15"
+    package static let apiVersion = "2011-06-15"
 
-    public init(endpoint: EndpointURL, http: HTTPClient) {
+    package init(endpoint: EndpointURL, http: HTTPClient) {
         self.endpoint = endpoint
         self.http = http
     }
 
     /// `AssumeRoleWithWebIdentity`: unsigned, the ID token is the credential. It travels in the
     /// POST body, never in the URL.
-    public func assumeRoleWithWebIdentity(role: RoleARN, sessionName: String, webIdentityToken: String,
+    package func assumeRoleWithWebIdentity(role: RoleARN, sessionName: String, webIdentityToken: String,
                                           durationSeconds: Int) throws -> AssumedRole {
         let request = HTTPRequest.postForm(endpoint, [
             ("Action", "AssumeRoleWithWebIdentity"),

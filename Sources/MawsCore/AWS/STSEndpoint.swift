@@ -1,16 +1,16 @@
 /// Which STS endpoint to call, decided as the AWS SDKs do: `AWS_ENDPOINT_URL_STS`, then
 /// `AWS_ENDPOINT_URL` (both ignored when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true), then the
 /// config's `sts_endpoint`, then the global endpoint.
-public enum STSEndpoint {
-    public static let global = "https://sts.amazonaws.com"
+package enum STSEndpoint {
+    package static let global = "https://sts.amazonaws.com"
 
-    public static func resolve(configured: EndpointURL?, environment: Environment) throws(ConfigError) -> EndpointURL {
+    package static func resolve(configured: EndpointURL?, environment: Environment) throws(ConfigError) -> EndpointURL {
         try service("STS", configured: configured, global: global, environment: environment)
     }
 
     /// The endpoint of `service` (`STS`, `IAM`): `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`,
     /// `configured`, then `global`.
-    public static func service(_ service: String, configured: EndpointURL?, global: String,
+    package static func service(_ service: String, configured: EndpointURL?, global: String,
                                environment: Environment) throws(ConfigError) -> EndpointURL {
         let ignoreEnvironment = environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
         if !ignoreEnvironment {
@@ -28,5 +28,5 @@ public enum STSEndpoint {
         return try! EndpointURL(validating: global)
     }
 
-    public static let iamGlobal = "https://iam.amazonaws.com"
+    package static let iamGlobal = "https://iam.amazonaws.com"
 }

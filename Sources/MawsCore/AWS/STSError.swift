@@ -1,5 +1,5 @@
 /// STS failures, with what the person can do about each.
-public enum STSError: MawsError, Equatable {
+package enum STSError: MawsError, Equatable {
     case durationTooLong(message: String)
     case accessDenied(role: String, message: String)
     case packedPolicyTooLarge(message: String)
@@ -10,7 +10,7 @@ public enum STSError: MawsError, Equatable {
     case httpStatus(endpoint: String, status: Int, snippet: String)
     case invalidResponse(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .durationTooLong(let message):
             return "STS refused every session duration down to 900 s: \(message)"

@@ -1,33 +1,33 @@
 /// A minimal XML reader for AWS Query API responses: elements, text and the predefined and
 /// numeric entities. Attributes, namespaces prefixes, comments and processing instructions are
 /// read past. Enough for STS and IAM answers, without pulling FoundationXML into start-up.
-public struct XMLElement: Sendable, Equatable {
+package struct XMLElement: Sendable, Equatable {
     /// The local name (any namespace prefix removed).
-    public var name: String
-    public var children: [XMLElement]
-    public var text: String
+    package var name: String
+    package var children: [XMLElement]
+    package var text: String
 
     /// The first child named `name`.
-    public func child(_ name: String) -> XMLElement? {
+    package func child(_ name: String) -> XMLElement? {
         children.first { $0.name == name }
     }
 
     /// The element at the end of `path`, one child name per step.
-    public func find(_ path: String...) -> XMLElement? {
+    package func find(_ path: String...) -> XMLElement? {
         var element: XMLElement? = self
         for step in path { element = element?.child(step) }
         return element
     }
 
-    public static func parse(_ text: String) throws(XMLError) -> XMLElement {
+    package static func parse(_ text: String) throws(XMLError) -> XMLElement {
         var parser = XMLParser(bytes: Array(text.utf8))
         return try parser.parseDocument()
     }
 }
 
-public struct XMLError: Error, Equatable, Sendable {
-    public var offset: Int
-    public var reason: String
+package struct XMLError: Error, Equatable, Sendable {
+    package var offset: Int
+    package var reason: String
 }
 
 private struct XMLParser {

@@ -3,11 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// maws's cache, `$XDG_CACHE_HOME/maws`: a 0700 directory of 0600 JSON files.
 ///
@@ -15,10 +11,10 @@ import Darwin
 /// owned by us, is writable by others, or does not decode, is treated as absent (and replaced on
 /// the next write). Entries carry their full key and are checked against it, so the short file
 /// names (a hash of the key) can never make one entry stand in for another.
-public struct CacheDirectory: Sendable {
-    public let path: String
+package struct CacheDirectory: Sendable {
+    package let path: String
 
-    public init(environment: Environment) {
+    package init(environment: Environment) {
         path = environment.cacheHome + "/maws"
     }
 
@@ -29,19 +25,19 @@ public struct CacheDirectory: Sendable {
         return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == getuid() && info.st_mode & 0o022 == 0
     }
 
-    public func read<Entry: Decodable>(_ name: String, as type: Entry.Type) -> Entry? {
+    package func read<Entry: Decodable>(_ name: String, as type: Entry.Type) -> Entry? {
         guard isTrustworthy, let bytes = AtomicFile.readPrivate(path + "/" + name) else { return nil }
         return try? JSONReader.decode(Entry.self, from: bytes, dates: .secondsSince1970)
     }
 
-    public func write<Entry: Encodable>(_ entry: Entry, to name: String) throws {
+    package func write<Entry: Encodable>(_ entry: Entry, to name: String) throws {
         guard isTrustworthy else { throw CacheError.untrusted(path: path) }
         try AtomicFile.write(Array(try Self.encoder.encode(entry)), to: path + "/" + name)
     }
 
     /// Writes `entry` if it can. Caching is best effort: a failed write costs a later sign-in
     /// (said on stderr), never the current run.
-    public func store<Entry: Encodable>(_ entry: Entry, as name: String, diagnostics: Diagnostics) {
+    package func store<Entry: Encodable>(_ entry: Entry, as name: String, diagnostics: Diagnostics) {
         do {
             try write(entry, to: name)
         } catch {
@@ -49,12 +45,12 @@ public struct CacheDirectory: Sendable {
         }
     }
 
-    public func remove(_ name: String) {
+    package func remove(_ name: String) {
         unlink(path + "/" + name)
     }
 
     /// What the cache holds, by the prefix of the entries' file names.
-    public enum Kind: String, CaseIterable, Sendable {
+    package enum Kind: String, CaseIterable, Sendable {
         /// The IdP's discovery document and public keys.
         case provider
         /// ID and refresh tokens.
@@ -71,14 +67,14 @@ public struct CacheDirectory: Sendable {
         /// Whether entries of this kind let maws act as the person without asking again: what
         /// `maws logout --all` removes. The IdP's public keys are no secret (encrypted long-lived
         /// keys are not in the cache at all).
-        public var isSecret: Bool {
+        package var isSecret: Bool {
             switch self {
             case .provider: return false
             case .session, .roles, .credentials, .userSession, .assumed: return true
             }
         }
 
-        public static var secrets: [Kind] { allCases.filter(\.isSecret) }
+        package static var secrets: [Kind] { allCases.filter(\.isSecret) }
 
         func describe(_ count: Int) -> String {
             let plural = count == 1 ? "" : "s"
@@ -101,7 +97,7 @@ public struct CacheDirectory: Sendable {
 
     /// Removes the entries of `kinds`; with `role`, only those holding that role's credentials.
     /// Returns what went, e.g. "2 role credentials", one phrase per kind.
-    public func forget(_ kinds: [Kind], role: String? = nil) -> [String] {
+    package func forget(_ kinds: [Kind], role: String? = nil) -> [String] {
         struct RoleField: Decodable { var role: String? }
         var removed: [String] = []
         for kind in kinds {
@@ -119,25 +115,25 @@ public struct CacheDirectory: Sendable {
     /// Runs `body` holding the cache's lock: how concurrent maws processes agree that one of them
     /// signs in (or calls STS) while the others wait and then use what it cached.
     /// `waiting` is called once if another process holds the lock.
-    public func withLock<T>(waiting: () -> Void = {}, _ body: () throws -> T) throws -> T {
+    package func withLock<T>(waiting: () -> Void = {}, _ body: () throws -> T) throws -> T {
         try ensureTrustworthy()
         return try FileLock.withExclusiveLock(onDirectory: path, waiting: waiting, body)
     }
 
     /// Creates the directory (0700) if needed, and refuses one that is not ours and closed to others.
-    public func ensureTrustworthy() throws {
+    package func ensureTrustworthy() throws {
         try AtomicFile.ensureDirectory(path)
         guard isTrustworthy else { throw CacheError.untrusted(path: path) }
     }
 
     /// A file name for `key`: its `keyHash`. Not a security boundary (entries are checked against
     /// their full key); it keeps the warm path free of libcrypto.
-    public static func fileName(kind: Kind, key: [String]) -> String {
+    package static func fileName(kind: Kind, key: [String]) -> String {
         "\(kind.rawValue)-\(keyHash(key)).json"
     }
 
     /// A 64-bit FNV-1a hash of `key`, as 16 hex digits.
-    public static func keyHash(_ key: [String]) -> String {
+    package static func keyHash(_ key: [String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.joined(separator: "\u{0}").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
@@ -154,10 +150,10 @@ public struct CacheDirectory: Sendable {
     }()
 }
 
-public enum CacheError: MawsError, Equatable {
+package enum CacheError: MawsError, Equatable {
     case untrusted(path: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .untrusted(let path):
             return "the cache directory \(path) is not a directory owned by you and closed to others; remove it or fix its mode (0700)"

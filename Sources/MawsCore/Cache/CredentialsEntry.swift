@@ -5,17 +5,17 @@ import Foundation
 #endif
 
 /// STS credentials for (issuer, client, subject, role), reused until 5 minutes before they expire.
-public struct CredentialsEntry: Codable, Sendable {
-    public var issuer: String
-    public var clientID: String
-    public var subject: String
-    public var role: String
-    public var credentials: AWSCredentials
-    public var assumedRoleARN: String
-    public var durationSeconds: Int
-    public var promptName: String
+package struct CredentialsEntry: Codable, Sendable {
+    package var issuer: String
+    package var clientID: String
+    package var subject: String
+    package var role: String
+    package var credentials: AWSCredentials
+    package var assumedRoleARN: String
+    package var durationSeconds: Int
+    package var promptName: String
 
-    public static let minimumRemaining: TimeInterval = 300
+    package static let minimumRemaining: TimeInterval = 300
 
     func isUsable(at now: Date) -> Bool {
         credentials.expiration.timeIntervalSince(now) > Self.minimumRemaining

@@ -7,17 +7,17 @@ import Foundation
 /// The token endpoint's answer for one (IdP, client): the verified ID token and its claims, and
 /// the refresh token. Keyed by the well-known URL, so the warm path finds it without the
 /// discovery document; the issuer it was verified against is kept inside.
-public struct IDTokenEntry: Codable, Sendable {
-    public var wellKnownURL: String
-    public var issuer: String
-    public var clientID: String
-    public var idToken: String
-    public var claims: IDTokenClaims
-    public var refreshToken: String?
-    public var savedAt: Date
+package struct IDTokenEntry: Codable, Sendable {
+    package var wellKnownURL: String
+    package var issuer: String
+    package var clientID: String
+    package var idToken: String
+    package var claims: IDTokenClaims
+    package var refreshToken: String?
+    package var savedAt: Date
 
     /// An ID token is reused while it has more than this left.
-    public static let minimumRemaining: TimeInterval = 300
+    package static let minimumRemaining: TimeInterval = 300
 
     func isUsable(at now: Date) -> Bool {
         claims.exp.timeIntervalSince(now) > Self.minimumRemaining

@@ -5,14 +5,14 @@ import Foundation
 #endif
 
 /// The IdP's discovery document and keys, refetched after a day or on an unknown key id.
-public struct ProviderEntry: Codable, Sendable {
-    public var wellKnownURL: String
-    public var metadata: ProviderMetadata
+package struct ProviderEntry: Codable, Sendable {
+    package var wellKnownURL: String
+    package var metadata: ProviderMetadata
     /// The JWKS document as fetched (JSON text).
-    public var keys: String
-    public var fetchedAt: Date
+    package var keys: String
+    package var fetchedAt: Date
 
-    public static let lifetime: TimeInterval = 86_400
+    package static let lifetime: TimeInterval = 86_400
 
     static func name(wellKnownURL: String) -> String {
         CacheDirectory.fileName(kind: .provider, key: [wellKnownURL])

@@ -6,18 +6,18 @@ import Foundation
 
 /// Remembers, per role, the session duration STS last accepted when the configured one was too
 /// long for the role's MaxSessionDuration, so the next sign-in asks for it straight away.
-public struct RoleDurationStore: Sendable {
-    public var path: String
+package struct RoleDurationStore: Sendable {
+    package var path: String
 
-    public init(cacheDirectory: String) {
+    package init(cacheDirectory: String) {
         path = cacheDirectory + "/role-durations.json"
     }
 
-    public func duration(for role: RoleARN) -> Int? {
+    package func duration(for role: RoleARN) -> Int? {
         load()[role.description]
     }
 
-    public func remember(_ seconds: Int, for role: RoleARN) throws(FileError) {
+    package func remember(_ seconds: Int, for role: RoleARN) throws(FileError) {
         var durations = load()
         guard durations[role.description] != seconds else { return }
         durations[role.description] = seconds

@@ -1,15 +1,15 @@
 /// Where the AWS tools and maws keep profiles.
-public struct AWSFiles: Sendable, Equatable {
+package struct AWSFiles: Sendable, Equatable {
     /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
-    public var credentials: String
+    package var credentials: String
     /// `AWS_CONFIG_FILE`, else `~/.aws/config`.
-    public var config: String
+    package var config: String
     /// `~/.aws/credentials`: what the AWS tools read when `AWS_SHARED_CREDENTIALS_FILE` is unset.
-    public var defaultCredentials: String
+    package var defaultCredentials: String
     /// maws's own credentials file for the `shared` output.
-    public var mawsCredentials: String
+    package var mawsCredentials: String
 
-    public init(environment: Environment) {
+    package init(environment: Environment) {
         let defaultCredentials = environment.home + "/.aws/credentials"
         let mawsCredentials = environment.configHome + "/maws/credentials"
         self.defaultCredentials = defaultCredentials
@@ -22,13 +22,13 @@ public struct AWSFiles: Sendable, Equatable {
 
     /// Where a profile's long-lived keys are kept encrypted: `<credentials file>-<PROFILE>.enc`
     /// (the location aws-token-manager uses).
-    public func encryptedCredentials(of profile: String) -> String {
+    package func encryptedCredentials(of profile: String) -> String {
         credentials + "-" + profile + ".enc"
     }
 
     /// The section of a profile in the config file: `[default]` or `[profile NAME]`, NAME quoted
     /// when botocore would not read it as one word (`[profile 'my profile']`).
-    public static func configSection(for profile: String) -> String {
+    package static func configSection(for profile: String) -> String {
         BotocoreProfiles.configSection(for: profile)
     }
 }

@@ -8,39 +8,39 @@ import Foundation
 /// `[profile NAME]` (or `[default]`, or any section botocore maps to it), and
 /// `~/.aws/credentials` (`AWS_SHARED_CREDENTIALS_FILE`), where it is `[NAME]`; keys in the
 /// credentials file win. Both are read as botocore reads them, `[DEFAULT]` keys included.
-public struct AWSProfiles: Sendable {
-    public struct Profile: Sendable, Equatable {
-        public var name: String
-        public var accessKeyID: String?
-        public var secretAccessKey: String?
-        public var sessionToken: String?
-        public var roleARN: String?
-        public var sourceProfile: String?
-        public var mfaSerial: String?
-        public var externalID: String?
-        public var roleSessionName: String?
-        public var durationSeconds: Int?
-        public var region: String?
+package struct AWSProfiles: Sendable {
+    package struct Profile: Sendable, Equatable {
+        package var name: String
+        package var accessKeyID: String?
+        package var secretAccessKey: String?
+        package var sessionToken: String?
+        package var roleARN: String?
+        package var sourceProfile: String?
+        package var mfaSerial: String?
+        package var externalID: String?
+        package var roleSessionName: String?
+        package var durationSeconds: Int?
+        package var region: String?
 
-        public var hasStaticKeys: Bool { accessKeyID != nil && secretAccessKey != nil }
+        package var hasStaticKeys: Bool { accessKeyID != nil && secretAccessKey != nil }
     }
 
-    public var files: AWSFiles
+    package var files: AWSFiles
     private var config: INIDocument
     private var credentials: INIDocument
 
-    public init(environment: Environment) throws {
+    package init(environment: Environment) throws {
         files = AWSFiles(environment: environment)
         config = try Self.load(files.config)
         credentials = try Self.load(files.credentials)
     }
 
     /// The profile to use: `--profile`, else `$AWS_PROFILE`, else `default`.
-    public static func selected(_ explicit: String?, environment: Environment) -> String {
+    package static func selected(_ explicit: String?, environment: Environment) -> String {
         explicit ?? environment["AWS_PROFILE"] ?? "default"
     }
 
-    public func profile(_ name: String) throws(ProfilesError) -> Profile {
+    package func profile(_ name: String) throws(ProfilesError) -> Profile {
         let configSection = config.awsProfile(name, inConfigFile: true)
         let credentialsSection = credentials.awsProfile(name, inConfigFile: false)
         guard configSection != nil || credentialsSection != nil || FileManager.default.fileExists(atPath: files.encryptedCredentials(of: name)) else {
@@ -64,7 +64,7 @@ public struct AWSProfiles: Sendable {
 
     /// Where `name`'s long-lived keys stand in plaintext: each file and section that holds
     /// `aws_access_key_id` or `aws_secret_access_key` for the profile, and which of the two.
-    public func plaintextKeys(of name: String) -> [(path: String, section: String, keys: [String])] {
+    package func plaintextKeys(of name: String) -> [(path: String, section: String, keys: [String])] {
         let keyNames = ["aws_access_key_id", "aws_secret_access_key"]
         var places: [(path: String, section: String, keys: [String])] = []
         for (path, document, inConfig) in [(files.credentials, credentials, false), (files.config, config, true)] {
@@ -77,13 +77,13 @@ public struct AWSProfiles: Sendable {
     }
 
     /// The entries of `name`'s section of the config file, as written (no credentials-file keys).
-    public func settings(of name: String) -> [String: String] {
+    package func settings(of name: String) -> [String: String] {
         guard let section = config.awsProfile(name, inConfigFile: true) else { return [:] }
         return Dictionary(section.entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The profiles from the one holding keys to `name`, following `source_profile`.
-    public func chain(_ name: String) throws(ProfilesError) -> [Profile] {
+    package func chain(_ name: String) throws(ProfilesError) -> [Profile] {
         var chain: [Profile] = []
         var current = try profile(name)
         var seen = [name]
@@ -124,16 +124,16 @@ public struct AWSProfiles: Sendable {
     }
 }
 
-public enum ProfilesError: MawsError, Equatable {
+package enum ProfilesError: MawsError, Equatable {
     case unknownProfile(name: String, files: [String])
     case invalidValue(profile: String, key: String, reason: String)
     case loop([String])
     case unparseable(path: String, line: Int, reason: String)
     case noKeys(profile: String, files: [String])
 
-    public var exitCode: Int32 { ExitStatus.usage }
+    package var exitCode: Int32 { ExitStatus.usage }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownProfile(let name, let files):
             return "there is no profile '\(name)' in \(files.joined(separator: " or ")); check --profile or AWS_PROFILE"

@@ -1,11 +1,11 @@
 /// What botocore (`botocore/configloader.py`) adds to configparser when it reads the AWS shared
 /// files: which config-file sections are which profile, and nested values.
-public enum BotocoreProfiles {
+package enum BotocoreProfiles {
     /// The profile botocore's `build_profile_map` makes of a config-file section: `default` for
     /// `[default]`; for a section whose name starts with "profile" and splits, shell-like, into
     /// exactly two words, the second word (`[profile x]`, `[profile  "x"]`, even `[profiles x]`);
     /// nil for any other section. When several sections map to one profile, the last one wins.
-    public static func configProfile(ofSection name: String) -> String? {
+    package static func configProfile(ofSection name: String) -> String? {
         if name.unicodeScalars.starts(with: "profile".unicodeScalars) {
             guard let words = shellWords(name), words.count == 2 else { return nil }
             return words[1]
@@ -16,7 +16,7 @@ public enum BotocoreProfiles {
     /// The config-file section maws writes for `profile`: `default`, else `profile NAME`, with
     /// NAME in single quotes (as `shlex.quote` and the AWS CLI write it) when botocore would not
     /// read it back as one word otherwise, as with spaces or quotes in it.
-    public static func configSection(for profile: String) -> String {
+    package static func configSection(for profile: String) -> String {
         if profile.isExactly("default") { return "default" }
         let plain = "profile " + profile
         if configProfile(ofSection: plain)?.isExactly(profile) == true { return plain }

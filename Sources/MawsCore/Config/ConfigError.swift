@@ -1,5 +1,5 @@
 /// Something wrong with the configuration files or values: always the person's to fix, so exit 2.
-public enum ConfigError: MawsError, Equatable {
+package enum ConfigError: MawsError, Equatable {
     /// A file named with `-c` that does not exist.
     case fileNotFound(path: String)
     case unreadable(path: String, reason: String)
@@ -9,9 +9,9 @@ public enum ConfigError: MawsError, Equatable {
     /// A value that did not come from a file (a flag or an environment variable).
     case invalidSetting(source: String, reason: String)
 
-    public var exitCode: Int32 { ExitStatus.usage }
+    package var exitCode: Int32 { ExitStatus.usage }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .fileNotFound(let path):
             return "config file \(path) does not exist; check the path given to -c/--config"

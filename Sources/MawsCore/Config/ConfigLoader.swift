@@ -7,33 +7,33 @@ import Foundation
 /// Finds, reads and merges the config files in the documented order, later files overriding
 /// earlier ones: `/etc/maws/config.ini`, each `$XDG_CONFIG_DIRS/maws/config.ini` (least important
 /// first), `$XDG_CONFIG_HOME/maws/config.ini`, then every `-c` file in the order given.
-public struct ConfigLoader: Sendable {
-    public var environment: Environment
-    public var explicitFiles: [String]
+package struct ConfigLoader: Sendable {
+    package var environment: Environment
+    package var explicitFiles: [String]
 
-    public init(environment: Environment, explicitFiles: [String] = []) {
+    package init(environment: Environment, explicitFiles: [String] = []) {
         self.environment = environment
         self.explicitFiles = explicitFiles
     }
 
-    public static let sectionName = "maws"
+    package static let sectionName = "maws"
 
     /// The default files, in reading order. Missing ones are skipped.
-    public var defaultFiles: [String] {
+    package var defaultFiles: [String] {
         ["/etc/maws/config.ini"]
             + environment.configDirectories.reversed().map { $0 + "/maws/config.ini" }
             + [environment.configHome + "/maws/config.ini"]
     }
 
-    public struct Loaded: Sendable {
-        public var config: MawsConfig
+    package struct Loaded: Sendable {
+        package var config: MawsConfig
         /// Files that were read, in order.
-        public var files: [String]
+        package var files: [String]
         /// Unknown keys and other things worth a warning.
-        public var warnings: [String]
+        package var warnings: [String]
     }
 
-    public func load() throws(ConfigError) -> Loaded {
+    package func load() throws(ConfigError) -> Loaded {
         var settings: [String: ConfigSetting] = [:]
         var files: [String] = []
         var warnings: [String] = []

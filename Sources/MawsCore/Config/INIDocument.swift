@@ -4,37 +4,37 @@
 /// rules are `INISyntax`'s.
 ///
 /// Every section and entry keeps the line it came from, so errors can point at it.
-public struct INIDocument: Sendable, Equatable {
-    public struct Entry: Sendable, Equatable {
-        public var key: String
-        public var value: String
-        public var line: Int
+package struct INIDocument: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
+        package var key: String
+        package var value: String
+        package var line: Int
     }
 
-    public struct Section: Sendable, Equatable {
-        public var name: String
-        public var line: Int
-        public var entries: [Entry]
+    package struct Section: Sendable, Equatable {
+        package var name: String
+        package var line: Int
+        package var entries: [Entry]
 
-        public func entry(_ key: String) -> Entry? {
+        package func entry(_ key: String) -> Entry? {
             entries.first { $0.key.isExactly(key) }
         }
     }
 
-    public var sections: [Section]
+    package var sections: [Section]
 
     /// The section named exactly `name` (scalar for scalar, as configparser compares names).
-    public func section(_ name: String) -> Section? {
+    package func section(_ name: String) -> Section? {
         sections.first { $0.name.isExactly(name) }
     }
 
-    public init(sections: [Section] = []) {
+    package init(sections: [Section] = []) {
         self.sections = sections
     }
 
     /// Reads and parses the file at `path` (through symlinks); nil when it does not exist.
     /// `syntaxError` turns a parse error into the caller's error, which knows what the file is for.
-    public static func read(_ path: String, syntaxError: (INIParseError) -> any Error) throws -> INIDocument? {
+    package static func read(_ path: String, syntaxError: (INIParseError) -> any Error) throws -> INIDocument? {
         guard let text = try SharedFile(path: path, holdsSecrets: false).text() else { return nil }
         do {
             return try parse(text)
@@ -46,7 +46,7 @@ public struct INIDocument: Sendable, Equatable {
     /// Parses `text` by configparser's rules (see `INISyntax`); errors carry the 1-based line
     /// number and what is wrong there. `[DEFAULT]` is kept as a section of that name; a second
     /// `[DEFAULT]` header continues it, as in configparser.
-    public static func parse(_ text: String) throws(INIParseError) -> INIDocument {
+    package static func parse(_ text: String) throws(INIParseError) -> INIDocument {
         let lines = INISyntax.lines(text)
         return build(try INISyntax.classify(lines))
     }
@@ -78,7 +78,7 @@ public struct INIDocument: Sendable, Equatable {
     /// The profile `name` as botocore reads it from an AWS credentials file (`[name]`) or config
     /// file (the last section botocore maps to it: `[default]`, `[profile name]`,
     /// `[profile "name"]`...), with the keys of `[DEFAULT]` that the section does not set itself.
-    public func awsProfile(_ name: String, inConfigFile: Bool) -> Section? {
+    package func awsProfile(_ name: String, inConfigFile: Bool) -> Section? {
         let found: Section?
         if inConfigFile {
             found = sections.last { !$0.name.isExactly("DEFAULT") && BotocoreProfiles.configProfile(ofSection: $0.name)?.isExactly(name) == true }
@@ -101,15 +101,15 @@ func lines(of text: String) -> [String] {
 }
 
 /// A line of an INI file that maws cannot read, or will not edit around.
-public struct INIParseError: Error, Equatable, Sendable {
-    public var line: Int
+package struct INIParseError: Error, Equatable, Sendable {
+    package var line: Int
     /// What is wrong on that line.
-    public var reason: String
+    package var reason: String
     /// What to do about it, when there is more to say than "fix that line" (as for files that
     /// configparser reads but maws will not edit).
-    public var remedy: String?
+    package var remedy: String?
 
-    public init(line: Int, reason: String, remedy: String? = nil) {
+    package init(line: Int, reason: String, remedy: String? = nil) {
         self.line = line
         self.reason = reason
         self.remedy = remedy

@@ -12,7 +12,7 @@
 /// inherits). Every edit is checked by reading the result again: botocore must read every other
 /// section exactly as before and maws's section with exactly the keys maws set, or the edit is
 /// refused with the line where it would go wrong.
-public struct INIEditor: Sendable, Equatable {
+package struct INIEditor: Sendable, Equatable {
     private var lines: [INISyntax.Line]
     private var kinds: [INISyntax.Kind]
     /// The terminator of a last line that gets lines after it: the file's first one (LF, CRLF or
@@ -21,19 +21,19 @@ public struct INIEditor: Sendable, Equatable {
     private let newline: String
 
     /// Parses `text`; a file configparser could not read either is refused, never rewritten.
-    public init(_ text: String) throws(INIParseError) {
+    package init(_ text: String) throws(INIParseError) {
         lines = INISyntax.lines(text)
         kinds = try Self.classify(lines)
         newline = lines.first { !$0.ending.isEmpty }?.ending ?? "\n"
     }
 
-    public func render() -> String {
+    package func render() -> String {
         lines.map { $0.text + $0.ending }.joined()
     }
 
     /// The `key = value` entries of `section` (values as botocore reads them, continuation lines
     /// included), or nil when it does not exist.
-    public func entries(in section: String) -> [String: String]? {
+    package func entries(in section: String) -> [String: String]? {
         guard let range = sectionRange(section) else { return nil }
         let values = INISyntax.values(kinds)
         var entries: [String: String] = [:]
@@ -48,7 +48,7 @@ public struct INIEditor: Sendable, Equatable {
     /// botocore reads it back unchanged, and `INIParseError` when the file holds something that
     /// makes the edit unsafe: another section botocore reads as the same profile, a lookalike
     /// section other SDKs may read as the same one, lines whose reading the edit would change.
-    public mutating func setEntries(_ values: [(key: String, value: String)], in section: String, owned: Set<String>) throws {
+    package mutating func setEntries(_ values: [(key: String, value: String)], in section: String, owned: Set<String>) throws {
         try Self.checkWritable(section: section, values)
         let owned = Array(owned) + values.map(\.key)
         try checkNoOtherSectionIsTheSameProfile(as: section)
@@ -102,7 +102,7 @@ public struct INIEditor: Sendable, Equatable {
     /// lines is left in it (unless that would change how a following line reads). Returns whether
     /// the file changed.
     @discardableResult
-    public mutating func removeEntries(_ owned: Set<String>, from section: String) throws -> Bool {
+    package mutating func removeEntries(_ owned: Set<String>, from section: String) throws -> Bool {
         guard let range = sectionRange(section) else { return false }
         let owned = Array(owned)
         let replacement = rewritten(range, owned: owned, setting: [])
@@ -283,8 +283,8 @@ public struct INIEditor: Sendable, Equatable {
 }
 
 /// A value maws was asked to write that botocore would not read back as written.
-public struct INIValueError: Error, Equatable, Sendable {
-    public var reason: String
+package struct INIValueError: Error, Equatable, Sendable {
+    package var reason: String
 }
 
 extension INISyntax.Kind {

@@ -1,34 +1,34 @@
 /// The settings of the `[maws]` section, validated.
-public struct MawsConfig: Sendable, Equatable {
-    public var wellKnownURL: EndpointURL
-    public var clientID: String
-    public var idTokenForRolesURL: EndpointURL
-    public var scope: String
-    public var output: OutputFormat
-    public var profile: String?
-    public var printRoleARN: Bool
-    public var durationSeconds: Int
+package struct MawsConfig: Sendable, Equatable {
+    package var wellKnownURL: EndpointURL
+    package var clientID: String
+    package var idTokenForRolesURL: EndpointURL
+    package var scope: String
+    package var output: OutputFormat
+    package var profile: String?
+    package var printRoleARN: Bool
+    package var durationSeconds: Int
     /// The configured STS endpoint; `STSEndpoint.resolve` applies the AWS environment overrides.
-    public var stsEndpoint: EndpointURL?
-    public var region: String?
+    package var stsEndpoint: EndpointURL?
+    package var region: String?
     /// How long the browser sign-in may take before maws gives up, in seconds.
-    public var loginTimeout: Int
+    package var loginTimeout: Int
     /// The AWS federation endpoint for console sign-in (`-w`, `--print-url`).
-    public var federationURL: EndpointURL
+    package var federationURL: EndpointURL
     /// Where the console opens after sign-in.
-    public var consoleDestination: EndpointURL
+    package var consoleDestination: EndpointURL
 
-    public static let defaultScope = "openid"
-    public static let defaultDurationSeconds = 43200
-    public static let defaultLoginTimeout = 300
-    public static let durationRange = 900...43200
-    public static let defaultFederationURL = "https://signin.aws.amazon.com/federation"
-    public static let defaultConsoleDestination = "https://console.aws.amazon.com/"
+    package static let defaultScope = "openid"
+    package static let defaultDurationSeconds = 43200
+    package static let defaultLoginTimeout = 300
+    package static let durationRange = 900...43200
+    package static let defaultFederationURL = "https://signin.aws.amazon.com/federation"
+    package static let defaultConsoleDestination = "https://console.aws.amazon.com/"
 }
 
 extension MawsConfig {
     /// Every key the `[maws]` section may hold; anything else draws a warning.
-    public static let knownKeys: Set<String> = [
+    package static let knownKeys: Set<String> = [
         "well_known_url", "client_id", "idtoken_for_roles_url", "scope", "output", "profile",
         "print_role_arn", "duration_seconds", "sts_endpoint", "region", "login_timeout",
         "federation_url", "console_destination",

@@ -1,5 +1,5 @@
 /// Where and how maws hands over the credentials (`-o/--output`, config `output`).
-public enum OutputFormat: String, CaseIterable, Sendable {
+package enum OutputFormat: String, CaseIterable, Sendable {
     /// `export` lines for a POSIX shell (the default).
     case envvar
     /// A profile in the AWS shared credentials file.

@@ -1,30 +1,26 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// An INI file maws edits in place: the AWS shared credentials and config files, and maws's own
 /// credentials file. Updates are serialized with a lock on the file's directory, lossless
 /// (`INIEditor`), atomic (`AtomicFile`), and go through a symlink to the file it points at.
-public struct SharedFile: Sendable {
-    public let path: String
+package struct SharedFile: Sendable {
+    package let path: String
     /// Credentials: a new file is 0600 and an existing one loses any group or other access.
-    public let holdsSecrets: Bool
+    package let holdsSecrets: Bool
 
-    public init(path: String, holdsSecrets: Bool) {
+    package init(path: String, holdsSecrets: Bool) {
         self.path = path
         self.holdsSecrets = holdsSecrets
     }
 
     /// The file's current entries in `section`, or nil when the file or the section is absent.
-    public func entries(in section: String) throws -> [String: String]? {
+    package func entries(in section: String) throws -> [String: String]? {
         guard let text = try read(resolvedPath()) else { return nil }
         return try editor(for: text).entries(in: section)
     }
 
     /// The file's text through any symlink, or nil when it does not exist.
-    public func text() throws -> String? {
+    package func text() throws -> String? {
         var info = stat()
         let target = resolvedPath()
         guard stat(target, &info) == 0 else { return nil }
@@ -34,7 +30,7 @@ public struct SharedFile: Sendable {
     /// Runs `body` holding the lock every update of this file takes, so that a decision about
     /// the file (and maws's record of it) and the write that follows cannot be interleaved with
     /// another maws process's.
-    public func withLock<T>(_ body: () throws -> T) throws -> T {
+    package func withLock<T>(_ body: () throws -> T) throws -> T {
         let directory = AtomicFile.parentDirectory(of: resolvedPath())
         try AtomicFile.ensureDirectory(directory)
         return try FileLock.withExclusiveLock(onDirectory: directory, body)
@@ -43,7 +39,7 @@ public struct SharedFile: Sendable {
     /// Applies `edit` under the lock; writes only when the text changed. Returns whether it did.
     /// The editor's refusals become `FileError`s naming this file and the line.
     @discardableResult
-    public func update(_ edit: (inout INIEditor) throws -> Void) throws -> Bool {
+    package func update(_ edit: (inout INIEditor) throws -> Void) throws -> Bool {
         let target = resolvedPath()
         return try withLock {
             let existing = try read(target)
@@ -65,7 +61,7 @@ public struct SharedFile: Sendable {
 
     /// Runs `edit` as `update` would, without writing: whether the file can be edited so, checked
     /// before another file is changed, so that a refusal leaves nothing half done.
-    public func check(_ edit: (inout INIEditor) throws -> Void) throws {
+    package func check(_ edit: (inout INIEditor) throws -> Void) throws {
         _ = try edited(try read(resolvedPath()), by: edit)
     }
 

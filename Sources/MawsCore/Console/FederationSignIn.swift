@@ -7,14 +7,14 @@ import Foundation
 /// AWS console sign-in through the federation endpoint: trade temporary credentials for a sign-in
 /// token (`getSigninToken`), then build the `login` URL that opens the console.
 /// The credentials travel only in the POST body; the resulting URL holds a short-lived token.
-public struct FederationSignIn: Sendable {
-    public var federationURL: EndpointURL
-    public var destination: String
+package struct FederationSignIn: Sendable {
+    package var federationURL: EndpointURL
+    package var destination: String
     /// Where the console sends a person whose session ended: the IdP.
-    public var issuer: String
-    public var http: HTTPClient
+    package var issuer: String
+    package var http: HTTPClient
 
-    public init(federationURL: EndpointURL, destination: String, issuer: String, http: HTTPClient) {
+    package init(federationURL: EndpointURL, destination: String, issuer: String, http: HTTPClient) {
         self.federationURL = federationURL
         self.destination = destination
         self.issuer = issuer
@@ -22,14 +22,14 @@ public struct FederationSignIn: Sendable {
     }
 
     /// The console session length: the credentials' remaining life, within AWS's 900 to 43200 s.
-    public static func sessionDuration(for credentials: AWSCredentials, now: Date = Date()) -> Int {
+    package static func sessionDuration(for credentials: AWSCredentials, now: Date = Date()) -> Int {
         // Bounded before the conversion to Int, which traps past Int64: cached credentials can
         // hold any expiration a JSON number can.
         let remaining = credentials.expiration.timeIntervalSince(now)
         return Int(remaining.isNaN ? 900 : min(43200, max(900, remaining)))
     }
 
-    public func loginURL(for credentials: AWSCredentials) throws -> String {
+    package func loginURL(for credentials: AWSCredentials) throws -> String {
         struct FederationCredentials: Encodable {
             var sessionId: String
             var sessionKey: String
@@ -60,12 +60,12 @@ public struct FederationSignIn: Sendable {
     }
 }
 
-public enum ConsoleError: MawsError, Equatable {
+package enum ConsoleError: MawsError, Equatable {
     case federation(url: String, status: Int, snippet: String)
     case invalidAnswer(url: String)
     case noBrowser
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .federation(let url, let status, let snippet):
             return "the AWS federation endpoint \(url) answered HTTP \(status)\(snippet.isEmpty ? "" : ": \(snippet)"); check federation_url"

@@ -67,7 +67,7 @@ final class LibCrypto: Sendable {
     }
 }
 
-public enum CryptoError: MawsError, Equatable {
+package enum CryptoError: MawsError, Equatable {
     case unavailable(String)
     case randomFailed
     case digestFailed
@@ -75,7 +75,7 @@ public enum CryptoError: MawsError, Equatable {
     /// Decryption found the data altered, or the password wrong.
     case authenticationFailed
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unavailable(let reason): return "OpenSSL's libcrypto is not usable: \(reason)"
         case .randomFailed: return "OpenSSL could not produce random bytes; the system entropy source is broken"

@@ -2,16 +2,16 @@ import COpenSSL
 
 /// An RSA public key built from a JWK's modulus and exponent, able to check RS256
 /// (RSASSA-PKCS1-v1_5 with SHA-256) signatures.
-public final class RSAPublicKey: @unchecked Sendable {
+package final class RSAPublicKey: @unchecked Sendable {
     // An EVP_PKEY*, owned; freed in deinit. Never mutated after init, so sharing is safe.
     private let key: OpaquePointer
     private let library: LibCrypto
-    public let bits: Int
+    package let bits: Int
 
     /// Keys shorter than this are refused: RFC 7518 §3.3 requires 2048 bits for RS256.
-    public static let minimumBits = 2048
+    package static let minimumBits = 2048
 
-    public init(modulus: [UInt8], exponent: [UInt8]) throws(CryptoError) {
+    package init(modulus: [UInt8], exponent: [UInt8]) throws(CryptoError) {
         let library = try LibCrypto.shared()
         self.library = library
         guard !modulus.isEmpty, !exponent.isEmpty else { throw .invalidKey("empty modulus or exponent") }
@@ -54,7 +54,7 @@ public final class RSAPublicKey: @unchecked Sendable {
     }
 
     /// True when `signature` is a valid RS256 signature of `message` under this key.
-    public func verifyRS256(signature: [UInt8], message: [UInt8]) -> Bool {
+    package func verifyRS256(signature: [UInt8], message: [UInt8]) -> Bool {
         guard let context = library.mdContextNew() else { return false }
         defer {
             library.mdContextFree(context)

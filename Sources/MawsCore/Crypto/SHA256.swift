@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// SHA-256 and HMAC-SHA-256 through OpenSSL.
-public enum SHA256 {
-    public static func hash(_ data: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {
+package enum SHA256 {
+    package static func hash(_ data: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {
         let library = try LibCrypto.shared()
         var output = [UInt8](repeating: 0, count: 32)
         let input = Array(data)
@@ -19,7 +19,7 @@ public enum SHA256 {
         return output
     }
 
-    public static func hmac(key: some Collection<UInt8>, message: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {
+    package static func hmac(key: some Collection<UInt8>, message: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {
         let library = try LibCrypto.shared()
         var output = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0

@@ -1,29 +1,29 @@
 import COpenSSL
 
 /// Password-based authenticated encryption: a key from scrypt, then AES-256-GCM.
-public enum SecretBox {
+package enum SecretBox {
     /// scrypt cost parameters; stored with each file so they can be raised later.
-    public struct KDFParameters: Sendable, Equatable, Codable {
-        public var n: UInt64
-        public var r: UInt64
-        public var p: UInt64
+    package struct KDFParameters: Sendable, Equatable, Codable {
+        package var n: UInt64
+        package var r: UInt64
+        package var p: UInt64
 
         /// 2^17, 8, 1: 128 MiB and about half a second per password, as OWASP's password storage
         /// guidance has it for scrypt; a file guessed at offline must cost that much per guess.
         /// Files keep their parameters, so those written with 2^15 still open, and `maws crypto
         /// rekey` rewrites them with these.
-        public static let standard = KDFParameters(n: 1 << 17, r: 8, p: 1)
+        package static let standard = KDFParameters(n: 1 << 17, r: 8, p: 1)
     }
 
-    public struct Sealed: Sendable, Equatable {
-        public var salt: [UInt8]
-        public var nonce: [UInt8]
-        public var parameters: KDFParameters
+    package struct Sealed: Sendable, Equatable {
+        package var salt: [UInt8]
+        package var nonce: [UInt8]
+        package var parameters: KDFParameters
         /// Ciphertext followed by the 16-byte GCM tag.
-        public var ciphertext: [UInt8]
+        package var ciphertext: [UInt8]
     }
 
-    public static func seal(_ plaintext: [UInt8], password: [UInt8], associatedData: [UInt8],
+    package static func seal(_ plaintext: [UInt8], password: [UInt8], associatedData: [UInt8],
                             parameters: KDFParameters = .standard) throws(CryptoError) -> Sealed {
         let salt = try SecureRandom.bytes(16)
         let nonce = try SecureRandom.bytes(12)
@@ -34,7 +34,7 @@ public enum SecretBox {
     }
 
     /// The plaintext, or `CryptoError.authenticationFailed` for a wrong password or altered data.
-    public static func open(_ sealed: Sealed, password: [UInt8], associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
+    package static func open(_ sealed: Sealed, password: [UInt8], associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
         var key = try deriveKey(password: password, salt: sealed.salt, parameters: sealed.parameters)
         defer { cleanse(&key) }
         return try Cipher.shared().crypt(encrypt: false, key: key, nonce: sealed.nonce, associatedData: associatedData,
@@ -62,7 +62,7 @@ public enum SecretBox {
     }
 
     /// Overwrites secret bytes in a way the compiler will not optimise away.
-    public static func cleanse(_ bytes: inout [UInt8]) {
+    package static func cleanse(_ bytes: inout [UInt8]) {
         guard let functions = try? Cipher.shared() else { return }
         bytes.withUnsafeMutableBytes { functions.cleanse($0.baseAddress, $0.count) }
     }

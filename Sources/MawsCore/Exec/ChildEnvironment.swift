@@ -14,9 +14,9 @@ import Foundation
 /// and its `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE` point at files of maws's: an empty
 /// credentials file, and a config file whose `[default]` holds only the person's settings that
 /// choose no credentials (region, output, CA bundle, retries, endpoints).
-public struct ChildEnvironment: Sendable {
+package struct ChildEnvironment: Sendable {
     /// Variables that make an SDK use other credentials, another profile, or other files.
-    public static let competingVariables = CredentialOutput.keyVariables + CredentialOutput.sessionVariables + [
+    package static let competingVariables = CredentialOutput.keyVariables + CredentialOutput.sessionVariables + [
         "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
         "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
@@ -28,17 +28,17 @@ public struct ChildEnvironment: Sendable {
 
     /// Settings copied from the person's profile into the child's config file: none of them
     /// chooses credentials.
-    public static let keptSettings = [
+    package static let keptSettings = [
         "region", "output", "ca_bundle", "retry_mode", "max_attempts", "defaults_mode", "endpoint_url",
         "sts_regional_endpoints", "use_fips_endpoint", "use_dualstack_endpoint", "cli_pager",
     ]
 
-    public var environment: Environment
+    package var environment: Environment
     /// maws's configured region, which wins over the person's profile.
-    public var region: String?
-    public var cache: CacheDirectory
+    package var region: String?
+    package var cache: CacheDirectory
 
-    public init(environment: Environment, region: String?) {
+    package init(environment: Environment, region: String?) {
         self.environment = environment
         self.region = region
         cache = CacheDirectory(environment: environment)
@@ -61,16 +61,16 @@ public struct ChildEnvironment: Sendable {
     }
 
     /// What the child's environment points at.
-    public struct Files: Sendable {
-        public var credentials: String
-        public var config: String
-        public var region: String?
+    package struct Files: Sendable {
+        package var credentials: String
+        package var config: String
+        package var region: String?
 
         /// The variables that point an SDK at these files (and the region). The Java SDK v1 reads
         /// `AWS_CREDENTIAL_PROFILES_FILE` instead of `AWS_SHARED_CREDENTIALS_FILE`, and botocore
         /// reads `~/.boto` unless `BOTO_CONFIG` names another file: both get the empty one. The
         /// instance metadata service, last in every chain, is turned off.
-        public var variables: [(String, String)] {
+        package var variables: [(String, String)] {
             [("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_CREDENTIAL_PROFILES_FILE", credentials),
              ("BOTO_CONFIG", credentials), ("AWS_CONFIG_FILE", config), ("AWS_EC2_METADATA_DISABLED", "true")]
                 + (region.map { [("AWS_REGION", $0), ("AWS_DEFAULT_REGION", $0)] } ?? [])
@@ -79,7 +79,7 @@ public struct ChildEnvironment: Sendable {
 
     /// Writes the child's files into the cache directory, which must be ours and closed to others
     /// (a config file someone else could replace would choose the child's credentials).
-    public func prepareFiles() throws -> Files {
+    package func prepareFiles() throws -> Files {
         try cache.ensureTrustworthy()
         let settings = settings()
         let config = "[default]\n" + settings.map { "\($0.0) = \($0.1)\n" }.joined()
@@ -95,7 +95,7 @@ public struct ChildEnvironment: Sendable {
 
     /// `variables` (maws's credentials or endpoint) on top of the inherited environment, without
     /// what competes with them and pointing at the child's files.
-    public func build(adding variables: [(String, String)]) throws -> [String: String] {
+    package func build(adding variables: [(String, String)]) throws -> [String: String] {
         var child = environment.variables
         for name in Self.competingVariables { child[name] = nil }
         for (name, value) in try prepareFiles().variables + variables { child[name] = value }

@@ -7,18 +7,18 @@ import Foundation
 /// Wraps an HTTP client and compares each answer's `Date` header with the local clock. When they
 /// are more than 5 minutes apart, it says so once: tokens would otherwise look expired or not yet
 /// valid for no visible reason.
-public final class ClockSkewCheckingClient: HTTPClient {
+package final class ClockSkewCheckingClient: HTTPClient {
     private let base: HTTPClient
     private let diagnostics: Diagnostics
     private let warned = Locked(false)
-    public static let tolerance: TimeInterval = 300
+    package static let tolerance: TimeInterval = 300
 
-    public init(_ base: HTTPClient, diagnostics: Diagnostics) {
+    package init(_ base: HTTPClient, diagnostics: Diagnostics) {
         self.base = base
         self.diagnostics = diagnostics
     }
 
-    public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+    package func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let response = try base.send(request)
         if let header = response.headers["date"], let remote = HTTPDate.parse(header) {
             let skew = Date().timeIntervalSince(remote)

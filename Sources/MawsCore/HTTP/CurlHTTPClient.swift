@@ -9,13 +9,13 @@ import Foundation
 ///
 /// Redirects are not followed (the endpoints maws talks to answer directly, and a redirect must
 /// never carry a token elsewhere), only http and https are allowed, and both timeouts apply.
-public struct CurlHTTPClient: HTTPClient {
-    public var connectTimeout: Int
-    public var totalTimeout: Int
-    public var maximumResponseBytes: Int
-    public var userAgent: String
+package struct CurlHTTPClient: HTTPClient {
+    package var connectTimeout: Int
+    package var totalTimeout: Int
+    package var maximumResponseBytes: Int
+    package var userAgent: String
 
-    public init(connectTimeout: Int = 5, totalTimeout: Int = 15, maximumResponseBytes: Int = 4 << 20,
+    package init(connectTimeout: Int = 5, totalTimeout: Int = 15, maximumResponseBytes: Int = 4 << 20,
                 userAgent: String = "maws/\(MawsVersion.current)") {
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
@@ -23,7 +23,7 @@ public struct CurlHTTPClient: HTTPClient {
         self.userAgent = userAgent
     }
 
-    public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+    package func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let curl = try LibCurl.shared()
         guard let handle = curl.easyInit() else { throw .unavailable("curl_easy_init failed") }
         defer { curl.easyCleanup(handle) }

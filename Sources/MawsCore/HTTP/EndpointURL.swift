@@ -6,15 +6,15 @@ import Foundation
 
 /// An absolute http(s) URL that maws is willing to send credentials or tokens to:
 /// HTTPS always, plain HTTP only to a loopback host (127.0.0.0/8, ::1, localhost).
-public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
-    public let string: String
-    public let host: String
+package struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
+    package let string: String
+    package let host: String
     /// `host[:port]`, as the Host header carries it.
-    public let authority: String
+    package let authority: String
 
-    public var description: String { string }
+    package var description: String { string }
 
-    public init(validating text: String) throws(EndpointURLError) {
+    package init(validating text: String) throws(EndpointURLError) {
         // Foundation percent-encodes spaces and control characters, but maws keeps the text as
         // given (it goes into headers, messages and browsers), so they are refused outright.
         guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) }) else {
@@ -42,7 +42,7 @@ public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
         self.authority = url.port.map { "\(bracketed):\($0)" } ?? bracketed
     }
 
-    public static func isLoopback(host: String) -> Bool {
+    package static func isLoopback(host: String) -> Bool {
         var name = host.lowercased()
         if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
         if name == "localhost" || name.hasSuffix(".localhost") || name == "::1" { return true }
@@ -52,13 +52,13 @@ public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-public enum EndpointURLError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum EndpointURLError: Error, Equatable, Sendable, CustomStringConvertible {
     case notAbsolute(String)
     case insecure(String)
     case unsupportedScheme(String)
     case containsCredentials
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notAbsolute(let text):
             return "'\(text)' is not an absolute http(s) URL"

@@ -1,7 +1,7 @@
 /// `application/x-www-form-urlencoded` and URL query encoding.
-public enum FormEncoding {
+package enum FormEncoding {
     /// Percent-encodes everything but RFC 3986's unreserved characters.
-    public static func percentEncode(_ text: String) -> String {
+    package static func percentEncode(_ text: String) -> String {
         var encoded = ""
         encoded.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -17,14 +17,14 @@ public enum FormEncoding {
         return encoded
     }
 
-    public static func encode(_ fields: [(String, String)]) -> String {
+    package static func encode(_ fields: [(String, String)]) -> String {
         fields.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
     }
 
     /// Decodes a query string or form body; `+` is a space. Returns nil for malformed escapes.
     /// Split at the `&` and `=` scalars (not Characters: one followed by a combining mark is still a
     /// separator to every other parser).
-    public static func decode(_ text: Substring) -> [(String, String)]? {
+    package static func decode(_ text: Substring) -> [(String, String)]? {
         var fields: [(String, String)] = []
         for pair in text.unicodeScalars.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -38,7 +38,7 @@ public enum FormEncoding {
 
     /// Decodes `%XX` escapes; `plusIsSpace` for form bodies and queries, not for RFC 3986 text
     /// (such as the trust policies IAM returns).
-    public static func percentDecode(_ text: Substring, plusIsSpace: Bool = true) -> String? {
+    package static func percentDecode(_ text: Substring, plusIsSpace: Bool = true) -> String? {
         var bytes: [UInt8] = []
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {

@@ -6,11 +6,11 @@ import Foundation
 
 /// Sends HTTP requests. The seam between maws's protocol code and the network, so a test can
 /// hand the login flow another transport without touching the rest.
-public protocol HTTPClient: Sendable {
+package protocol HTTPClient: Sendable {
     func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse
 }
 
-public enum HTTPError: MawsError, Equatable {
+package enum HTTPError: MawsError, Equatable {
     case unavailable(String)
     case resolve(host: String)
     case connect(host: String, reason: String)
@@ -19,7 +19,7 @@ public enum HTTPError: MawsError, Equatable {
     case responseTooLarge(host: String)
     case transfer(host: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unavailable(let reason):
             return "cannot make HTTP requests: \(reason)"

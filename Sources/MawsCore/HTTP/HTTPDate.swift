@@ -5,10 +5,10 @@ import Foundation
 #endif
 
 /// HTTP dates (RFC 9110 §5.6.7), the preferred IMF-fixdate form: `Sun, 06 Nov 1994 08:49:37 GMT`.
-public enum HTTPDate {
+package enum HTTPDate {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]),
               let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3])

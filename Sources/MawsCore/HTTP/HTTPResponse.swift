@@ -4,23 +4,23 @@ import FoundationEssentials
 import Foundation
 #endif
 
-public struct HTTPResponse: Sendable {
-    public var status: Int
+package struct HTTPResponse: Sendable {
+    package var status: Int
     /// Header fields with lowercased names; a repeated field keeps its last value.
-    public var headers: [String: String]
-    public var body: Data
+    package var headers: [String: String]
+    package var body: Data
 
-    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+    package init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
-    public var isSuccess: Bool { (200..<300).contains(status) }
+    package var isSuccess: Bool { (200..<300).contains(status) }
 
     /// The start of the body as text, for error messages about unexpected answers.
     /// Only used for responses that failed to parse, which carry no credentials.
-    public var bodySnippet: String {
+    package var bodySnippet: String {
         let text = String(decoding: body.prefix(160), as: UTF8.self)
         let flattened = text.map { $0.isNewline ? " " : $0 }
         return String(flattened) + (body.count > 160 ? "…" : "")

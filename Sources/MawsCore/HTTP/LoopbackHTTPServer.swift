@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A small HTTP/1.1 server on the loopback addresses, for the sign-in redirect, the one-time
 /// browser addresses and the container-credentials endpoint. One request per connection.
@@ -13,32 +9,32 @@ import Darwin
 /// `Limits.connections` are held, and a new one displaces the oldest still-silent one, so a flood
 /// of idle connections cannot keep the browser's out; memory per connection is bounded by
 /// `Limits.headBytes`; and while nothing is pending the process sleeps in `poll` without a timeout.
-public final class LoopbackHTTPServer {
-    public struct Request: Sendable {
-        public var method: String
+package final class LoopbackHTTPServer {
+    package struct Request: Sendable {
+        package var method: String
         /// The path and query, as sent.
-        public var target: String
+        package var target: String
         /// Header fields with lowercased names.
-        public var headers: [String: String]
+        package var headers: [String: String]
 
         /// The target up to the first `?` scalar.
-        public var path: Substring { Substring(target.unicodeScalars.prefix { $0 != "?" }) }
+        package var path: Substring { Substring(target.unicodeScalars.prefix { $0 != "?" }) }
 
         /// The target after the first `?` scalar ("" when there is none).
-        public var query: Substring {
+        package var query: Substring {
             guard let mark = target.unicodeScalars.firstIndex(of: "?") else { return "" }
             return Substring(target.unicodeScalars[target.unicodeScalars.index(after: mark)...])
         }
     }
 
-    public struct Response: Sendable {
-        public var status: String
-        public var contentType: String
-        public var body: [UInt8]
+    package struct Response: Sendable {
+        package var status: String
+        package var contentType: String
+        package var body: [UInt8]
         /// Extra header fields, e.g. `Location`.
-        public var headers: [(String, String)]
+        package var headers: [(String, String)]
 
-        public init(status: String, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
+        package init(status: String, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
             self.status = status
             self.contentType = contentType
             self.body = body
@@ -47,35 +43,35 @@ public final class LoopbackHTTPServer {
     }
 
     /// Something besides the sockets to watch, e.g. the terminal for a pasted redirect.
-    public protocol LineSource: AnyObject {
+    package protocol LineSource: AnyObject {
         var descriptor: Int32 { get }
         var closed: Bool { get }
         func readLines() -> [String]
     }
 
     /// What one client may cost.
-    public struct Limits: Sendable {
+    package struct Limits: Sendable {
         /// Connections held at once; past this the oldest one still sending its head is dropped.
-        public var connections = 128
+        package var connections = 128
         /// The largest request head accepted.
-        public var headBytes = 8192
-        public var headTimeout: Duration = .seconds(2)
-        public var writeTimeout: Duration = .seconds(2)
+        package var headBytes = 8192
+        package var headTimeout: Duration = .seconds(2)
+        package var writeTimeout: Duration = .seconds(2)
 
-        public init() {}
+        package init() {}
     }
 
-    public let port: UInt16
+    package let port: UInt16
     private let sockets: LoopbackSockets
 
     /// Where the server listens, e.g. "127.0.0.1:10800 and [::1]:10800", for messages.
-    public var addresses: String {
+    package var addresses: String {
         sockets.descriptors.count > 1 ? "127.0.0.1:\(port) and [::1]:\(port)" : "127.0.0.1:\(port)"
     }
     private let limits: Limits
 
     /// Binds the first port of `ports` that is free on both loopback addresses (0: any free port).
-    public init(ports: [UInt16], limits: Limits = Limits()) throws(LoopbackServerError) {
+    package init(ports: [UInt16], limits: Limits = Limits()) throws(LoopbackServerError) {
         for port in ports {
             switch LoopbackSockets.bind(port: port) {
             case .bound(let sockets):
@@ -98,7 +94,7 @@ public final class LoopbackHTTPServer {
 
     /// Answers requests with `handle` until it returns a value, a line from `lines` makes
     /// `onLine` return one, or `timeout` passes (nil: never).
-    public func serve<Value>(timeout: Duration?, lines: LineSource? = nil, onLine: (String) -> Value? = { _ in nil },
+    package func serve<Value>(timeout: Duration?, lines: LineSource? = nil, onLine: (String) -> Value? = { _ in nil },
                              handle: (Request) -> (Response, Value?)) throws(LoopbackServerError) -> Value {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
@@ -207,7 +203,7 @@ public final class LoopbackHTTPServer {
     }
 
     /// Compares secrets (state, bearer tokens) in time independent of where they differ.
-    public static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+    package static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
         let a = Array(lhs.utf8), b = Array(rhs.utf8)
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
@@ -376,13 +372,13 @@ private struct ConnectionTable {
     }
 }
 
-public enum LoopbackServerError: MawsError, Equatable {
+package enum LoopbackServerError: MawsError, Equatable {
     /// No port of the list is free on both loopback addresses.
     case noFreePort([UInt16])
     case system(String)
     case timedOut(Duration)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noFreePort(let ports):
             let tried = ports == [0] ? "" : " (tried \(ports.map(String.init).joined(separator: ", ")))"

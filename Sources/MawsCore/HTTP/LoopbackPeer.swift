@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Who is at the other end of a loopback connection: the user owning the client's socket, from
 /// the kernel's socket tables (`/proc/net/tcp`, `/proc/net/tcp6`).

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Listening sockets for one port on both loopback addresses, 127.0.0.1 and [::1].
 ///

@@ -6,24 +6,24 @@
 /// maws answers the first request for it with a redirect to the real URL, and any later one with a
 /// 404 while it still listens. Only the person's own processes are answered at all
 /// (`LoopbackPeer`), so another user who reads the address off the argument list gets a 403.
-public struct OneTimeRedirect: Sendable {
+package struct OneTimeRedirect: Sendable {
     /// `/go/` and 43 random characters.
-    public let path: String
+    package let path: String
     private let target: String
-    public private(set) var used = false
+    package private(set) var used = false
 
-    public init(to target: String) throws(CryptoError) {
+    package init(to target: String) throws(CryptoError) {
         path = "/go/" + (try SecureRandom.token())
         self.target = target
     }
 
-    public func url(port: UInt16) -> String {
+    package func url(port: UInt16) -> String {
         "http://127.0.0.1:\(port)\(path)"
     }
 
     /// The answer to `request` when it asks for this address: the redirect the first time, 404
     /// afterwards. Nil for any other path.
-    public mutating func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response? {
+    package mutating func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response? {
         guard LoopbackHTTPServer.constantTimeEquals(String(request.path), path) else { return nil }
         guard request.method == "GET", !used else {
             return .init(status: "404 Not Found", contentType: "text/plain; charset=utf-8",

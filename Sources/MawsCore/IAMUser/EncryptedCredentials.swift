@@ -9,23 +9,23 @@ import Foundation
 /// key comes from the password through scrypt, with the salt and cost in the file's header, and
 /// AES-256-GCM binds the profile name as associated data, so a file renamed to another profile
 /// does not decrypt.
-public struct EncryptedCredentialsFile: Sendable {
-    public var path: String
-    public var profile: String
+package struct EncryptedCredentialsFile: Sendable {
+    package var path: String
+    package var profile: String
 
-    public init(files: AWSFiles, profile: String) {
+    package init(files: AWSFiles, profile: String) {
         path = files.encryptedCredentials(of: profile)
         self.profile = profile
     }
 
-    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
+    package var exists: Bool { FileManager.default.fileExists(atPath: path) }
 
     /// The file's name, for prompts ("Password for credentials-dev.enc").
-    public var fileName: String { AtomicFile.baseName(of: path) }
+    package var fileName: String { AtomicFile.baseName(of: path) }
 
     static let magic = "maws-encrypted-credentials: 1"
 
-    public func write(keys: SigV4Signer.Credentials, password: [UInt8]) throws {
+    package func write(keys: SigV4Signer.Credentials, password: [UInt8]) throws {
         var plaintext = Array("[\(profile)]\naws_access_key_id = \(keys.accessKeyID)\naws_secret_access_key = \(keys.secretAccessKey)\n".utf8)
         defer { SecretBox.cleanse(&plaintext) }
         let sealed = try SecretBox.seal(plaintext, password: password, associatedData: Array(profile.utf8))
@@ -44,7 +44,7 @@ public struct EncryptedCredentialsFile: Sendable {
         try AtomicFile.write(Array(text.utf8), to: path)
     }
 
-    public func read(password: [UInt8]) throws -> SigV4Signer.Credentials {
+    package func read(password: [UInt8]) throws -> SigV4Signer.Credentials {
         guard let bytes = AtomicFile.readPrivate(path) else { throw EncryptedCredentialsError.unreadable(path: path) }
         var fields: [String: String] = [:]
         let text = String(decoding: bytes, as: UTF8.self)
@@ -80,12 +80,12 @@ public struct EncryptedCredentialsFile: Sendable {
     }
 }
 
-public enum EncryptedCredentialsError: MawsError, Equatable {
+package enum EncryptedCredentialsError: MawsError, Equatable {
     case unreadable(path: String)
     case notOurs(path: String)
     case wrongPassword(path: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let path):
             return "cannot read \(path): it must be a file owned by you that others cannot write"

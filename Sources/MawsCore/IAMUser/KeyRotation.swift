@@ -3,33 +3,31 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `maws rotate`: replace a profile's access key without ever being left without a working one.
 ///
 /// Create the new key, prove it works (IAM is eventually consistent, so with retries), store it
 /// where the old one lived (plaintext or encrypted), and only then delete the old key. If any
 /// step before the last fails, the new key is deleted again and the old one stays valid and on disk.
-public struct KeyRotation: Sendable {
-    public var sessions: UserSessions
-    public var profileName: String
+package struct KeyRotation: Sendable {
+    package var sessions: UserSessions
+    package var profileName: String
     /// How long to keep trying the new key before giving up on it.
-    public var verificationTimeout: Duration = .seconds(20)
+    package var verificationTimeout: Duration = .seconds(20)
 
-    public init(sessions: UserSessions, profileName: String) {
+    package init(sessions: UserSessions, profileName: String) {
         self.sessions = sessions
         self.profileName = profileName
     }
 
-    public struct Outcome: Sendable {
-        public var oldKeyID: String
-        public var newKeyID: String
-        public var storedIn: String
+    package struct Outcome: Sendable {
+        package var oldKeyID: String
+        package var newKeyID: String
+        package var storedIn: String
     }
 
-    public func run() throws -> Outcome {
+    package func run() throws -> Outcome {
         let profile = try sessions.profiles.profile(profileName)
         let encrypted = EncryptedCredentialsFile(files: sessions.profiles.files, profile: profile.name)
         let api = sessions.api
@@ -117,10 +115,10 @@ public struct KeyRotation: Sendable {
     }
 }
 
-public enum RotationError: MawsError, Equatable {
+package enum RotationError: MawsError, Equatable {
     case oldKeyNotDeleted(oldKeyID: String, newKeyID: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .oldKeyNotDeleted(let oldKeyID, let newKeyID, let reason):
             return "the new key \(newKeyID) is stored and works, but deleting the old key \(oldKeyID) failed (\(reason)); "

@@ -1,22 +1,18 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Asks the person for a password, an MFA code or a yes/no, on the terminal (`/dev/tty`), never
 /// on stdin or stdout. Scripts pass passwords through the file descriptor named by
 /// `MAWS_PASSWORD_FD`, one per line, in the order maws asks for them.
-public final class Prompt: @unchecked Sendable {
+package final class Prompt: @unchecked Sendable {
     private let passwordDescriptor: Int32?
     private var passwordBuffer: [UInt8] = []
 
-    public init(environment: Environment) {
+    package init(environment: Environment) {
         passwordDescriptor = environment["MAWS_PASSWORD_FD"].flatMap(Int32.init)
     }
 
     /// A password; with `confirm`, asked twice on the terminal (a script's descriptor gives it once).
-    public func password(_ label: String, confirm: Bool = false) throws -> [UInt8] {
+    package func password(_ label: String, confirm: Bool = false) throws -> [UInt8] {
         if let descriptor = passwordDescriptor {
             guard let line = readLine(from: descriptor) else { throw PromptError.noPassword(source: "MAWS_PASSWORD_FD") }
             guard !line.isEmpty else { throw PromptError.emptyPassword }
@@ -32,11 +28,11 @@ public final class Prompt: @unchecked Sendable {
     }
 
     /// A line typed on the terminal, shown as it is typed (an MFA code, an answer).
-    public func line(_ prompt: String) throws -> String {
+    package func line(_ prompt: String) throws -> String {
         String(decoding: try terminalLine(prompt: prompt, echo: true), as: UTF8.self).trimmingLineWhitespace().description
     }
 
-    public func confirm(_ question: String) throws -> Bool {
+    package func confirm(_ question: String) throws -> Bool {
         let answer = try line("\(question) [y/N] ").lowercased()
         return answer == "y" || answer == "yes"
     }
@@ -93,13 +89,13 @@ public final class Prompt: @unchecked Sendable {
     }
 }
 
-public enum PromptError: MawsError, Equatable {
+package enum PromptError: MawsError, Equatable {
     case noTerminal(what: String)
     case noPassword(source: String)
     case emptyPassword
     case mismatch
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noTerminal(let what):
             return "no terminal to ask for \"\(what)\" on; run maws in a terminal, or pass it as documented (--mfa-code, MAWS_PASSWORD_FD)"

@@ -9,17 +9,17 @@ import Foundation
 ///
 /// One MFA code serves many roles: the MFA session (GetSessionToken with the code) is cached per
 /// `mfa_serial` and used to assume each role, so switching roles asks for no new code.
-public struct UserSessions: Sendable {
-    public var environment: Environment
-    public var http: HTTPClient
-    public var diagnostics: Diagnostics
-    public var prompt: Prompt
-    public var profiles: AWSProfiles
-    public var cache: CacheDirectory
+package struct UserSessions: Sendable {
+    package var environment: Environment
+    package var http: HTTPClient
+    package var diagnostics: Diagnostics
+    package var prompt: Prompt
+    package var profiles: AWSProfiles
+    package var cache: CacheDirectory
     /// `--mfa-code`: used instead of asking, once.
-    public var mfaCode: String?
+    package var mfaCode: String?
 
-    public init(environment: Environment, http: HTTPClient, diagnostics: Diagnostics, mfaCode: String?) throws {
+    package init(environment: Environment, http: HTTPClient, diagnostics: Diagnostics, mfaCode: String?) throws {
         self.environment = environment
         self.http = http
         self.diagnostics = diagnostics
@@ -33,7 +33,7 @@ public struct UserSessions: Sendable {
 
     /// The long-lived keys of `profile`: from the credentials or config file, else from its
     /// encrypted file (asking for the password).
-    public func staticKeys(of profile: AWSProfiles.Profile) throws -> SigV4Signer.Credentials {
+    package func staticKeys(of profile: AWSProfiles.Profile) throws -> SigV4Signer.Credentials {
         if let id = profile.accessKeyID, let secret = profile.secretAccessKey {
             return SigV4Signer.Credentials(accessKeyID: id, secretAccessKey: secret)
         }
@@ -48,10 +48,10 @@ public struct UserSessions: Sendable {
 
     // MARK: Session tokens
 
-    public struct MFASession: Sendable {
-        public var credentials: AWSCredentials
-        public var identity: AWSAccountAPI.CallerIdentity
-        public var mfaSerial: String?
+    package struct MFASession: Sendable {
+        package var credentials: AWSCredentials
+        package var identity: AWSAccountAPI.CallerIdentity
+        package var mfaSerial: String?
     }
 
     struct MFASessionEntry: Codable {
@@ -65,7 +65,7 @@ public struct UserSessions: Sendable {
 
     /// A GetSessionToken session for `profileName`'s keys: cached (per MFA device, else per key)
     /// until 5 minutes before it expires.
-    public func session(profileName: String, durationSeconds: Int?) throws -> MFASession {
+    package func session(profileName: String, durationSeconds: Int?) throws -> MFASession {
         let profile = try profiles.profile(profileName)
         let cachedSerial = profile.mfaSerial
         if let cachedSerial, let session = cachedSession(key: "mfa:" + cachedSerial) { return session }
@@ -115,7 +115,7 @@ public struct UserSessions: Sendable {
     }
 
     /// Assumes the role of `profileName`, through its chain of source profiles.
-    public func assume(profileName: String, durationSeconds: Int?) throws -> AssumedRole {
+    package func assume(profileName: String, durationSeconds: Int?) throws -> AssumedRole {
         let chain = try profiles.chain(profileName)
         guard chain.count > 1 else {
             throw ProfilesError.invalidValue(profile: profileName, key: "role_arn", reason: "is missing: there is no role to assume")

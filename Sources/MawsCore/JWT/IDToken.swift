@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// A verified ID token: the compact string (what STS and the roles API receive) and its claims.
-public struct IDToken: Sendable, Equatable {
-    public var compact: String
-    public var claims: IDTokenClaims
+package struct IDToken: Sendable, Equatable {
+    package var compact: String
+    package var claims: IDTokenClaims
 }

@@ -5,24 +5,24 @@ import Foundation
 #endif
 
 /// The ID token claims maws checks or uses (OpenID Connect Core §2).
-public struct IDTokenClaims: Codable, Sendable, Equatable {
-    public var iss: String
-    public var sub: String
-    public var aud: [String]
-    public var exp: Date
-    public var iat: Date?
-    public var nbf: Date?
-    public var nonce: String?
-    public var azp: String?
-    public var email: String?
-    /// The groups claim of Mozilla's design: AWS passes `amr` to trust-policy conditions.
-    public var amr: [String]?
+package struct IDTokenClaims: Codable, Sendable, Equatable {
+    package var iss: String
+    package var sub: String
+    package var aud: [String]
+    package var exp: Date
+    package var iat: Date?
+    package var nbf: Date?
+    package var nonce: String?
+    package var azp: String?
+    package var email: String?
+    /// The person's groups: AWS passes `amr` to trust-policy conditions, so the IdP puts them there.
+    package var amr: [String]?
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, exp, iat, nbf, nonce, azp, email, amr
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         iss = try container.decode(String.self, forKey: .iss)
         sub = try container.decode(String.self, forKey: .sub)
@@ -40,7 +40,7 @@ public struct IDTokenClaims: Codable, Sendable, Equatable {
         amr = try? container.decodeIfPresent([String].self, forKey: .amr)
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(iss, forKey: .iss)
         try container.encode(sub, forKey: .sub)

@@ -6,17 +6,17 @@ import Foundation
 
 /// Verifies an ID token before maws uses it for anything (OpenID Connect Core §3.1.3.7):
 /// RS256 only, the key chosen by `kid`, then `iss`, `aud`/`azp`, `exp`/`nbf`/`iat` and `nonce`.
-public struct IDTokenVerifier: Sendable {
-    public var issuer: String
-    public var clientID: String
+package struct IDTokenVerifier: Sendable {
+    package var issuer: String
+    package var clientID: String
     /// The nonce sent in the authorization request; nil for tokens from a refresh grant,
     /// which carry the original nonce or none.
-    public var expectedNonce: String?
+    package var expectedNonce: String?
     /// Allowed clock difference, each way.
-    public var leeway: TimeInterval
-    public var now: Date
+    package var leeway: TimeInterval
+    package var now: Date
 
-    public init(issuer: String, clientID: String, expectedNonce: String?, leeway: TimeInterval = 300, now: Date = Date()) {
+    package init(issuer: String, clientID: String, expectedNonce: String?, leeway: TimeInterval = 300, now: Date = Date()) {
         self.issuer = issuer
         self.clientID = clientID
         self.expectedNonce = expectedNonce
@@ -24,7 +24,7 @@ public struct IDTokenVerifier: Sendable {
         self.now = now
     }
 
-    public func verify(_ token: String, keys: JSONWebKeySet) throws(TokenError) -> IDToken {
+    package func verify(_ token: String, keys: JSONWebKeySet) throws(TokenError) -> IDToken {
         let jws = try CompactJWS(token)
         // The algorithm is fixed by maws, never taken from the token: this refuses "none",
         // HS256 keyed with the public key, and every other algorithm-confusion trick.

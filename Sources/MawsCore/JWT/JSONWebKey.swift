@@ -5,13 +5,13 @@ import Foundation
 #endif
 
 /// A JSON Web Key (RFC 7517), as far as maws reads it.
-public struct JSONWebKey: Codable, Sendable, Equatable {
-    public var kty: String
-    public var kid: String?
-    public var use: String?
-    public var alg: String?
-    public var n: String?
-    public var e: String?
+package struct JSONWebKey: Codable, Sendable, Equatable {
+    package var kty: String
+    package var kid: String?
+    package var use: String?
+    package var alg: String?
+    package var n: String?
+    package var e: String?
 
     /// Whether this key may be used to check an RS256 signature.
     var isRS256SigningKey: Bool {

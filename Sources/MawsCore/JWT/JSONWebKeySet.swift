@@ -5,11 +5,11 @@ import Foundation
 #endif
 
 /// A JWK Set, kept both parsed (to verify tokens) and as received (the roles API contract sends it on).
-public struct JSONWebKeySet: Sendable, Equatable {
-    public var keys: [JSONWebKey]
-    public var document: JSONValue
+package struct JSONWebKeySet: Sendable, Equatable {
+    package var keys: [JSONWebKey]
+    package var document: JSONValue
 
-    public init(json data: Data) throws(TokenError) {
+    package init(json data: Data) throws(TokenError) {
         struct Document: Decodable { var keys: [JSONWebKey] }
         do {
             keys = try JSONReader.decode(Document.self, from: data).keys
@@ -22,7 +22,7 @@ public struct JSONWebKeySet: Sendable, Equatable {
     }
 
     /// A key set kept as a JSON value (the cache stores it so).
-    public init(document: JSONValue) throws {
+    package init(document: JSONValue) throws {
         try self.init(json: try JSONEncoder().encode(document))
     }
 

@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// Why an ID token was refused. The token itself never appears in a message.
-public enum TokenError: MawsError, Equatable {
+package enum TokenError: MawsError, Equatable {
     case malformed(String)
     case unsupportedAlgorithm(String)
     case unsupportedCriticalHeader([String])
@@ -22,7 +22,7 @@ public enum TokenError: MawsError, Equatable {
     case nonceMismatch
     case invalidKeySet(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformed(let reason):
             return "the ID token is malformed (\(reason))"

@@ -1,21 +1,21 @@
 /// The OAuth 2.0 authorization-code flow with PKCE through the person's browser
 /// (RFC 6749 §4.1, RFC 7636, RFC 8252): listen, open the browser, wait for the redirect,
 /// trade the code for tokens.
-public struct BrowserSignIn: Sendable {
-    public var endpoints: ProviderMetadata.Endpoints
-    public var clientID: String
-    public var scope: String
-    public var http: HTTPClient
-    public var browser: BrowserLauncher
+package struct BrowserSignIn: Sendable {
+    package var endpoints: ProviderMetadata.Endpoints
+    package var clientID: String
+    package var scope: String
+    package var http: HTTPClient
+    package var browser: BrowserLauncher
     /// False with `--no-browser` or under SSH: print the URL instead of opening it.
-    public var openBrowser: Bool
+    package var openBrowser: Bool
     /// Accept the redirect URL pasted on the terminal (headless sign-in).
-    public var acceptPastedRedirect: Bool
-    public var timeout: Duration
-    public var ports: [UInt16]
-    public var diagnostics: Diagnostics
+    package var acceptPastedRedirect: Bool
+    package var timeout: Duration
+    package var ports: [UInt16]
+    package var diagnostics: Diagnostics
 
-    public init(endpoints: ProviderMetadata.Endpoints, clientID: String, scope: String, http: HTTPClient,
+    package init(endpoints: ProviderMetadata.Endpoints, clientID: String, scope: String, http: HTTPClient,
                 browser: BrowserLauncher, openBrowser: Bool, acceptPastedRedirect: Bool, timeout: Duration,
                 ports: [UInt16] = LoopbackListener.registeredPorts, diagnostics: Diagnostics) {
         self.endpoints = endpoints
@@ -30,13 +30,13 @@ public struct BrowserSignIn: Sendable {
         self.diagnostics = diagnostics
     }
 
-    public struct Outcome: Sendable {
-        public var tokens: TokenResponse
+    package struct Outcome: Sendable {
+        package var tokens: TokenResponse
         /// The request the tokens answer; its nonce must be in the ID token.
-        public var request: AuthorizationRequest
+        package var request: AuthorizationRequest
     }
 
-    public func run() throws -> Outcome {
+    package func run() throws -> Outcome {
         // The listener is up before the browser starts, so the redirect cannot arrive too early.
         let listener = try LoopbackListener(ports: ports)
         diagnostics.debug("listening for the sign-in redirect on \(listener.addresses)")

@@ -13,19 +13,19 @@ import Foundation
 ///    first process's credentials serve the others).
 ///
 /// Each step takes the previous one's value; nothing reaches back.
-public struct CredentialBroker: Sendable {
-    public struct Options: Sendable {
+package struct CredentialBroker: Sendable {
+    package struct Options: Sendable {
         /// `-r`: skip the picker and assume this role, listed by the roles API or not.
-        public var role: RoleARN?
+        package var role: RoleARN?
         /// `-b` and the non-interactive commands: never prompt.
-        public var batch: Bool
-        public var openBrowser: Bool
+        package var batch: Bool
+        package var openBrowser: Bool
         /// Accept a pasted redirect URL on the terminal (headless sign-in).
-        public var acceptPastedRedirect: Bool
+        package var acceptPastedRedirect: Bool
         /// False with `--no-cache`: fresh roles and fresh STS credentials (the ID token is still reused).
-        public var useCache: Bool
+        package var useCache: Bool
 
-        public init(role: RoleARN? = nil, batch: Bool = false, openBrowser: Bool = true,
+        package init(role: RoleARN? = nil, batch: Bool = false, openBrowser: Bool = true,
                     acceptPastedRedirect: Bool = false, useCache: Bool = true) {
             self.role = role
             self.batch = batch
@@ -35,23 +35,23 @@ public struct CredentialBroker: Sendable {
         }
     }
 
-    public struct Outcome: Sendable {
-        public var assumed: AssumedRole
-        public var promptName: String
-        public var issuer: String
+    package struct Outcome: Sendable {
+        package var assumed: AssumedRole
+        package var promptName: String
+        package var issuer: String
         /// True when the credentials came from the cache.
-        public var cached: Bool
+        package var cached: Bool
     }
 
-    public var config: MawsConfig
-    public var environment: Environment
-    public var options: Options
-    public var http: HTTPClient
-    public var diagnostics: Diagnostics
-    public var cache: CacheDirectory
-    public var ports: [UInt16]
+    package var config: MawsConfig
+    package var environment: Environment
+    package var options: Options
+    package var http: HTTPClient
+    package var diagnostics: Diagnostics
+    package var cache: CacheDirectory
+    package var ports: [UInt16]
 
-    public init(config: MawsConfig, environment: Environment, options: Options, http: HTTPClient,
+    package init(config: MawsConfig, environment: Environment, options: Options, http: HTTPClient,
                 diagnostics: Diagnostics, ports: [UInt16] = LoopbackListener.registeredPorts) {
         self.config = config
         self.environment = environment
@@ -62,7 +62,7 @@ public struct CredentialBroker: Sendable {
         self.ports = ports
     }
 
-    public func run() throws -> Outcome {
+    package func run() throws -> Outcome {
         if let role = options.role, options.useCache, let cached = cachedCredentials(for: role, now: Date()) {
             diagnostics.debug("using cached credentials for \(role), valid until \(ISO8601.format(cached.assumed.credentials.expiration))")
             return cached

@@ -1,34 +1,34 @@
 /// `maws logout`: removes the key material maws wrote, and only that.
-public struct Logout: Sendable {
-    public enum Scope: Sendable, Equatable {
+package struct Logout: Sendable {
+    package enum Scope: Sendable, Equatable {
         /// The profile the shell uses now (`$AWS_PROFILE`), if maws wrote it.
         case current
         case profile(String)
         case all
     }
 
-    public var scope: Scope
-    public var environment: Environment
-    public var dialect: ShellDialect
+    package var scope: Scope
+    package var environment: Environment
+    package var dialect: ShellDialect
 
-    public init(scope: Scope, environment: Environment, dialect: ShellDialect) {
+    package init(scope: Scope, environment: Environment, dialect: ShellDialect) {
         self.scope = scope
         self.environment = environment
         self.dialect = dialect
     }
 
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// The lines that clear the shell's maws variables.
-        public var script: ShellScript
+        package var script: ShellScript
         /// What was removed, e.g. "[dev] in ~/.aws/credentials" or "2 MFA sessions from CACHE".
-        public var removed: [String]
+        package var removed: [String]
         /// Sections maws wrote once that now hold someone else's keys, left as they are.
-        public var leftAlone: [String]
+        package var leftAlone: [String]
         /// What could not be removed, and why: the run ends with an error after saying the rest.
-        public var failures: [String]
+        package var failures: [String]
     }
 
-    public func run() throws -> Outcome {
+    package func run() throws -> Outcome {
         let ledger = WrittenProfiles(environment: environment)
         let records = ledger.records()
         let chosen: [WrittenProfiles.Record]
@@ -90,11 +90,11 @@ public struct Logout: Sendable {
     }
 }
 
-public enum LogoutError: MawsError, Equatable {
+package enum LogoutError: MawsError, Equatable {
     case notWrittenByMaws(profile: String)
     case incomplete([String])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notWrittenByMaws(let profile):
             return "maws has not written a profile named '\(profile)' (or has removed it already); nothing to remove"

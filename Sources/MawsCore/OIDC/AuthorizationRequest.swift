@@ -1,14 +1,14 @@
 /// One authorization-code request (OpenID Connect Core §3.1.2.1): the values that bind the
 /// browser's answer to this run of maws.
-public struct AuthorizationRequest: Sendable {
-    public var clientID: String
-    public var scope: String
-    public var redirectURI: String
-    public var state: String
-    public var nonce: String
-    public var pkce: PKCE
+package struct AuthorizationRequest: Sendable {
+    package var clientID: String
+    package var scope: String
+    package var redirectURI: String
+    package var state: String
+    package var nonce: String
+    package var pkce: PKCE
 
-    public init(clientID: String, scope: String, redirectURI: String, state: String, nonce: String, pkce: PKCE) {
+    package init(clientID: String, scope: String, redirectURI: String, state: String, nonce: String, pkce: PKCE) {
         self.clientID = clientID
         self.scope = scope
         self.redirectURI = redirectURI
@@ -18,13 +18,13 @@ public struct AuthorizationRequest: Sendable {
     }
 
     /// A request with fresh random `state`, `nonce` and PKCE verifier.
-    public static func random(clientID: String, scope: String, redirectURI: String) throws(CryptoError) -> AuthorizationRequest {
+    package static func random(clientID: String, scope: String, redirectURI: String) throws(CryptoError) -> AuthorizationRequest {
         AuthorizationRequest(clientID: clientID, scope: scope, redirectURI: redirectURI,
                              state: try SecureRandom.token(), nonce: try SecureRandom.token(), pkce: try .generate())
     }
 
     /// The URL the browser opens. It carries only public values: the PKCE challenge, never the verifier.
-    public func url(authorizationEndpoint: EndpointURL) -> String {
+    package func url(authorizationEndpoint: EndpointURL) -> String {
         let query = FormEncoding.encode([
             ("response_type", "code"),
             ("client_id", clientID),
@@ -40,7 +40,7 @@ public struct AuthorizationRequest: Sendable {
     }
 
     /// The form fields that trade the code for tokens (RFC 6749 §4.1.3 plus RFC 7636 §4.5).
-    public func tokenRequestFields(code: String) -> [(String, String)] {
+    package func tokenRequestFields(code: String) -> [(String, String)] {
         [
             ("grant_type", "authorization_code"),
             ("code", code),

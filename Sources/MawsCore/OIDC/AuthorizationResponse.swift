@@ -1,7 +1,7 @@
 
 
 /// The browser's answer to an authorization request, as delivered to the redirect URI.
-public enum AuthorizationResponse: Sendable, Equatable {
+package enum AuthorizationResponse: Sendable, Equatable {
     case code(String)
     case error(code: String, description: String?)
 }

@@ -1,16 +1,12 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Opens a URL in the person's browser: `$BROWSER` if set, else `xdg-open` when there is a
 /// display. The browser is started in its own session with its output discarded (stdout is the
 /// credentials channel) and is never waited on.
-public struct BrowserLauncher: Sendable {
-    public var environment: Environment
+package struct BrowserLauncher: Sendable {
+    package var environment: Environment
 
-    public init(environment: Environment) {
+    package init(environment: Environment) {
         self.environment = environment
     }
 
@@ -28,15 +24,11 @@ public struct BrowserLauncher: Sendable {
             }
         }
         let hasDisplay = environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil
-        #if os(macOS)
-        return [["open", url]]
-        #else
         return hasDisplay ? [["xdg-open", url]] : []
-        #endif
     }
 
     /// Starts the first candidate that can be executed; returns its pid, or nil when there is none.
-    public func open(_ url: String) -> pid_t? {
+    package func open(_ url: String) -> pid_t? {
         for command in candidates(for: url) {
             if let pid = spawnDetached(command) { return pid }
         }
@@ -46,7 +38,7 @@ public struct BrowserLauncher: Sendable {
     /// Opens `url`, which carries a secret, through a one-time loopback address (`OneTimeRedirect`)
     /// so that it never appears in an argument list, and waits at most `timeout` for the browser to
     /// ask for it. Returns false when there is no browser to start or it did not come in time.
-    public func openPrivately(_ url: String, timeout: Duration) throws -> Bool {
+    package func openPrivately(_ url: String, timeout: Duration) throws -> Bool {
         let server = try LoopbackHTTPServer(ports: [0])
         var redirect = try OneTimeRedirect(to: url)
         guard let process = open(redirect.url(port: server.port)) else { return false }
@@ -86,14 +78,10 @@ public struct BrowserLauncher: Sendable {
 
     /// glibc's POSIX_SPAWN_SETSID (0x80), which Swift does not see without _GNU_SOURCE: the browser
     /// gets its own session, so a Ctrl-C aimed at maws does not close it.
-    #if os(Linux)
     static let spawnNewSession: Int16 = 0x80
-    #else
-    static let spawnNewSession = Int16(POSIX_SPAWN_SETSID)
-    #endif
 
     /// Collects a finished browser process without blocking, so none lingers as a zombie.
-    public static func reap(_ pid: pid_t) {
+    package static func reap(_ pid: pid_t) {
         var status: Int32 = 0
         _ = waitpid(pid, &status, WNOHANG)
     }

@@ -6,18 +6,19 @@
 /// It serves exactly one useful request, `GET /redirect_uri` carrying this sign-in's `state`, and
 /// the one-time address the browser was started with. Anything else (favicon fetches, a stale
 /// tab, a request with someone else's state) gets a 404 or 400 and the wait goes on.
-public final class LoopbackListener {
-    /// The ports registered with the IdP application, tried in order (the Mozilla contract).
-    public static let registeredPorts: [UInt16] = [10800, 10801, 20800, 20801, 30800, 30801, 40800, 40801, 50800, 50801, 60800, 60801]
-    public static let redirectPath = "/redirect_uri"
+package final class LoopbackListener {
+    /// The ports registered with the IdP application, tried in order (README, "Setting up your
+    /// organisation": one callback URL each).
+    package static let registeredPorts: [UInt16] = [10800, 10801, 20800, 20801, 30800, 30801, 40800, 40801, 50800, 50801, 60800, 60801]
+    package static let redirectPath = "/redirect_uri"
 
     private let server: LoopbackHTTPServer
-    public var port: UInt16 { server.port }
-    public var addresses: String { server.addresses }
-    public var redirectURI: String { "http://localhost:\(port)\(Self.redirectPath)" }
+    package var port: UInt16 { server.port }
+    package var addresses: String { server.addresses }
+    package var redirectURI: String { "http://localhost:\(port)\(Self.redirectPath)" }
 
     /// Binds the first port of `ports` free on both loopback addresses.
-    public init(ports: [UInt16] = LoopbackListener.registeredPorts) throws(OIDCError) {
+    package init(ports: [UInt16] = LoopbackListener.registeredPorts) throws(OIDCError) {
         do {
             server = try LoopbackHTTPServer(ports: ports)
         } catch {
@@ -28,7 +29,7 @@ public final class LoopbackListener {
     /// Serves requests until one carries `state` with a code or an error, or `timeout` passes.
     /// With `pasted`, a redirect URL pasted on the terminal counts the same as one that arrives;
     /// `start` is the one-time address the browser was given for the authorization URL.
-    public func waitForRedirect(state: String, timeout: Duration, pasted: PastedRedirectInput? = nil,
+    package func waitForRedirect(state: String, timeout: Duration, pasted: PastedRedirectInput? = nil,
                                 start: OneTimeRedirect? = nil) throws(OIDCError) -> AuthorizationResponse {
         var start = start
         do {

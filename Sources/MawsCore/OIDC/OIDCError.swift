@@ -1,5 +1,5 @@
 /// Failures of the OpenID Connect sign-in. Messages name the IdP host or endpoint, never a token.
-public enum OIDCError: MawsError, Equatable {
+package enum OIDCError: MawsError, Equatable {
     case discovery(url: String, reason: String)
     case issuerMismatch(issuer: String, wellKnownURL: String)
     case insecureEndpoint(name: String, reason: String)
@@ -12,7 +12,7 @@ public enum OIDCError: MawsError, Equatable {
     case tokenEndpoint(status: Int, error: String?, description: String?)
     case invalidTokenResponse(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .discovery(let url, let reason):
             return "cannot read the OIDC discovery document at \(url): \(reason); check well_known_url in your config"

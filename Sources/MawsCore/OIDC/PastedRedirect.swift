@@ -1,19 +1,15 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Lines typed or pasted on the terminal (`/dev/tty`) during a headless sign-in: a person signs
 /// in with a browser on another machine and pastes the address it ended on
 /// (`http://localhost:PORT/redirect_uri?code=...&state=...`), which never reached this machine.
-public final class PastedRedirectInput: LoopbackHTTPServer.LineSource {
-    public let descriptor: Int32
+package final class PastedRedirectInput: LoopbackHTTPServer.LineSource {
+    package let descriptor: Int32
     private var buffer: [UInt8] = []
-    public private(set) var closed = false
+    package private(set) var closed = false
 
     /// nil when there is no terminal.
-    public init?() {
+    package init?() {
         descriptor = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard descriptor >= 0 else { return nil }
     }
@@ -23,7 +19,7 @@ public final class PastedRedirectInput: LoopbackHTTPServer.LineSource {
     }
 
     /// Complete lines read so far.
-    public func readLines() -> [String] {
+    package func readLines() -> [String] {
         var chunk = [UInt8](repeating: 0, count: 4096)
         let count = read(descriptor, &chunk, chunk.count)
         if count == 0 { closed = true }

@@ -5,12 +5,12 @@ import Foundation
 #endif
 
 /// The parts of an OpenID Provider's discovery document maws uses (OpenID Connect Discovery §3).
-public struct ProviderMetadata: Codable, Sendable, Equatable {
-    public var issuer: String
-    public var authorizationEndpoint: String
-    public var tokenEndpoint: String
-    public var jwksURI: String
-    public var codeChallengeMethodsSupported: [String]?
+package struct ProviderMetadata: Codable, Sendable, Equatable {
+    package var issuer: String
+    package var authorizationEndpoint: String
+    package var tokenEndpoint: String
+    package var jwksURI: String
+    package var codeChallengeMethodsSupported: [String]?
 
     enum CodingKeys: String, CodingKey {
         case issuer
@@ -21,14 +21,14 @@ public struct ProviderMetadata: Codable, Sendable, Equatable {
     }
 
     /// Endpoints validated as URLs maws may send tokens to.
-    public struct Endpoints: Sendable, Equatable {
-        public var authorization: EndpointURL
-        public var token: EndpointURL
-        public var jwks: EndpointURL
+    package struct Endpoints: Sendable, Equatable {
+        package var authorization: EndpointURL
+        package var token: EndpointURL
+        package var jwks: EndpointURL
     }
 
     /// Fetches and checks the document at `wellKnownURL`.
-    public static func discover(_ wellKnownURL: EndpointURL, http: HTTPClient) throws -> ProviderMetadata {
+    package static func discover(_ wellKnownURL: EndpointURL, http: HTTPClient) throws -> ProviderMetadata {
         let response = try http.send(.get(wellKnownURL))
         guard response.isSuccess else {
             throw OIDCError.discovery(url: wellKnownURL.string, reason: "HTTP \(response.status)")
@@ -56,7 +56,7 @@ public struct ProviderMetadata: Codable, Sendable, Equatable {
         }
     }
 
-    public func endpoints() throws(OIDCError) -> Endpoints {
+    package func endpoints() throws(OIDCError) -> Endpoints {
         func endpoint(_ name: String, _ value: String) throws(OIDCError) -> EndpointURL {
             do {
                 return try EndpointURL(validating: value)
@@ -70,14 +70,14 @@ public struct ProviderMetadata: Codable, Sendable, Equatable {
     }
 
     /// Fetches the provider's signing keys.
-    public func fetchKeys(http: HTTPClient) throws -> JSONWebKeySet {
+    package func fetchKeys(http: HTTPClient) throws -> JSONWebKeySet {
         try fetchKeysWithMaxAge(http: http).keys
     }
 
     /// Fetches the provider's signing keys with how long the provider lets them be cached: the
     /// JWKS response's Cache-Control `max-age` in seconds (0 for `no-cache` or `no-store`), nil
     /// when it says nothing. A long-running verifier uses it to drop keys the provider withdrew.
-    public func fetchKeysWithMaxAge(http: HTTPClient) throws -> (keys: JSONWebKeySet, maxAge: Int?) {
+    package func fetchKeysWithMaxAge(http: HTTPClient) throws -> (keys: JSONWebKeySet, maxAge: Int?) {
         let url = try endpoints().jwks
         let response = try http.send(.get(url))
         guard response.isSuccess else {

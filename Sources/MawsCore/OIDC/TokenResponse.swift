@@ -5,12 +5,12 @@ import Foundation
 #endif
 
 /// A successful token endpoint answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
-public struct TokenResponse: Codable, Sendable, Equatable {
-    public var idToken: String
-    public var accessToken: String?
-    public var refreshToken: String?
-    public var expiresIn: Int?
-    public var tokenType: String?
+package struct TokenResponse: Codable, Sendable, Equatable {
+    package var idToken: String
+    package var accessToken: String?
+    package var refreshToken: String?
+    package var expiresIn: Int?
+    package var tokenType: String?
 
     enum CodingKeys: String, CodingKey {
         case idToken = "id_token"
@@ -21,7 +21,7 @@ public struct TokenResponse: Codable, Sendable, Equatable {
     }
 
     /// Posts `fields` to the token endpoint and reads the answer, OAuth error fields included.
-    public static func request(_ endpoint: EndpointURL, fields: [(String, String)], http: HTTPClient) throws -> TokenResponse {
+    package static func request(_ endpoint: EndpointURL, fields: [(String, String)], http: HTTPClient) throws -> TokenResponse {
         let response = try http.send(.postForm(endpoint, fields))
         guard response.isSuccess else {
             struct OAuthError: Decodable {

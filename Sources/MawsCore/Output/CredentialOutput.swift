@@ -6,16 +6,16 @@ import Foundation
 
 /// Hands the credentials over in the chosen format (`-o/--output`): what goes to stdout, which
 /// files change, and the line for stderr.
-public struct CredentialOutput: Sendable {
-    public var format: OutputFormat
-    public var dialect: ShellDialect
+package struct CredentialOutput: Sendable {
+    package var format: OutputFormat
+    package var dialect: ShellDialect
     /// `--profile` or the config's `profile`, already validated; nil to derive `ALIAS-ROLE`.
-    public var profile: String?
-    public var region: String?
-    public var files: AWSFiles
-    public var ledger: WrittenProfiles
+    package var profile: String?
+    package var region: String?
+    package var files: AWSFiles
+    package var ledger: WrittenProfiles
 
-    public init(format: OutputFormat, dialect: ShellDialect, profile: String?, region: String?, environment: Environment) {
+    package init(format: OutputFormat, dialect: ShellDialect, profile: String?, region: String?, environment: Environment) {
         self.format = format
         self.dialect = dialect
         self.profile = profile
@@ -24,29 +24,29 @@ public struct CredentialOutput: Sendable {
         ledger = WrittenProfiles(environment: environment)
     }
 
-    public struct Delivery: Sendable, Equatable {
+    package struct Delivery: Sendable, Equatable {
         /// What maws prints on stdout.
-        public var stdout: String
+        package var stdout: String
         /// What the `print_role_arn` line says happened, e.g. "Environment variables set".
-        public var summary: String
+        package var summary: String
     }
 
     /// The variables an SDK reads for keys in the environment.
-    public static let keyVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"]
+    package static let keyVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"]
     /// Every variable the shell formats may set, for `maws logout`.
-    public static let sessionVariables = ["AWS_SESSION_EXPIRATION", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "MAWS_PROMPT"]
+    package static let sessionVariables = ["AWS_SESSION_EXPIRATION", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "MAWS_PROMPT"]
     /// The keys maws owns in a credentials file section.
-    public static let credentialKeys = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]
+    package static let credentialKeys = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]
 
     /// What the outputs hand over: the credentials, whose they are, and how the prompt names them.
-    public struct Handoff: Sendable {
-        public var credentials: AWSCredentials
-        public var accountID: String
-        public var promptName: String
+    package struct Handoff: Sendable {
+        package var credentials: AWSCredentials
+        package var accountID: String
+        package var promptName: String
         /// The role (or user) the credentials act as, recorded with a written profile.
-        public var principal: String
+        package var principal: String
 
-        public init(credentials: AWSCredentials, accountID: String, promptName: String, principal: String) {
+        package init(credentials: AWSCredentials, accountID: String, promptName: String, principal: String) {
             self.credentials = credentials
             self.accountID = accountID
             self.promptName = promptName
@@ -56,17 +56,17 @@ public struct CredentialOutput: Sendable {
 
     /// Refuses, before anything is fetched or written, a chosen profile name this output could not
     /// print safely (`ProfileName.checkPrintable`).
-    public func checkProfileName(source: String) throws(ConfigError) {
+    package func checkProfileName(source: String) throws(ConfigError) {
         guard let profile, format == .awscli || format == .shared else { return }
         try ProfileName.checkPrintable(profile, source: source, dialect: dialect)
     }
 
-    public func deliver(_ assumed: AssumedRole, promptName: String) throws -> Delivery {
+    package func deliver(_ assumed: AssumedRole, promptName: String) throws -> Delivery {
         try deliver(Handoff(credentials: assumed.credentials, accountID: assumed.role.accountID, promptName: promptName,
                             principal: assumed.role.description))
     }
 
-    public func deliver(_ handoff: Handoff) throws -> Delivery {
+    package func deliver(_ handoff: Handoff) throws -> Delivery {
         let credentials = handoff.credentials
         switch format {
         case .envvar:
@@ -114,7 +114,7 @@ public struct CredentialOutput: Sendable {
     /// always used and the one aws-vault and granted use), account, prompt, and region. The prompt
     /// name comes from remote data (the roles API's account aliases), so it is reduced to the
     /// characters of derived profile names.
-    public static func sessionEnvironment(_ handoff: Handoff, region: String?) -> [(String, String)] {
+    package static func sessionEnvironment(_ handoff: Handoff, region: String?) -> [(String, String)] {
         let expiration = ISO8601.format(handoff.credentials.expiration)
         var variables = [("AWS_SESSION_EXPIRATION", expiration), ("AWS_CREDENTIAL_EXPIRATION", expiration),
                          ("AWS_ACCOUNT_ID", handoff.accountID), ("MAWS_PROMPT", ProfileName.derived(from: handoff.promptName))]
@@ -182,10 +182,10 @@ public struct CredentialOutput: Sendable {
     }
 }
 
-public enum ProfileError: MawsError, Equatable {
+package enum ProfileError: MawsError, Equatable {
     case foreignKeys(profile: String, path: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .foreignKeys(let profile, let path):
             return "profile [\(profile)] in \(path) holds long-lived keys that maws did not write; "

@@ -7,13 +7,13 @@ import Foundation
 /// JSON as maws prints it for AWS tools (`credential-process`, `boto`, `js`, `whoami`, the
 /// container endpoint): one line, keys sorted, and `/` written as itself, as the AWS CLI and SDKs
 /// write it (secret keys and ARNs are full of slashes).
-public enum JSONOutput {
-    public static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+package enum JSONOutput {
+    package static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         Array(try encoder.encode(value))
     }
 
     /// The document and a line break, for stdout.
-    public static func line<Value: Encodable>(_ value: Value) throws -> String {
+    package static func line<Value: Encodable>(_ value: Value) throws -> String {
         String(decoding: try encode(value), as: UTF8.self) + "\n"
     }
 

@@ -1,19 +1,19 @@
 /// AWS profile names maws writes.
-public enum ProfileName {
+package enum ProfileName {
     /// The characters every AWS tool accepts in a section name and an environment variable, and
     /// the shell reads back as themselves however it is invoked.
     static let characters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@+=,-")
 
     /// `ALIAS-ROLE` (the account id when there is no alias), or any name made from remote data,
     /// reduced to letters, digits and `_.@+=,-` (anything else becomes `-`).
-    public static func derived(from promptName: String) -> String {
+    package static func derived(from promptName: String) -> String {
         String(promptName.map { characters.contains($0) ? $0 : "-" })
     }
 
     /// Refuses a chosen name (already `validated`) that sh output would print as AWS_PROFILE and
     /// that holds characters outside those of derived names: the unquoted `eval $(maws)` splits
     /// words and expands globs before eval reads the line.
-    public static func checkPrintable(_ name: String, source: String, dialect: ShellDialect) throws(ConfigError) {
+    package static func checkPrintable(_ name: String, source: String, dialect: ShellDialect) throws(ConfigError) {
         guard dialect == .sh, let character = name.first(where: { !characters.contains($0) }) else { return }
         throw .invalidSetting(source: source, reason: "the profile name contains \(ShellDialect.describe(character)), which the unquoted `eval $(maws)` "
             + "would split or expand; for sh output (the default --shell) a profile name may hold only letters, digits "
@@ -23,7 +23,7 @@ public enum ProfileName {
     /// A name given with `--profile` or the `profile` key: anything an INI section header and
     /// botocore can carry. Spaces and quotes are fine in a file; what the shell output may print
     /// is `checkPrintable`'s concern.
-    public static func validated(_ name: String, source: String) throws(ConfigError) -> String {
+    package static func validated(_ name: String, source: String) throws(ConfigError) -> String {
         let problem: String?
         if name.isEmpty {
             problem = "the profile name is empty"

@@ -1,7 +1,7 @@
 
 
 /// The shell the printed lines are for (`--shell`).
-public enum ShellDialect: String, CaseIterable, Sendable {
+package enum ShellDialect: String, CaseIterable, Sendable {
     case sh, fish, powershell
 
     /// `NAME=value` for the current shell.
@@ -33,7 +33,7 @@ public enum ShellDialect: String, CaseIterable, Sendable {
     /// documented usage is the unquoted `eval $(maws)`: the shell splits the output into words and
     /// expands globs in each word before eval reads the text again, so a value must be a single
     /// word of characters that expand to themselves, whatever its quoting.
-    public func problem(with value: String) -> String? {
+    package func problem(with value: String) -> String? {
         if let control = value.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 }) {
             return "a control character (U+\(String(control.value, radix: 16, uppercase: true)))"
         }

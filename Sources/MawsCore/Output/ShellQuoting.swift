@@ -3,20 +3,20 @@
 ///
 /// Values are quoted scalar by scalar, never by Swift `Character`: a quote followed by a combining
 /// mark is one Character to Swift, but a shell sees the quote and ends the string there.
-public enum ShellQuoting {
+package enum ShellQuoting {
     /// POSIX sh, bash, zsh: single quotes, each `'` written as `'\''`.
-    public static func posix(_ value: String) -> String {
+    package static func posix(_ value: String) -> String {
         quoted(value) { scalar in scalar == "'" ? "'\\''" : nil }
     }
 
     /// fish: single quotes, in which only `\` and `'` need a backslash.
-    public static func fish(_ value: String) -> String {
+    package static func fish(_ value: String) -> String {
         quoted(value) { scalar in scalar == "\\" || scalar == "'" ? "\\" + String(scalar) : nil }
     }
 
     /// PowerShell: single quotes, each quote doubled. PowerShell also ends a single-quoted string at
     /// the typographic single quotes (U+2018 to U+201B), so those are doubled too.
-    public static func powershell(_ value: String) -> String {
+    package static func powershell(_ value: String) -> String {
         quoted(value) { scalar in (0x2018...0x201B).contains(scalar.value) || scalar == "'" ? String(scalar) + String(scalar) : nil }
     }
 

@@ -1,38 +1,38 @@
 
 
 /// Lines that change the calling shell's environment.
-public struct ShellScript: Sendable, Equatable {
-    public var dialect: ShellDialect
-    public private(set) var lines: [String] = []
+package struct ShellScript: Sendable, Equatable {
+    package var dialect: ShellDialect
+    package private(set) var lines: [String] = []
 
-    public init(dialect: ShellDialect) {
+    package init(dialect: ShellDialect) {
         self.dialect = dialect
     }
 
     /// Adds `NAME=value`, refusing a value the shell might read as something else (the error
     /// names the variable, never the value, which may be a secret).
-    public mutating func set(_ name: String, _ value: String) throws(ShellOutputError) {
+    package mutating func set(_ name: String, _ value: String) throws(ShellOutputError) {
         if let problem = dialect.problem(with: value) {
             throw .unsafeValue(name: name, dialect: dialect, problem: problem)
         }
         lines.append(dialect.set(name, value))
     }
 
-    public mutating func unset(_ names: [String]) {
+    package mutating func unset(_ names: [String]) {
         lines += dialect.unset(names)
     }
 
-    public var text: String {
+    package var text: String {
         lines.map { $0 + "\n" }.joined()
     }
 }
 
-public enum ShellOutputError: MawsError, Equatable {
+package enum ShellOutputError: MawsError, Equatable {
     case unsafeValue(name: String, dialect: ShellDialect, problem: String)
 
-    public var exitCode: Int32 { ExitStatus.usage }
+    package var exitCode: Int32 { ExitStatus.usage }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unsafeValue(let name, .sh, let problem):
             return "maws cannot print \(name) for sh: its value contains \(problem), which the unquoted `eval $(maws)` "

@@ -10,24 +10,24 @@ import Foundation
 /// A record names the access key id maws wrote (never a secret), so that maws recognises the
 /// section as its own only while it still holds that key: after `aws configure` puts long-lived
 /// keys where maws once wrote temporary ones, the section is the person's again.
-public struct WrittenProfiles: Sendable {
-    public struct Record: Codable, Sendable, Equatable {
-        public var file: String
-        public var section: String
-        public var profile: String
-        public var keys: [String]
+package struct WrittenProfiles: Sendable {
+    package struct Record: Codable, Sendable, Equatable {
+        package var file: String
+        package var section: String
+        package var profile: String
+        package var keys: [String]
         /// The role whose credentials went there, so logout can also drop them from the cache.
-        public var role: String?
+        package var role: String?
         /// The access key id maws last wrote into the section (credentials files).
-        public var accessKeyID: String?
+        package var accessKeyID: String?
         /// The region maws last wrote into the section (config files).
-        public var region: String?
+        package var region: String?
         /// True when maws added the section itself: another temporary key found there later (another
         /// maws run refreshed it) is still maws's to replace or remove. Nil in records written before
         /// maws kept this.
-        public var createdSection: Bool?
+        package var createdSection: Bool?
 
-        public init(file: String, section: String, profile: String, keys: [String], role: String? = nil,
+        package init(file: String, section: String, profile: String, keys: [String], role: String? = nil,
                     accessKeyID: String? = nil, region: String? = nil, createdSection: Bool? = nil) {
             self.file = file
             self.section = section
@@ -43,7 +43,7 @@ public struct WrittenProfiles: Sendable {
         /// maws wrote, so that maws may replace or remove it. A long-lived key (anything but a
         /// temporary `ASIA...` key) is never maws's; a temporary key is maws's when it is the one
         /// maws wrote, or when maws created the section.
-        public func stillHeld(in entries: [String: String]?) -> Bool {
+        package func stillHeld(in entries: [String: String]?) -> Bool {
             guard let entries else { return false }
             if keys.contains("region"), let region, entries["region"] != region { return false }
             guard keys.contains("aws_access_key_id"), let current = entries["aws_access_key_id"] else { return true }
@@ -54,27 +54,27 @@ public struct WrittenProfiles: Sendable {
         }
     }
 
-    public let path: String
+    package let path: String
 
-    public init(environment: Environment) {
+    package init(environment: Environment) {
         path = environment.stateHome + "/maws/written-profiles.json"
     }
 
-    public var directory: String { AtomicFile.parentDirectory(of: path) }
+    package var directory: String { AtomicFile.parentDirectory(of: path) }
 
-    public func records() -> [Record] {
+    package func records() -> [Record] {
         guard let bytes = AtomicFile.readPrivate(path),
               let records = try? JSONReader.decode([Record].self, from: bytes)
         else { return [] }
         return records
     }
 
-    public func record(file: String, section: String) -> Record? {
+    package func record(file: String, section: String) -> Record? {
         records().first { $0.file == file && $0.section == section }
     }
 
     /// Stores `record`, merging it into the record for the same (file, section).
-    public func save(_ record: Record) throws {
+    package func save(_ record: Record) throws {
         try modify { records in
             guard let index = records.firstIndex(where: { $0.file == record.file && $0.section == record.section }) else {
                 records.append(record)
@@ -89,7 +89,7 @@ public struct WrittenProfiles: Sendable {
         }
     }
 
-    public func forget(_ forgotten: [Record]) throws {
+    package func forget(_ forgotten: [Record]) throws {
         try modify { records in records.removeAll { record in forgotten.contains { $0.file == record.file && $0.section == record.section } } }
     }
 

@@ -5,22 +5,22 @@ import Foundation
 #endif
 
 /// What the roles API says a person may use: role ARNs and the accounts' aliases.
-public struct RoleDirectory: Sendable, Equatable {
-    public var roles: [RoleARN]
-    public var aliases: [String: [String]]
+package struct RoleDirectory: Sendable, Equatable {
+    package var roles: [RoleARN]
+    package var aliases: [String: [String]]
 
-    public init(roles: [RoleARN], aliases: [String: [String]]) {
+    package init(roles: [RoleARN], aliases: [String: [String]]) {
         self.roles = roles
         self.aliases = aliases
     }
 
     /// The account's display name: its first alias, else nil.
-    public func alias(for accountID: String) -> String? {
+    package func alias(for accountID: String) -> String? {
         aliases[accountID]?.first
     }
 
-    /// `alias-role` (or `account-role`), as the original shows in MAWS_PROMPT.
-    public func promptName(for role: RoleARN) -> String {
+    /// `alias-role` (or `account-role`): what `MAWS_PROMPT` shows and derived profile names are made from.
+    package func promptName(for role: RoleARN) -> String {
         "\(alias(for: role.accountID) ?? role.accountID)-\(role.name)"
     }
 }

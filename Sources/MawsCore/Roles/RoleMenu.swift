@@ -1,16 +1,16 @@
 /// The role picker's model: roles grouped by account, numbered, narrowed by what the person types.
 /// Pure and testable; `RolePicker` draws it on the terminal.
-public struct RoleMenu: Sendable {
-    public struct Item: Sendable, Equatable {
-        public var number: Int
-        public var role: RoleARN
-        public var accountLabel: String
+package struct RoleMenu: Sendable {
+    package struct Item: Sendable, Equatable {
+        package var number: Int
+        package var role: RoleARN
+        package var accountLabel: String
         fileprivate var searchText: String
     }
 
-    public let items: [Item]
+    package let items: [Item]
 
-    public init(directory: RoleDirectory) {
+    package init(directory: RoleDirectory) {
         let sorted = directory.roles.sorted { lhs, rhs in
             let left = (directory.alias(for: lhs.accountID) ?? "~" + lhs.accountID, lhs.accountID, lhs.resource)
             let right = (directory.alias(for: rhs.accountID) ?? "~" + rhs.accountID, rhs.accountID, rhs.resource)
@@ -27,7 +27,7 @@ public struct RoleMenu: Sendable {
 
     /// Items matching every word of `query` (case-insensitive). A query that is exactly an item's
     /// number puts that item first.
-    public func matches(_ query: String) -> [Item] {
+    package func matches(_ query: String) -> [Item] {
         let words = query.lowercased().split(separator: " ")
         var result = items.filter { item in words.allSatisfy { item.searchText.contains($0) } }
         if let number = Int(query.trimmingLineWhitespace()), let exact = items.first(where: { $0.number == number }) {
@@ -38,7 +38,7 @@ public struct RoleMenu: Sendable {
     }
 
     /// Lines to show for `visible` items with `highlighted` (an index into `visible`), account headers included.
-    public func lines(for visible: [Item], highlighted: Int) -> [String] {
+    package func lines(for visible: [Item], highlighted: Int) -> [String] {
         var lines: [String] = []
         var lastAccount: String?
         let width = String(items.count).count

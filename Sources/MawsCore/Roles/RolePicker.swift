@@ -1,21 +1,17 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The interactive role chooser, on /dev/tty (never stdout, which carries the credentials).
 ///
 /// Typing narrows the list, the arrow keys move, Enter picks, Esc cancels, Ctrl-C interrupts
 /// (exit 130, as for a command the shell saw interrupted).
-public struct RolePicker {
-    public var menu: RoleMenu
+package struct RolePicker {
+    package var menu: RoleMenu
 
-    public init(menu: RoleMenu) {
+    package init(menu: RoleMenu) {
         self.menu = menu
     }
 
-    public func choose() throws(RolesError) -> RoleARN {
+    package func choose() throws(RolesError) -> RoleARN {
         guard let terminal = TerminalDevice() else { throw .noTerminal }
         defer { terminal.restore() }
         // A signal from elsewhere (SIGTERM, SIGHUP) must not leave the terminal in raw mode.

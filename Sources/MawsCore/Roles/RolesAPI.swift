@@ -4,13 +4,13 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The ID-token-for-roles API (Mozilla's contract): POST `{"token", "key", "cache"}`, answer
+/// The ID-token-for-roles API (the contract `maws-roles serve` implements): POST `{"token", "key", "cache"}`, answer
 /// `{"roles": [...], "aliases": {...}}` or `{"error": "..."}`.
-public struct RolesAPI: Sendable {
-    public var url: EndpointURL
-    public var http: HTTPClient
+package struct RolesAPI: Sendable {
+    package var url: EndpointURL
+    package var http: HTTPClient
 
-    public init(url: EndpointURL, http: HTTPClient) {
+    package init(url: EndpointURL, http: HTTPClient) {
         self.url = url
         self.http = http
     }
@@ -29,7 +29,7 @@ public struct RolesAPI: Sendable {
 
     /// Asks for the roles of the person `idToken` belongs to. Entries that are not role ARNs are
     /// reported through `skipped` and left out.
-    public func roles(idToken: String, keys: JSONValue, useCache: Bool, skipped: (String) -> Void = { _ in }) throws -> RoleDirectory {
+    package func roles(idToken: String, keys: JSONValue, useCache: Bool, skipped: (String) -> Void = { _ in }) throws -> RoleDirectory {
         let body = try JSONEncoder().encode(Request(token: idToken, key: keys, cache: useCache))
         let response = try http.send(.postJSON(url, body))
         let decoded = Result { try JSONReader.decode(Answer.self, from: response.body) }

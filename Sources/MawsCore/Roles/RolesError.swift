@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-public enum RolesError: MawsError, Equatable {
+package enum RolesError: MawsError, Equatable {
     case refused(status: Int, message: String)
     case httpStatus(url: String, status: Int, snippet: String)
     case invalidResponse(url: String, reason: String)
@@ -14,9 +14,9 @@ public enum RolesError: MawsError, Equatable {
     /// Ctrl-C in the picker.
     case interrupted
 
-    public var exitCode: Int32 { self == .interrupted ? 130 : ExitStatus.failure }
+    package var exitCode: Int32 { self == .interrupted ? 130 : ExitStatus.failure }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .refused(let status, let message):
             return "the roles API refused the request (HTTP \(status)): \(message)"

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// /dev/tty in raw mode, restored on `restore()`.
 final class TerminalDevice {

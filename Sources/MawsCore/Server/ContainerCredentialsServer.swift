@@ -7,22 +7,22 @@ import Foundation
 /// A local container-credentials endpoint, as the ECS agent provides one: every AWS SDK given
 /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN` asks it for
 /// credentials, and asks again before they expire, so long-running programs never hold stale keys.
-public final class ContainerCredentialsServer: @unchecked Sendable {
+package final class ContainerCredentialsServer: @unchecked Sendable {
     private let server: LoopbackHTTPServer
     /// The bearer token clients must send in `Authorization`; random per server.
-    public let token: String
+    package let token: String
     private let credentials: @Sendable () throws -> AssumedRole
     private let diagnostics: Diagnostics
 
-    public var url: String { "http://127.0.0.1:\(server.port)/" }
+    package var url: String { "http://127.0.0.1:\(server.port)/" }
 
     /// The variables that point an SDK at this server.
-    public var environment: [(String, String)] {
+    package var environment: [(String, String)] {
         [("AWS_CONTAINER_CREDENTIALS_FULL_URI", url), ("AWS_CONTAINER_AUTHORIZATION_TOKEN", token)]
     }
 
     /// `credentials` is asked on every request; it should answer from the cache while it can.
-    public init(diagnostics: Diagnostics, credentials: @escaping @Sendable () throws -> AssumedRole) throws {
+    package init(diagnostics: Diagnostics, credentials: @escaping @Sendable () throws -> AssumedRole) throws {
         server = try LoopbackHTTPServer(ports: [0])
         token = try SecureRandom.token(byteCount: 32)
         self.credentials = credentials
@@ -30,7 +30,7 @@ public final class ContainerCredentialsServer: @unchecked Sendable {
     }
 
     /// Serves until the process ends.
-    public func serve() throws(LoopbackServerError) -> Never {
+    package func serve() throws(LoopbackServerError) -> Never {
         try server.serve(timeout: nil) { request in (respond(to: request), nil) }
     }
 

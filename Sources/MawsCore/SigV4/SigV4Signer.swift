@@ -7,13 +7,13 @@ import Foundation
 /// AWS Signature Version 4 (the `Authorization` header form), over OpenSSL's SHA-256 and HMAC.
 ///
 /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
-public struct SigV4Signer: Sendable {
-    public struct Credentials: Sendable, Equatable {
-        public var accessKeyID: String
-        public var secretAccessKey: String
-        public var sessionToken: String?
+package struct SigV4Signer: Sendable {
+    package struct Credentials: Sendable, Equatable {
+        package var accessKeyID: String
+        package var secretAccessKey: String
+        package var sessionToken: String?
 
-        public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
+        package init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
             self.accessKeyID = accessKeyID
             self.secretAccessKey = secretAccessKey
             self.sessionToken = sessionToken
@@ -21,14 +21,14 @@ public struct SigV4Signer: Sendable {
     }
 
     /// A request to sign. `path` and query names and values are unencoded; the signer encodes them.
-    public struct Request: Sendable {
-        public var method: String
-        public var path: String
-        public var query: [(String, String)]
-        public var headers: [(String, String)]
-        public var body: [UInt8]
+    package struct Request: Sendable {
+        package var method: String
+        package var path: String
+        package var query: [(String, String)]
+        package var headers: [(String, String)]
+        package var body: [UInt8]
 
-        public init(method: String, path: String, query: [(String, String)] = [], headers: [(String, String)], body: [UInt8] = []) {
+        package init(method: String, path: String, query: [(String, String)] = [], headers: [(String, String)], body: [UInt8] = []) {
             self.method = method
             self.path = path
             self.query = query
@@ -37,31 +37,31 @@ public struct SigV4Signer: Sendable {
         }
     }
 
-    public struct Signature: Sendable {
+    package struct Signature: Sendable {
         /// Headers to add to the request, `Authorization` last.
-        public var headers: [(String, String)]
-        public var canonicalRequest: String
-        public var stringToSign: String
-        public var signature: String
+        package var headers: [(String, String)]
+        package var canonicalRequest: String
+        package var stringToSign: String
+        package var signature: String
     }
 
-    public var credentials: Credentials
-    public var region: String
-    public var service: String
+    package var credentials: Credentials
+    package var region: String
+    package var service: String
     /// Remove `.`/`..` segments and repeated slashes from the path (every service but S3).
-    public var normalizePath = true
+    package var normalizePath = true
     /// Add `x-amz-content-sha256` (S3 and the test suite's body-signing cases).
-    public var addContentHashHeader = false
+    package var addContentHashHeader = false
     /// Send `X-Amz-Security-Token` without signing it (a few services require this).
-    public var omitSessionTokenFromSignature = false
+    package var omitSessionTokenFromSignature = false
 
-    public init(credentials: Credentials, region: String, service: String) {
+    package init(credentials: Credentials, region: String, service: String) {
         self.credentials = credentials
         self.region = region
         self.service = service
     }
 
-    public func sign(_ request: Request, at date: Date) throws(CryptoError) -> Signature {
+    package func sign(_ request: Request, at date: Date) throws(CryptoError) -> Signature {
         let (amzDate, day) = Self.timestamps(date)
         let payloadHash = Self.hex(try SHA256.hash(request.body))
         var added: [(String, String)] = [("X-Amz-Date", amzDate)]
@@ -81,7 +81,7 @@ public struct SigV4Signer: Sendable {
 
     /// A presigned request: the authentication travels in the query (`X-Amz-Signature` and
     /// friends, returned in `headers` order as query parameters to append), valid for `expires` seconds.
-    public func presign(_ request: Request, at date: Date, expires: Int) throws(CryptoError) -> Signature {
+    package func presign(_ request: Request, at date: Date, expires: Int) throws(CryptoError) -> Signature {
         let (amzDate, day) = Self.timestamps(date)
         let payloadHash = Self.hex(try SHA256.hash(request.body))
         let headers = Self.canonicalHeaders(request.headers)

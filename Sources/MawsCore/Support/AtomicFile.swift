@@ -1,15 +1,11 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Private files written whole or not at all: a temporary file in the same directory, fsync,
 /// rename over the target, fsync of the directory. A crash leaves the old file or the new one,
 /// never half of one.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `bytes` to `path` with `mode`, creating its directory (0700) if needed.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(FileError) {
+    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(FileError) {
         let directory = parentDirectory(of: path)
         try ensureDirectory(directory)
         var template = Array("\(directory)/.\(baseName(of: path)).XXXXXX".utf8CString)
@@ -51,7 +47,7 @@ public enum AtomicFile {
     }
 
     /// Creates `path` and missing parents with mode 0700.
-    public static func ensureDirectory(_ path: String) throws(FileError) {
+    package static func ensureDirectory(_ path: String) throws(FileError) {
         var info = stat()
         if stat(path, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .notADirectory(path: path) }
@@ -66,7 +62,7 @@ public enum AtomicFile {
 
     /// Reads a file that only this user may have written: it must be a regular file owned by us.
     /// Returns nil when it is missing or not trustworthy, so callers treat it as absent.
-    public static func readPrivate(_ path: String, maximumBytes: Int = 1 << 20) -> [UInt8]? {
+    package static func readPrivate(_ path: String, maximumBytes: Int = 1 << 20) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -95,7 +91,7 @@ public enum AtomicFile {
     }
 }
 
-public enum FileError: MawsError, Equatable {
+package enum FileError: MawsError, Equatable {
     case io(path: String, operation: String, errno: Int32)
     case notADirectory(path: String)
     case notARegularFile(path: String)
@@ -107,7 +103,7 @@ public enum FileError: MawsError, Equatable {
     /// What maws was to write would not read back as written.
     case unwritable(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .io(let path, let operation, let code):
             return "cannot \(operation) \(path): \(String(cString: strerror(code)))"

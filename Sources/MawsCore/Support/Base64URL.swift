@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// base64url without padding (RFC 4648 §5), the encoding of JWTs, JWKs and PKCE values.
-public enum Base64URL {
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+package enum Base64URL {
+    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
         String(Data(bytes).base64EncodedString().compactMap { character -> Character? in
             switch character {
             case "+": return "-"
@@ -19,7 +19,7 @@ public enum Base64URL {
 
     /// Decodes unpadded base64url; returns nil for anything else (including standard base64's `+`
     /// and `/`, and padding, which RFC 7515 forbids in a JWS).
-    public static func decode(_ text: some StringProtocol) -> Data? {
+    package static func decode(_ text: some StringProtocol) -> Data? {
         guard text.utf8.allSatisfy({ byte in
             (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 
 /// Runs a command as `maws exec` does: with the given environment, and with maws standing aside.
@@ -16,7 +12,7 @@ import Synchronization
 /// once the child's pid is known, when they are passed on. A thread started earlier (libcurl's
 /// resolver can outlive a timed-out lookup) may still take one: the handler then keeps it in
 /// `pending`, and whichever of the handler and `run` sees both the pid and the signal forwards it.
-public enum ChildProcess {
+package enum ChildProcess {
     private static let child = Atomic<pid_t>(0)
     private static let pending = Atomic<Int32>(0)
 
@@ -25,7 +21,7 @@ public enum ChildProcess {
 
     /// Blocks the forwarded signals in the calling thread, and so in every thread it starts from
     /// now on. Call before starting any thread that lives while the command runs.
-    public static func holdSignals() {
+    package static func holdSignals() {
         var held = sigset_t()
         sigemptyset(&held)
         for signal in forwarded { sigaddset(&held, signal) }
@@ -33,7 +29,7 @@ public enum ChildProcess {
     }
 
     /// Runs `arguments` (a bare command name is looked up in `PATH` only) and exits as it does.
-    public static func run(_ arguments: [String], environment: [String: String]) throws -> Never {
+    package static func run(_ arguments: [String], environment: [String: String]) throws -> Never {
         guard let executable = ExecutablePath.resolve(arguments[0], path: environment["PATH"]) else {
             throw ExecError.notFound(command: arguments[0])
         }
@@ -109,7 +105,7 @@ extension ChildProcess {
     }
 }
 
-public enum ExecError: MawsError, Equatable {
+package enum ExecError: MawsError, Equatable {
     case notFound(command: String)
     case cannotRun(command: String, reason: String)
     /// The command runs, but maws cannot wait for it.
@@ -117,12 +113,12 @@ public enum ExecError: MawsError, Equatable {
 
     /// What a shell answers for a command it cannot find or run; a command maws lost track of is a
     /// failure of maws's own.
-    public var exitCode: Int32 {
+    package var exitCode: Int32 {
         if case .lost = self { return ExitStatus.failure }
         return 127
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notFound(let command) where command.contains("/"):
             return "cannot run \(command): there is no executable file there"

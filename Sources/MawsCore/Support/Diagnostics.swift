@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Writes human-facing messages to standard error.
 ///
@@ -10,44 +6,44 @@ import Darwin
 /// progress line, warning and error goes through here. Callers never pass secrets: messages name
 /// files, hosts, roles and claims, never tokens or keys. Messages may quote what a remote service
 /// said; `TerminalText` keeps its escape sequences and line breaks off the terminal.
-public struct Diagnostics: Sendable {
-    public var verbose: Bool
+package struct Diagnostics: Sendable {
+    package var verbose: Bool
 
-    public init(verbose: Bool = false) {
+    package init(verbose: Bool = false) {
         self.verbose = verbose
     }
 
     /// A line shown only with `-v`.
-    public func debug(_ message: @autoclosure () -> String) {
+    package func debug(_ message: @autoclosure () -> String) {
         guard verbose else { return }
         Self.writeLine("maws: " + TerminalText.line(message()))
     }
 
     /// A line always shown. One line: a message may quote remote text (an ARN, a host), whose line
     /// breaks must not forge a second line of maws's output.
-    public func info(_ message: String) {
+    package func info(_ message: String) {
         Self.writeLine(TerminalText.line(message))
     }
 
-    public func warning(_ message: String) {
+    package func warning(_ message: String) {
         Self.writeLine("maws: warning: " + TerminalText.line(message))
     }
 
     /// The one line that reports a failure. Messages may quote what a service answered, so
     /// escape sequences and line breaks are removed (`TerminalText`).
-    public static func error(_ message: String, program: String = "maws") {
+    package static func error(_ message: String, program: String = "maws") {
         writeLine("\(program): error: " + TerminalText.line(message))
     }
 
-    public static func writeLine(_ line: String) {
+    package static func writeLine(_ line: String) {
         writeStandardError(line + "\n")
     }
 
-    public static func writeStandardError(_ text: String) {
+    package static func writeStandardError(_ text: String) {
         write(fd: 2, text)
     }
 
-    public static func writeStandardOutput(_ text: String) {
+    package static func writeStandardOutput(_ text: String) {
         write(fd: 1, text)
     }
 
@@ -56,11 +52,7 @@ public struct Diagnostics: Sendable {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeMutableBytes { buffer in
-                #if canImport(Glibc)
                 Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                #else
-                Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                #endif
             }
             if written < 0 {
                 if errno == EINTR { continue }

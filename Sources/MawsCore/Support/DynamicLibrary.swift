@@ -1,20 +1,16 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A shared library opened with `dlopen` on first use.
 ///
 /// maws keeps libcurl and libcrypto out of its link line: mapping them and their dependencies costs
 /// milliseconds at every start, and the common run (cached credentials) needs neither.
-public struct DynamicLibrary: @unchecked Sendable {
+package struct DynamicLibrary: @unchecked Sendable {
     // The handle is never closed: the library stays loaded for the life of the process.
     private let handle: UnsafeMutableRawPointer
-    public let name: String
+    package let name: String
 
     /// Opens the first of `candidates` that loads.
-    public init(candidates: [String]) throws(DynamicLibraryError) {
+    package init(candidates: [String]) throws(DynamicLibraryError) {
         var reasons: [String] = []
         for candidate in candidates {
             if let handle = dlopen(candidate, RTLD_NOW | RTLD_LOCAL) {
@@ -28,7 +24,7 @@ public struct DynamicLibrary: @unchecked Sendable {
     }
 
     /// The symbol `name`, typed as the function pointer type `type`.
-    public func function<T>(_ symbol: String, as type: T.Type) throws(DynamicLibraryError) -> T {
+    package func function<T>(_ symbol: String, as type: T.Type) throws(DynamicLibraryError) -> T {
         guard let address = dlsym(handle, symbol) else {
             throw .missingSymbol(library: name, symbol: symbol)
         }
@@ -36,7 +32,7 @@ public struct DynamicLibrary: @unchecked Sendable {
     }
 
     /// The symbol's raw address, for the variadic functions called through C trampolines.
-    public func address(_ symbol: String) throws(DynamicLibraryError) -> UnsafeMutableRawPointer {
+    package func address(_ symbol: String) throws(DynamicLibraryError) -> UnsafeMutableRawPointer {
         guard let address = dlsym(handle, symbol) else {
             throw .missingSymbol(library: name, symbol: symbol)
         }
@@ -44,11 +40,11 @@ public struct DynamicLibrary: @unchecked Sendable {
     }
 }
 
-public enum DynamicLibraryError: Error, Sendable, CustomStringConvertible {
+package enum DynamicLibraryError: Error, Sendable, CustomStringConvertible {
     case notFound(candidates: [String], reason: String)
     case missingSymbol(library: String, symbol: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notFound(let candidates, let reason):
             return "cannot load \(candidates.first ?? "library") (\(reason)); install it (Debian: see README 'Requirements')"

@@ -5,49 +5,49 @@ import Foundation
 #endif
 
 /// The process environment, passed explicitly so that tests and subcommands can supply their own.
-public struct Environment: Sendable {
-    public var variables: [String: String]
+package struct Environment: Sendable {
+    package var variables: [String: String]
 
-    public init(_ variables: [String: String]) {
+    package init(_ variables: [String: String]) {
         self.variables = variables
     }
 
-    public static var current: Environment {
+    package static var current: Environment {
         Environment(ProcessInfo.processInfo.environment)
     }
 
     /// The value of `name`, treating an empty variable as unset (as the XDG and AWS conventions do).
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         guard let value = variables[name], !value.isEmpty else { return nil }
         return value
     }
 
-    public var home: String {
+    package var home: String {
         self["HOME"] ?? "/"
     }
 
     /// `$XDG_CONFIG_HOME`, else `~/.config`.
-    public var configHome: String {
+    package var configHome: String {
         self["XDG_CONFIG_HOME"] ?? home + "/.config"
     }
 
     /// `$XDG_CACHE_HOME`, else `~/.cache`.
-    public var cacheHome: String {
+    package var cacheHome: String {
         self["XDG_CACHE_HOME"] ?? home + "/.cache"
     }
 
     /// `$XDG_STATE_HOME`, else `~/.local/state`.
-    public var stateHome: String {
+    package var stateHome: String {
         self["XDG_STATE_HOME"] ?? home + "/.local/state"
     }
 
     /// `path` with a leading `~/` replaced by the home directory, as the AWS SDKs do for file variables.
-    public func expandingTilde(_ path: String) -> String {
+    package func expandingTilde(_ path: String) -> String {
         path == "~" ? home : path.hasPrefix("~/") ? home + path.dropFirst() : path
     }
 
     /// `$XDG_CONFIG_DIRS` in preference order (most important first), else `/etc/xdg`.
-    public var configDirectories: [String] {
+    package var configDirectories: [String] {
         (self["XDG_CONFIG_DIRS"] ?? "/etc/xdg").split(separator: ":").map(String.init)
     }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Finds the program a command name means.
 ///
@@ -11,8 +7,8 @@ import Darwin
 /// empty or relative entry (`::`, `.`) is skipped: they mean the current directory, and a
 /// `./deploytool` planted in whatever directory maws runs from must never run with the role's keys
 /// when `deploytool` is not installed.
-public enum ExecutablePath {
-    public static func resolve(_ name: String, path: String?) -> String? {
+package enum ExecutablePath {
+    package static func resolve(_ name: String, path: String?) -> String? {
         guard !name.isEmpty else { return nil }
         if name.contains("/") {
             return access(name, X_OK) == 0 ? name : nil

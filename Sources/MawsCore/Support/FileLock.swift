@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// An exclusive advisory lock (`flock`) on a directory, held while a closure runs.
 ///
@@ -14,9 +10,9 @@ import Darwin
 /// credentials file and maws's record of what it wrote there) takes both locks, and the two
 /// files may share a directory. A second `flock` on a new descriptor would wait for the first
 /// forever; another thread of the same process still waits, as another process does.
-public enum FileLock {
+package enum FileLock {
     /// `waiting` is called once, before blocking, when another process holds the lock.
-    public static func withExclusiveLock<T>(onDirectory directory: String, waiting: () -> Void = {},
+    package static func withExclusiveLock<T>(onDirectory directory: String, waiting: () -> Void = {},
                                             _ body: () throws -> T) throws -> T {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileError.io(path: directory, operation: "open the directory", errno: errno) }

@@ -3,17 +3,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// ISO 8601 timestamps as AWS writes them: `2026-11-21T05:00:00Z`, with or without fractional
 /// seconds. Done with the C library's calendar functions, which cost nothing at start-up, rather than
 /// Foundation's format styles, which do (this runs on the cached-credentials path).
-public enum ISO8601 {
-    public static func parse(_ text: String) -> Date? {
+package enum ISO8601 {
+    package static func parse(_ text: String) -> Date? {
         let bytes = Array(text.trimmingLineWhitespace().utf8)
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
@@ -59,7 +55,7 @@ public enum ISO8601 {
 
     /// Whole seconds, UTC, `Z`: the form AWS tools read everywhere. A time outside the years
     /// 0000 to 9999 is written as the nearest end of that range.
-    public static func format(_ date: Date) -> String {
+    package static func format(_ date: Date) -> String {
         // Clamped before the conversion to time_t, which traps past Int64 (an ID token's `exp`
         // is whatever number the IdP signed, and the cache keeps it): 1e20 is a valid JSON
         // number and Date, and the warm path prints it.

@@ -11,12 +11,12 @@ import Foundation
 /// `maximumDepth`: no document maws reads needs more than a few levels, and decoding recursive
 /// values (`JSONValue`) follows the nesting on the stack. Foundation gives up past 512 levels
 /// itself, but only with "not valid JSON"; this says what is wrong.
-public enum JSONReader {
-    public static let maximumDepth = 64
+package enum JSONReader {
+    package static let maximumDepth = 64
 
     /// Throws `JSONReadError`. (Untyped: `catch JSONReadError.missingKey(...)` on a typed throw
     /// crashes the Swift 6.3 compiler.)
-    public static func decode<Value: Decodable>(_ type: Value.Type, from bytes: some Collection<UInt8>,
+    package static func decode<Value: Decodable>(_ type: Value.Type, from bytes: some Collection<UInt8>,
                                                 dates: JSONDecoder.DateDecodingStrategy? = nil) throws -> Value {
         let data = Data(bytes)
         // JSON on the wire is UTF-8 (RFC 8259 §8.1). JSONDecoder would also take UTF-16, which the
@@ -69,7 +69,7 @@ public enum JSONReader {
 }
 
 /// Why a JSON document could not be read, in words that never quote its content (it may hold tokens).
-public enum JSONReadError: MawsError, Equatable {
+package enum JSONReadError: MawsError, Equatable {
     case tooDeep(limit: Int)
     /// A required member is absent: its name.
     case missingKey(String)
@@ -86,7 +86,7 @@ public enum JSONReadError: MawsError, Equatable {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tooDeep(let limit): return "it nests arrays or objects deeper than \(limit) levels"
         case .missingKey(let key): return "it has no '\(key)'"

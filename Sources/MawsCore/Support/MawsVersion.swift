@@ -1,3 +1,3 @@
-public enum MawsVersion {
-    public static let current = "0.1.0"
+package enum MawsVersion {
+    package static let current = "0.1.0"
 }

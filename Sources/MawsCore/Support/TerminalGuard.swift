@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Puts the terminal back as it was when maws is interrupted while it has changed it: echo off
 /// for a password, raw mode for the role picker.

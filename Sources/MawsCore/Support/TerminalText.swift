@@ -6,9 +6,9 @@
 /// to stderr, and every remote label the role picker draws, goes through here: escape sequences
 /// are removed whole, other control characters (C0, DEL, C1) and bidirectional overrides are
 /// dropped, and line breaks become spaces.
-public enum TerminalText {
+package enum TerminalText {
     /// `text` as one clean line.
-    public static func line(_ text: some StringProtocol) -> String {
+    package static func line(_ text: some StringProtocol) -> String {
         var result = String.UnicodeScalarView()
         var scalars = Substring(text).unicodeScalars[...]
         while let scalar = scalars.popFirst() {

@@ -1,16 +1,12 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// OS threads, for the blocking work maws does beside its main thread (a credentials endpoint
 /// while `maws exec` waits, the builder's accounts, the roles API's workers).
-public enum Threads {
+package enum Threads {
     /// Starts `body` on a new detached thread. Nil when the thread started, else why it could not
     /// (`pthread_create`'s error: the process or user is out of threads, or of memory for a stack).
     @discardableResult
-    public static func startDetached(_ body: @escaping @Sendable () -> Void) -> String? {
+    package static func startDetached(_ body: @escaping @Sendable () -> Void) -> String? {
         switch spawnThread(body) {
         case .success(let thread):
             pthread_detach(thread)
@@ -21,7 +17,7 @@ public enum Threads {
     }
 
     /// Runs `body` on `count` new threads and returns when all of them have finished.
-    public static func runAll(count: Int, _ body: @escaping @Sendable () -> Void) {
+    package static func runAll(count: Int, _ body: @escaping @Sendable () -> Void) {
         var threads: [pthread_t] = []
         for _ in 0..<count {
             if case .success(let thread) = spawnThread(body) {
