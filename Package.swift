@@ -56,13 +56,20 @@ let package = Package(
             name: "maws-fuzz",
             dependencies: ["MawsCore", "MawsFuzz", "CLibFuzzer"]
         ),
+        // What the test targets share: an RSA key that signs like an IdP, JWT builders, and the
+        // services maws talks to, in memory behind the HTTPClient seam.
+        .target(
+            name: "MawsTestSupport",
+            dependencies: ["MawsCore", "COpenSSL"],
+            path: "Tests/Support"
+        ),
         .testTarget(
             name: "MawsCoreTests",
-            dependencies: ["MawsCore"]
+            dependencies: ["MawsCore", "MawsTestSupport"]
         ),
         .testTarget(
             name: "MawsRolesTests",
-            dependencies: ["MawsRoles"]
+            dependencies: ["MawsRoles", "MawsTestSupport"]
         ),
         .testTarget(
             name: "MawsFuzzTests",

@@ -45,12 +45,14 @@ package final class RolesService: Sendable {
         var loadedAt: Date
     }
 
-    /// `rebuild` runs the builder and returns a summary; nil disables the rebuild endpoint.
-    package init(config: APIConfig, http: HTTPClient, diagnostics: Diagnostics, rebuild: (@Sendable () throws -> String)?) {
+    /// `rebuild` runs the builder and returns a summary; nil disables the rebuild endpoint. `now`
+    /// is the clock the IdP's keys age by (tests move it).
+    package init(config: APIConfig, http: HTTPClient, diagnostics: Diagnostics, rebuild: (@Sendable () throws -> String)?,
+                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.config = config
         self.diagnostics = diagnostics
         self.rebuild = rebuild
-        self.providerKeys = ProviderKeys(wellKnownURL: config.wellKnownURL, http: http, diagnostics: diagnostics)
+        self.providerKeys = ProviderKeys(wellKnownURL: config.wellKnownURL, http: http, diagnostics: diagnostics, now: now)
     }
 
     // MARK: Endpoints
@@ -138,23 +140,17 @@ package final class RolesService: Sendable {
     // MARK: Tokens
 
     private func verify(_ token: String) -> Result<[String: JSONValue], Answer> {
-        func check(with provider: ProviderKeys.Provider) -> Result<IDToken, TokenError> {
-            let verifier = IDTokenVerifier(issuer: provider.metadata.issuer, clientID: config.clientID, expectedNonce: nil)
-            return Result { () throws(TokenError) in try verifier.verify(token, keys: provider.keys) }
-        }
-        var outcome: Result<IDToken, TokenError>
         do {
-            outcome = check(with: try providerKeys.current())
-            // The IdP may have rotated its keys: fetch them again (at most once a minute) for an unknown kid.
-            if case .failure(.unknownKey) = outcome {
-                outcome = check(with: try providerKeys.current(unknownKey: true))
-            }
+            let provider = try providerKeys.current()
+            let verifier = KeyRefetchingVerifier(IDTokenVerifier(issuer: provider.metadata.issuer, clientID: config.clientID,
+                                                                 expectedNonce: nil))
+            // An unknown kid: the IdP may have rotated its keys; they are fetched again at most once a minute.
+            _ = try verifier.verify(token, keys: provider.keys) { try providerKeys.current(unknownKey: true).keys }
+        } catch let unavailable as ProviderKeys.Unavailable {
+            return .failure(.error(503, "cannot reach the identity provider to verify the token; try again in \(unavailable.retryAfter) s",
+                                   retryAfter: unavailable.retryAfter))
         } catch {
-            return .failure(.error(503, "cannot reach the identity provider to verify the token; try again in \(error.retryAfter) s",
-                                   retryAfter: error.retryAfter))
-        }
-        if case .failure(let problem) = outcome {
-            return .failure(error(401, "invalid ID token: \(problem)"))
+            return .failure(self.error(401, "invalid ID token: \(error)"))
         }
         guard let payload = token.split(separator: ".").dropFirst().first.flatMap(Base64URL.decode),
               case .object(let claims)? = try? JSONReader.decode(JSONValue.self, from: payload)

@@ -1,5 +1,6 @@
 import Testing
 @testable import MawsCore
+import MawsTestSupport
 
 @Suite struct CryptoTests {
     @Test func sha256MatchesKnownDigest() throws {

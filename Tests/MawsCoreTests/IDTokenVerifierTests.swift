@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Testing
 @testable import MawsCore
+import MawsTestSupport
 
 @Suite struct IDTokenVerifierTests {
     static let key = try! TestRSAKey(kid: "test-key")

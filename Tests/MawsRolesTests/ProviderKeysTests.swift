@@ -3,9 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
 import Glibc
-#endif
 import Testing
 @testable import MawsRoles
 import MawsCore
@@ -51,7 +49,8 @@ final class ScriptedIdP: HTTPClient, @unchecked Sendable {
 
 /// A clock the test moves by hand.
 final class TestClock: @unchecked Sendable {
-    let time = Locked(Date(timeIntervalSince1970: 1_800_000_000))
+    let time: Locked<Date>
+    init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { time = Locked(start) }
     var now: Date { time.withLock { $0 } }
     func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
 }

@@ -25,6 +25,19 @@ package struct CacheDirectory: Sendable {
         return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == getuid() && info.st_mode & 0o022 == 0
     }
 
+    /// The entry cached for exactly `key`, written by this user; with `now`, only if it may still
+    /// be used then (`CacheEntry.isUsable`).
+    package func entry<Entry: CacheEntry>(_ type: Entry.Type, for key: Entry.Key, usableAt now: Date?) -> Entry? {
+        guard let entry = read(Entry.fileName(for: key), as: Entry.self), entry.key == key else { return nil }
+        if let now, !entry.isUsable(at: now) { return nil }
+        return entry
+    }
+
+    /// Stores `entry` under its key, if it can (`store(_:as:diagnostics:)`).
+    package func store<Entry: CacheEntry>(_ entry: Entry, diagnostics: Diagnostics) {
+        store(entry, as: Entry.fileName(for: entry.key), diagnostics: diagnostics)
+    }
+
     package func read<Entry: Decodable>(_ name: String, as type: Entry.Type) -> Entry? {
         guard isTrustworthy, let bytes = AtomicFile.readPrivate(path + "/" + name) else { return nil }
         return try? JSONReader.decode(Entry.self, from: bytes, dates: .secondsSince1970)

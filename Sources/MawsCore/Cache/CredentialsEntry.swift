@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// STS credentials for (issuer, client, subject, role), reused until 5 minutes before they expire.
-package struct CredentialsEntry: Codable, Sendable {
+package struct CredentialsEntry: CacheEntry {
     package var issuer: String
     package var clientID: String
     package var subject: String
@@ -15,13 +15,18 @@ package struct CredentialsEntry: Codable, Sendable {
     package var durationSeconds: Int
     package var promptName: String
 
-    package static let minimumRemaining: TimeInterval = 300
-
-    func isUsable(at now: Date) -> Bool {
-        credentials.expiration.timeIntervalSince(now) > Self.minimumRemaining
+    package struct Key: Equatable, Sendable {
+        package var issuer: String
+        package var clientID: String
+        package var subject: String
+        package var role: String
     }
 
-    static func name(issuer: String, clientID: String, subject: String, role: String) -> String {
-        CacheDirectory.fileName(kind: .credentials, key: [issuer, clientID, subject, role])
+    package static let kind = CacheDirectory.Kind.credentials
+    package var key: Key { Key(issuer: issuer, clientID: clientID, subject: subject, role: role) }
+    package static func nameParts(of key: Key) -> [String] { [key.issuer, key.clientID, key.subject, key.role] }
+
+    package func isUsable(at now: Date) -> Bool {
+        credentials.expiration.timeIntervalSince(now) > credentialsMinimumRemaining
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// The token endpoint's answer for one (IdP, client): the verified ID token and its claims, and
 /// the refresh token. Keyed by the well-known URL, so the warm path finds it without the
 /// discovery document; the issuer it was verified against is kept inside.
-package struct IDTokenEntry: Codable, Sendable {
+package struct IDTokenEntry: CacheEntry {
     package var wellKnownURL: String
     package var issuer: String
     package var clientID: String
@@ -16,14 +16,20 @@ package struct IDTokenEntry: Codable, Sendable {
     package var refreshToken: String?
     package var savedAt: Date
 
+    package struct Key: Equatable, Sendable {
+        package var wellKnownURL: String
+        package var clientID: String
+    }
+
+    package static let kind = CacheDirectory.Kind.session
+    package var key: Key { Key(wellKnownURL: wellKnownURL, clientID: clientID) }
+    package static func nameParts(of key: Key) -> [String] { [key.wellKnownURL, key.clientID] }
+
     /// An ID token is reused while it has more than this left.
     package static let minimumRemaining: TimeInterval = 300
 
-    func isUsable(at now: Date) -> Bool {
+    /// Whether the ID token is still good for STS and the roles API (the refresh token may outlive it).
+    package func isUsable(at now: Date) -> Bool {
         claims.exp.timeIntervalSince(now) > Self.minimumRemaining
-    }
-
-    static func name(wellKnownURL: String, clientID: String) -> String {
-        CacheDirectory.fileName(kind: .session, key: [wellKnownURL, clientID])
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// What the roles API answered for one person, kept for an hour.
-package struct RolesEntry: Codable, Sendable {
+package struct RolesEntry: CacheEntry {
     package var url: String
     package var issuer: String
     package var subject: String
@@ -13,9 +13,19 @@ package struct RolesEntry: Codable, Sendable {
     package var aliases: [String: [String]]
     package var fetchedAt: Date
 
+    package struct Key: Equatable, Sendable {
+        package var url: String
+        package var issuer: String
+        package var subject: String
+    }
+
+    package static let kind = CacheDirectory.Kind.roles
+    package var key: Key { Key(url: url, issuer: issuer, subject: subject) }
+    package static func nameParts(of key: Key) -> [String] { [key.url, key.issuer, key.subject] }
+
     package static let lifetime: TimeInterval = 3600
 
-    static func name(url: String, issuer: String, subject: String) -> String {
-        CacheDirectory.fileName(kind: .roles, key: [url, issuer, subject])
+    package func isUsable(at now: Date) -> Bool {
+        now.timeIntervalSince(fetchedAt) < Self.lifetime
     }
 }

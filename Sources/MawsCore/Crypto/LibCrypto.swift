@@ -3,27 +3,27 @@ import COpenSSL
 /// OpenSSL 3's libcrypto, loaded on first use, with the functions maws calls.
 ///
 /// Each member is typed with the pointer type of the real prototype (see `COpenSSL/shim.h`).
-final class LibCrypto: Sendable {
-    let library: DynamicLibrary
+package final class LibCrypto: Sendable {
+    package let library: DynamicLibrary
     let randBytes: maws_RAND_bytes_fn
-    let sha256: maws_EVP_sha256_fn
+    package let sha256: maws_EVP_sha256_fn
     let digest: maws_EVP_Digest_fn
     let hmac: maws_HMAC_fn
     let bnBin2bn: maws_BN_bin2bn_fn
-    let bnFree: maws_BN_free_fn
+    package let bnFree: maws_BN_free_fn
     let paramBuildNew: maws_OSSL_PARAM_BLD_new_fn
     let paramBuildPushBN: maws_OSSL_PARAM_BLD_push_BN_fn
     let paramBuildToParam: maws_OSSL_PARAM_BLD_to_param_fn
     let paramBuildFree: maws_OSSL_PARAM_BLD_free_fn
     let paramFree: maws_OSSL_PARAM_free_fn
-    let pkeyContextNewFromName: maws_EVP_PKEY_CTX_new_from_name_fn
-    let pkeyContextFree: maws_EVP_PKEY_CTX_free_fn
+    package let pkeyContextNewFromName: maws_EVP_PKEY_CTX_new_from_name_fn
+    package let pkeyContextFree: maws_EVP_PKEY_CTX_free_fn
     let pkeyFromDataInit: maws_EVP_PKEY_fromdata_init_fn
     let pkeyFromData: maws_EVP_PKEY_fromdata_fn
     let pkeyGetBits: maws_EVP_PKEY_get_bits_fn
-    let pkeyFree: maws_EVP_PKEY_free_fn
-    let mdContextNew: maws_EVP_MD_CTX_new_fn
-    let mdContextFree: maws_EVP_MD_CTX_free_fn
+    package let pkeyFree: maws_EVP_PKEY_free_fn
+    package let mdContextNew: maws_EVP_MD_CTX_new_fn
+    package let mdContextFree: maws_EVP_MD_CTX_free_fn
     let digestVerifyInit: maws_EVP_DigestVerifyInit_fn
     let digestVerify: maws_EVP_DigestVerify_fn
     let clearError: maws_ERR_clear_error_fn
@@ -59,7 +59,7 @@ final class LibCrypto: Sendable {
         try LibCrypto()
     }
 
-    static func shared() throws(CryptoError) -> LibCrypto {
+    package static func shared() throws(CryptoError) -> LibCrypto {
         switch loaded {
         case .success(let library): return library
         case .failure(let error): throw .unavailable(error.description)

@@ -80,7 +80,7 @@ package struct KeyRotation: Sendable {
         } catch {
             throw RotationError.oldKeyNotDeleted(oldKeyID: old.accessKeyID, newKeyID: new.accessKeyID, reason: "\(error)")
         }
-        sessions.cache.remove(UserSessions.name(.userSession, "key:" + old.accessKeyID))
+        sessions.cache.remove(MFASessionEntry.fileName(for: "key:" + old.accessKeyID))
         return Outcome(oldKeyID: old.accessKeyID, newKeyID: new.accessKeyID, storedIn: storedIn)
     }
 

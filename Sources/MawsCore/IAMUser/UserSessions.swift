@@ -54,15 +54,6 @@ package struct UserSessions: Sendable {
         package var mfaSerial: String?
     }
 
-    struct MFASessionEntry: Codable {
-        var key: String
-        var mfaSerial: String?
-        var credentials: AWSCredentials
-        var account: String
-        var arn: String
-        var userID: String
-    }
-
     /// A GetSessionToken session for `profileName`'s keys: cached (per MFA device, else per key)
     /// until 5 minutes before it expires.
     package func session(profileName: String, durationSeconds: Int?) throws -> MFASession {
@@ -89,30 +80,20 @@ package struct UserSessions: Sendable {
         let credentials = try api.sessionToken(keys, durationSeconds: durationSeconds, mfaSerial: serial, mfaCode: code)
         let identity = try api.callerIdentity(credentials.signing)
         let key = serial.map { "mfa:" + $0 } ?? "key:" + keys.accessKeyID
-        store(MFASessionEntry(key: key, mfaSerial: serial, credentials: credentials, account: identity.account,
-                           arn: identity.arn, userID: identity.userID), as: Self.name(.userSession, key))
+        cache.store(MFASessionEntry(key: key, mfaSerial: serial, credentials: credentials, account: identity.account,
+                                    arn: identity.arn, userID: identity.userID), diagnostics: diagnostics)
         diagnostics.debug("new session for \(identity.arn)\(serial.map { " with MFA device \($0)" } ?? ""), until \(ISO8601.format(credentials.expiration))")
         return MFASession(credentials: credentials, identity: identity, mfaSerial: serial)
     }
 
     private func cachedSession(key: String) -> MFASession? {
-        guard let entry = cache.read(Self.name(.userSession, key), as: MFASessionEntry.self), entry.key == key,
-              entry.credentials.expiration.timeIntervalSinceNow > CredentialsEntry.minimumRemaining
-        else { return nil }
+        guard let entry = cache.entry(MFASessionEntry.self, for: key, usableAt: Date()) else { return nil }
         diagnostics.debug("using the cached session of \(entry.arn), until \(ISO8601.format(entry.credentials.expiration))")
         return MFASession(credentials: entry.credentials,
                        identity: .init(account: entry.account, arn: entry.arn, userID: entry.userID), mfaSerial: entry.mfaSerial)
     }
 
     // MARK: Roles
-
-    struct AssumedRoleEntry: Codable {
-        var key: String
-        var role: String
-        var credentials: AWSCredentials
-        var assumedRoleARN: String
-        var durationSeconds: Int
-    }
 
     /// Assumes the role of `profileName`, through its chain of source profiles.
     package func assume(profileName: String, durationSeconds: Int?) throws -> AssumedRole {
@@ -152,9 +133,7 @@ package struct UserSessions: Sendable {
             }
             let sessionName = RoleSessionName.make(email: profile.roleSessionName, subject: userName ?? "maws")
             let key = [sourceKey, role.description, profile.externalID ?? "", sessionName, String(duration)].joined(separator: "|")
-            let name = Self.name(.assumed, key)
-            if let entry = cache.read(name, as: AssumedRoleEntry.self), entry.key == key,
-               entry.credentials.expiration.timeIntervalSinceNow > CredentialsEntry.minimumRemaining {
+            if let entry = cache.entry(AssumedRoleEntry.self, for: key, usableAt: Date()) {
                 diagnostics.debug("using cached credentials for \(role), until \(ISO8601.format(entry.credentials.expiration))")
                 assumed = AssumedRole(role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
                                       durationSeconds: entry.durationSeconds)
@@ -162,8 +141,8 @@ package struct UserSessions: Sendable {
                 diagnostics.debug("AssumeRole \(role) as \(sessionName) for \(duration) s")
                 let fresh = try api.assumeRole(signing, role: role, sessionName: sessionName, externalID: profile.externalID,
                                                durationSeconds: duration, mfaSerial: nil, mfaCode: nil)
-                store(AssumedRoleEntry(key: key, role: role.description, credentials: fresh.credentials,
-                                   assumedRoleARN: fresh.assumedRoleARN, durationSeconds: duration), as: name)
+                cache.store(AssumedRoleEntry(key: key, role: role.description, credentials: fresh.credentials,
+                                             assumedRoleARN: fresh.assumedRoleARN, durationSeconds: duration), diagnostics: diagnostics)
                 assumed = fresh
             }
             signing = assumed!.credentials.signing
@@ -176,13 +155,5 @@ package struct UserSessions: Sendable {
         let serial = profile.mfaSerial!
         if let session = cachedSession(key: "mfa:" + serial) { return session }
         return try newSession(keys: try staticKeys(of: profile), mfaSerial: serial, durationSeconds: nil)
-    }
-
-    static func name(_ kind: CacheDirectory.Kind, _ key: String) -> String {
-        CacheDirectory.fileName(kind: kind, key: [key])
-    }
-
-    private func store<Entry: Encodable>(_ entry: Entry, as name: String) {
-        cache.store(entry, as: name, diagnostics: diagnostics)
     }
 }

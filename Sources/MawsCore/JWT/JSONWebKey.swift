@@ -13,6 +13,15 @@ package struct JSONWebKey: Codable, Sendable, Equatable {
     package var n: String?
     package var e: String?
 
+    package init(kty: String, kid: String? = nil, use: String? = nil, alg: String? = nil, n: String? = nil, e: String? = nil) {
+        self.kty = kty
+        self.kid = kid
+        self.use = use
+        self.alg = alg
+        self.n = n
+        self.e = e
+    }
+
     /// Whether this key may be used to check an RS256 signature.
     var isRS256SigningKey: Bool {
         kty == "RSA" && (use == nil || use == "sig") && (alg == nil || alg == "RS256")

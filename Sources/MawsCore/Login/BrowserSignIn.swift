@@ -34,6 +34,11 @@ package struct BrowserSignIn: Sendable {
         package var tokens: TokenResponse
         /// The request the tokens answer; its nonce must be in the ID token.
         package var request: AuthorizationRequest
+
+        package init(tokens: TokenResponse, request: AuthorizationRequest) {
+            self.tokens = tokens
+            self.request = request
+        }
     }
 
     package func run() throws -> Outcome {

@@ -50,6 +50,9 @@ package struct CredentialBroker: Sendable {
     package var diagnostics: Diagnostics
     package var cache: CacheDirectory
     package var ports: [UInt16]
+    /// How the person signs in when no token will do. Nil: the browser flow (`BrowserSignIn`);
+    /// tests put a stand-in here.
+    package var interactiveSignIn: (@Sendable (ProviderMetadata.Endpoints) throws -> BrowserSignIn.Outcome)?
 
     package init(config: MawsConfig, environment: Environment, options: Options, http: HTTPClient,
                 diagnostics: Diagnostics, ports: [UInt16] = LoopbackListener.registeredPorts) {
@@ -68,22 +71,22 @@ package struct CredentialBroker: Sendable {
             return cached
         }
         let stsEndpoint = try STSEndpoint.resolve(configured: config.stsEndpoint, environment: environment)
-        var provider = try self.provider()
-        var session = try withCacheLock { try validSession(provider: &provider, refreshAllowed: true) }
+        let provider = try IdentityProvider(wellKnownURL: config.wellKnownURL, cache: cache, http: http, diagnostics: diagnostics)
+        var idToken = try withCacheLock { try validIDToken(from: provider, refreshAllowed: true) }
 
         // AWS may call a token expired that maws still thought valid (clock skew): sign in again, once.
         var signedInAgain = false
         while true {
-            let directory = try roleDirectory(session: session, keys: provider.keys)
+            let directory = try roleDirectory(for: idToken, keys: provider.keys)
             let role = try chooseRole(from: directory)
             do {
                 return try withCacheLock {
-                    try credentials(for: role, session: session, promptName: directory.promptName(for: role), endpoint: stsEndpoint)
+                    try credentials(for: role, idToken: idToken, promptName: directory.promptName(for: role), endpoint: stsEndpoint)
                 }
             } catch STSError.expiredToken where !signedInAgain {
                 signedInAgain = true
                 diagnostics.info("maws: AWS says the ID token has expired; signing in again")
-                session = try withCacheLock { try validSession(provider: &provider, refreshAllowed: false, discardCached: true) }
+                idToken = try withCacheLock { try validIDToken(from: provider, refreshAllowed: false, discardCached: true) }
             }
         }
     }
@@ -93,100 +96,47 @@ package struct CredentialBroker: Sendable {
     /// Valid cached credentials for `role` and the person last signed in with this config, found
     /// without touching the network or libcrypto.
     func cachedCredentials(for role: RoleARN, now: Date) -> Outcome? {
-        guard let session = cachedSession() else { return nil }
-        let subject = session.claims.sub
-        let name = CredentialsEntry.name(issuer: session.issuer, clientID: config.clientID, subject: subject, role: role.description)
-        guard let entry = cache.read(name, as: CredentialsEntry.self),
-              entry.issuer == session.issuer, entry.clientID == config.clientID, entry.subject == subject,
-              entry.role == role.description, entry.isUsable(at: now)
+        guard let idToken = cache.entry(IDTokenEntry.self, for: idTokenKey, usableAt: nil),
+              let entry = cache.entry(CredentialsEntry.self, for: credentialsKey(idToken, role), usableAt: now)
         else { return nil }
         return Outcome(assumed: AssumedRole(role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
-                                           durationSeconds: entry.durationSeconds),
-                      promptName: entry.promptName, issuer: session.issuer, cached: true)
+                                            durationSeconds: entry.durationSeconds),
+                       promptName: entry.promptName, issuer: idToken.issuer, cached: true)
     }
 
-    private var sessionName: String {
-        IDTokenEntry.name(wellKnownURL: config.wellKnownURL.string, clientID: config.clientID)
+    private var idTokenKey: IDTokenEntry.Key {
+        IDTokenEntry.Key(wellKnownURL: config.wellKnownURL.string, clientID: config.clientID)
     }
 
-    /// The cached session of this config's IdP and client, whatever its ID token's age.
-    private func cachedSession() -> IDTokenEntry? {
-        cache.read(sessionName, as: IDTokenEntry.self).flatMap { entry in
-            entry.wellKnownURL == config.wellKnownURL.string && entry.clientID == config.clientID ? entry : nil
-        }
-    }
-
-    // MARK: The identity provider
-
-    struct Provider {
-        var metadata: ProviderMetadata
-        var keys: JSONWebKeySet
-    }
-
-    /// The discovery document and JWKS, from the cache while less than a day old.
-    func provider() throws -> Provider {
-        let name = ProviderEntry.name(wellKnownURL: config.wellKnownURL.string)
-        if let entry = cache.read(name, as: ProviderEntry.self), entry.wellKnownURL == config.wellKnownURL.string,
-           Date().timeIntervalSince(entry.fetchedAt) < ProviderEntry.lifetime,
-           let keys = try? JSONWebKeySet(json: Data(entry.keys.utf8)) {
-            return Provider(metadata: entry.metadata, keys: keys)
-        }
-        diagnostics.debug("reading the OIDC discovery document at \(config.wellKnownURL)")
-        let metadata = try ProviderMetadata.discover(config.wellKnownURL, http: http)
-        let provider = Provider(metadata: metadata, keys: try metadata.fetchKeys(http: http))
-        save(provider)
-        return provider
-    }
-
-    private func save(_ provider: Provider) {
-        let keys = (try? JSONEncoder().encode(provider.keys.document)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let entry = ProviderEntry(wellKnownURL: config.wellKnownURL.string, metadata: provider.metadata,
-                                  keys: keys, fetchedAt: Date())
-        store(entry, as: ProviderEntry.name(wellKnownURL: config.wellKnownURL.string))
-    }
-
-    /// Verifies `token`, fetching the JWKS once more if its key is unknown (the IdP rotated keys).
-    func verify(_ token: String, nonce: String?, provider: inout Provider) throws -> IDToken {
-        let verifier = IDTokenVerifier(issuer: provider.metadata.issuer, clientID: config.clientID, expectedNonce: nonce)
-        do {
-            return try verifier.verify(token, keys: provider.keys)
-        } catch TokenError.unknownKey {
-            diagnostics.debug("the ID token's key is not in the cached JWKS; fetching it again")
-            provider.keys = try provider.metadata.fetchKeys(http: http)
-            save(provider)
-            return try verifier.verify(token, keys: provider.keys)
-        }
+    private func credentialsKey(_ idToken: IDTokenEntry, _ role: RoleARN) -> CredentialsEntry.Key {
+        CredentialsEntry.Key(issuer: idToken.issuer, clientID: config.clientID, subject: idToken.claims.sub, role: role.description)
     }
 
     // MARK: The ID token
 
-    /// A session whose ID token has more than 5 minutes left: cached, refreshed, or signed in anew.
-    func validSession(provider: inout Provider, refreshAllowed: Bool, discardCached: Bool = false) throws -> IDTokenEntry {
-        let issuer = provider.metadata.issuer
-        let name = sessionName
-        // A session verified against another issuer (the IdP moved) is no use.
-        let cached = cachedSession().flatMap { $0.issuer == issuer ? $0 : nil }
-        if let cached, !discardCached {
-            if cached.isUsable(at: Date()) {
-                diagnostics.debug("using the cached ID token of \(cached.claims.sub), valid until \(ISO8601.format(cached.claims.exp))")
-                return cached
-            }
+    /// An ID token with more than 5 minutes left: cached, refreshed, or signed in anew.
+    func validIDToken(from provider: IdentityProvider, refreshAllowed: Bool, discardCached: Bool = false) throws -> IDTokenEntry {
+        // A token verified against another issuer (the IdP moved) is no use.
+        let cached = cache.entry(IDTokenEntry.self, for: idTokenKey, usableAt: nil).flatMap { $0.issuer == provider.issuer ? $0 : nil }
+        if let cached, !discardCached, cached.isUsable(at: Date()) {
+            diagnostics.debug("using the cached ID token of \(cached.claims.sub), valid until \(ISO8601.format(cached.claims.exp))")
+            return cached
         }
         if refreshAllowed, let cached, let refreshToken = cached.refreshToken {
             do {
-                let session = try refresh(refreshToken, previous: cached, provider: &provider)
-                store(session, as: name)
-                return session
+                let refreshed = try refresh(refreshToken, previous: cached, provider: provider)
+                cache.store(refreshed, diagnostics: diagnostics)
+                return refreshed
             } catch {
                 diagnostics.debug("the refresh grant failed (\(error)); signing in with the browser")
             }
         }
-        let session = try browserSignIn(provider: &provider)
-        store(session, as: name)
-        return session
+        let signedIn = try signIn(with: provider)
+        cache.store(signedIn, diagnostics: diagnostics)
+        return signedIn
     }
 
-    private func refresh(_ refreshToken: String, previous: IDTokenEntry, provider: inout Provider) throws -> IDTokenEntry {
+    private func refresh(_ refreshToken: String, previous: IDTokenEntry, provider: IdentityProvider) throws -> IDTokenEntry {
         let tokenEndpoint = try provider.metadata.endpoints().token
         diagnostics.debug("refreshing the ID token at \(tokenEndpoint.host)")
         let tokens = try TokenResponse.request(tokenEndpoint, fields: [
@@ -195,47 +145,47 @@ package struct CredentialBroker: Sendable {
             ("client_id", config.clientID),
             ("scope", config.scope),
         ], http: http)
-        let token = try verify(tokens.idToken, nonce: nil, provider: &provider)
+        let token = try provider.verify(tokens.idToken, clientID: config.clientID, nonce: nil)
         // OpenID Connect Core §12.2: a refreshed ID token is about the same person.
         guard token.claims.sub == previous.claims.sub else {
             throw TokenError.malformed("the refreshed ID token is for another subject")
         }
-        return IDTokenEntry(wellKnownURL: config.wellKnownURL.string, issuer: provider.metadata.issuer, clientID: config.clientID,
-                            idToken: token.compact, claims: token.claims, refreshToken: tokens.refreshToken ?? refreshToken,
-                            savedAt: Date())
+        return entry(for: token, issuer: provider.issuer, refreshToken: tokens.refreshToken ?? refreshToken)
     }
 
-    private func browserSignIn(provider: inout Provider) throws -> IDTokenEntry {
-        let signIn = BrowserSignIn(endpoints: try provider.metadata.endpoints(), clientID: config.clientID, scope: config.scope,
-                                   http: http, browser: BrowserLauncher(environment: environment),
-                                   openBrowser: options.openBrowser, acceptPastedRedirect: options.acceptPastedRedirect,
-                                   timeout: .seconds(config.loginTimeout), ports: ports, diagnostics: diagnostics)
-        let result = try signIn.run()
-        let token = try verify(result.tokens.idToken, nonce: result.request.nonce, provider: &provider)
-        return IDTokenEntry(wellKnownURL: config.wellKnownURL.string, issuer: provider.metadata.issuer, clientID: config.clientID,
-                            idToken: token.compact, claims: token.claims, refreshToken: result.tokens.refreshToken,
-                            savedAt: Date())
+    private func signIn(with provider: IdentityProvider) throws -> IDTokenEntry {
+        let endpoints = try provider.metadata.endpoints()
+        let signedIn = try interactiveSignIn?(endpoints) ?? BrowserSignIn(
+            endpoints: endpoints, clientID: config.clientID, scope: config.scope, http: http,
+            browser: BrowserLauncher(environment: environment), openBrowser: options.openBrowser,
+            acceptPastedRedirect: options.acceptPastedRedirect, timeout: .seconds(config.loginTimeout), ports: ports,
+            diagnostics: diagnostics
+        ).run()
+        let token = try provider.verify(signedIn.tokens.idToken, clientID: config.clientID, nonce: signedIn.request.nonce)
+        return entry(for: token, issuer: provider.issuer, refreshToken: signedIn.tokens.refreshToken)
+    }
+
+    private func entry(for token: IDToken, issuer: String, refreshToken: String?) -> IDTokenEntry {
+        IDTokenEntry(wellKnownURL: config.wellKnownURL.string, issuer: issuer, clientID: config.clientID,
+                     idToken: token.compact, claims: token.claims, refreshToken: refreshToken, savedAt: Date())
     }
 
     // MARK: Roles
 
     /// `keys` is the JWKS the roles API contract forwards as `key`.
-    func roleDirectory(session: IDTokenEntry, keys: JSONWebKeySet) throws -> RoleDirectory {
-        let url = config.idTokenForRolesURL.string
-        let name = RolesEntry.name(url: url, issuer: session.issuer, subject: session.claims.sub)
-        if options.useCache, let entry = cache.read(name, as: RolesEntry.self), entry.url == url,
-           entry.issuer == session.issuer, entry.subject == session.claims.sub,
-           Date().timeIntervalSince(entry.fetchedAt) < RolesEntry.lifetime {
+    func roleDirectory(for idToken: IDTokenEntry, keys: JSONWebKeySet) throws -> RoleDirectory {
+        let key = RolesEntry.Key(url: config.idTokenForRolesURL.string, issuer: idToken.issuer, subject: idToken.claims.sub)
+        if options.useCache, let entry = cache.entry(RolesEntry.self, for: key, usableAt: Date()) {
             diagnostics.debug("using the roles cached at \(ISO8601.format(entry.fetchedAt))")
             return RoleDirectory(roles: entry.roles.compactMap { try? RoleARN(parsing: $0) }, aliases: entry.aliases)
         }
         let api = RolesAPI(url: config.idTokenForRolesURL, http: http)
         do {
-            let directory = try api.roles(idToken: session.idToken, keys: keys.document, useCache: options.useCache) { skipped in
+            let directory = try api.roles(idToken: idToken.idToken, keys: keys.document, useCache: options.useCache) { skipped in
                 diagnostics.warning("roles API: \(skipped); skipped")
             }
-            store(RolesEntry(url: url, issuer: session.issuer, subject: session.claims.sub,
-                             roles: directory.roles.map(\.description), aliases: directory.aliases, fetchedAt: Date()), as: name)
+            cache.store(RolesEntry(url: key.url, issuer: key.issuer, subject: key.subject, roles: directory.roles.map(\.description),
+                                   aliases: directory.aliases, fetchedAt: Date()), diagnostics: diagnostics)
             return directory
         } catch let error as MawsError where options.role != nil {
             // With -r the roles API only supplies the account alias: go on without it.
@@ -266,33 +216,34 @@ package struct CredentialBroker: Sendable {
     // MARK: STS
 
     /// Cached credentials (another process may just have fetched them), else `AssumeRoleWithWebIdentity`.
-    private func credentials(for role: RoleARN, session: IDTokenEntry, promptName: String, endpoint: EndpointURL) throws -> Outcome {
-        let name = CredentialsEntry.name(issuer: session.issuer, clientID: config.clientID, subject: session.claims.sub,
-                                         role: role.description)
-        if options.useCache, let cached = cachedCredentials(for: role, now: Date()) {
-            return cached
+    private func credentials(for role: RoleARN, idToken: IDTokenEntry, promptName: String, endpoint: EndpointURL) throws -> Outcome {
+        let key = credentialsKey(idToken, role)
+        if options.useCache, let cached = cache.entry(CredentialsEntry.self, for: key, usableAt: Date()) {
+            diagnostics.debug("another maws process has just fetched credentials for \(role); using them")
+            return Outcome(assumed: AssumedRole(role: role, credentials: cached.credentials, assumedRoleARN: cached.assumedRoleARN,
+                                                durationSeconds: cached.durationSeconds),
+                           promptName: cached.promptName, issuer: idToken.issuer, cached: true)
         }
-        let assumed = try assume(role, session: session, endpoint: endpoint)
-        store(CredentialsEntry(issuer: session.issuer, clientID: config.clientID, subject: session.claims.sub,
-                               role: role.description, credentials: assumed.credentials,
-                               assumedRoleARN: assumed.assumedRoleARN, durationSeconds: assumed.durationSeconds,
-                               promptName: promptName), as: name)
-        return Outcome(assumed: assumed, promptName: promptName, issuer: session.issuer, cached: false)
+        let assumed = try assume(role, idToken: idToken, endpoint: endpoint)
+        cache.store(CredentialsEntry(issuer: key.issuer, clientID: key.clientID, subject: key.subject, role: key.role,
+                                     credentials: assumed.credentials, assumedRoleARN: assumed.assumedRoleARN,
+                                     durationSeconds: assumed.durationSeconds, promptName: promptName), diagnostics: diagnostics)
+        return Outcome(assumed: assumed, promptName: promptName, issuer: idToken.issuer, cached: false)
     }
 
     /// `AssumeRoleWithWebIdentity`, stepping the duration down while the role's MaxSessionDuration
     /// is lower, and remembering the duration that worked.
-    func assume(_ role: RoleARN, session: IDTokenEntry, endpoint: EndpointURL) throws -> AssumedRole {
+    func assume(_ role: RoleARN, idToken: IDTokenEntry, endpoint: EndpointURL) throws -> AssumedRole {
         let store = RoleDurationStore(cacheDirectory: cache.path)
         let remembered = store.duration(for: role).flatMap { $0 <= config.durationSeconds ? $0 : nil }
         let sts = STSClient(endpoint: endpoint, http: http)
-        let sessionName = RoleSessionName.make(email: session.claims.email, subject: session.claims.sub)
+        let sessionName = RoleSessionName.make(email: idToken.claims.email, subject: idToken.claims.sub)
         var lastRefusal = ""
         for duration in DurationLadder.steps(startingAt: remembered ?? config.durationSeconds) {
             diagnostics.debug("AssumeRoleWithWebIdentity \(role) as \(sessionName) for \(duration) s at \(endpoint.host)")
             do {
                 let assumed = try sts.assumeRoleWithWebIdentity(role: role, sessionName: sessionName,
-                                                                webIdentityToken: session.idToken, durationSeconds: duration)
+                                                                webIdentityToken: idToken.idToken, durationSeconds: duration)
                 if duration != config.durationSeconds || remembered != nil {
                     do {
                         try store.remember(duration, for: role)
@@ -315,9 +266,5 @@ package struct CredentialBroker: Sendable {
         try cache.withLock(waiting: {
             diagnostics.info("maws: waiting for another maws process to finish signing in")
         }, body)
-    }
-
-    private func store<Entry: Encodable>(_ entry: Entry, as name: String) {
-        cache.store(entry, as: name, diagnostics: diagnostics)
     }
 }

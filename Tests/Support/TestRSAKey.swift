@@ -1,14 +1,14 @@
 import COpenSSL
-@testable import MawsCore
+import MawsCore
 
 /// An RSA key pair made with OpenSSL for tests: signs JWTs the way an IdP does and publishes its
 /// public half as a JWK.
-final class TestRSAKey: @unchecked Sendable {
+package final class TestRSAKey: @unchecked Sendable {
     let pkey: OpaquePointer
-    let kid: String
+    package let kid: String
     private let crypto: LibCrypto
 
-    init(bits: Int32 = 2048, kid: String = "test-key") throws {
+    package init(bits: Int32 = 2048, kid: String = "test-key") throws {
         let crypto = try LibCrypto.shared()
         self.crypto = crypto
         let library = crypto.library
@@ -40,14 +40,14 @@ final class TestRSAKey: @unchecked Sendable {
         return bytes
     }
 
-    var jwk: JSONWebKey {
+    package var jwk: JSONWebKey {
         get throws {
             JSONWebKey(kty: "RSA", kid: kid, use: "sig", alg: "RS256",
                        n: Base64URL.encode(try parameter("n")), e: Base64URL.encode(try parameter("e")))
         }
     }
 
-    func sign(_ message: [UInt8]) throws -> [UInt8] {
+    package func sign(_ message: [UInt8]) throws -> [UInt8] {
         let library = crypto.library
         let signInit = try library.function("EVP_DigestSignInit", as: maws_EVP_DigestSignInit_fn.self)
         let sign = try library.function("EVP_DigestSign", as: maws_EVP_DigestSign_fn.self)

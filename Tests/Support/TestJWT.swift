@@ -3,19 +3,24 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-@testable import MawsCore
+import MawsCore
 
 /// Builds compact JWTs for tests, signed by a `TestRSAKey` or not at all.
-struct TestJWT {
-    var header: [String: JSONValue]
-    var claims: [String: JSONValue]
+package struct TestJWT {
+    package var header: [String: JSONValue]
+    package var claims: [String: JSONValue]
 
-    static let issuer = "https://idp.example.com"
-    static let clientID = "maws-client"
-    static let nonce = "n-0S6_WzA2Mj"
+    package init(header: [String: JSONValue], claims: [String: JSONValue]) {
+        self.header = header
+        self.claims = claims
+    }
+
+    package static let issuer = "https://idp.example.com"
+    package static let clientID = "maws-client"
+    package static let nonce = "n-0S6_WzA2Mj"
 
     /// Claims of a token that passes every check at `now`.
-    static func valid(now: Date = Date(), kid: String = "test-key") -> TestJWT {
+    package static func valid(now: Date = Date(), kid: String = "test-key") -> TestJWT {
         let seconds = now.timeIntervalSince1970.rounded()
         return TestJWT(
             header: ["alg": .string("RS256"), "kid": .string(kid), "typ": .string("JWT")],
@@ -26,24 +31,24 @@ struct TestJWT {
             ])
     }
 
-    func signingInput() throws -> String {
+    package func signingInput() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return Base64URL.encode(try encoder.encode(header)) + "." + Base64URL.encode(try encoder.encode(claims))
     }
 
-    func signed(with key: TestRSAKey) throws -> String {
+    package func signed(with key: TestRSAKey) throws -> String {
         let input = try signingInput()
         return input + "." + Base64URL.encode(try key.sign(Array(input.utf8)))
     }
 
-    func withSignature(_ signature: [UInt8]) throws -> String {
+    package func withSignature(_ signature: [UInt8]) throws -> String {
         try signingInput() + "." + Base64URL.encode(signature)
     }
 }
 
 extension JSONWebKeySet {
-    init(_ keys: [JSONWebKey]) throws {
+    package init(_ keys: [JSONWebKey]) throws {
         let data = try JSONEncoder().encode(["keys": keys])
         try self.init(json: data)
     }

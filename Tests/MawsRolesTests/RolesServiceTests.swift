@@ -1,0 +1,76 @@
+import Foundation
+import MawsCore
+import MawsTestSupport
+import Testing
+@testable import MawsRoles
+
+/// The ID-token-for-roles endpoint without sockets: `RolesService` with the in-memory IdP, its
+/// maps in a directory of their own and its key clock moved by hand.
+@Suite struct RolesServiceTests {
+    let services: InMemoryServices
+    let home: TemporaryHome
+    let clock = TestClock(start: Date())
+    let service: RolesService
+
+    init() throws {
+        services = try InMemoryServices()
+        home = try TemporaryHome()
+        let groupRoleMap = try home.write("group-role-map.json", """
+            {"team-ops": ["arn:aws:iam::123456789012:role/Admin"],
+             "team-*": ["arn:aws:iam::123456789012:role/ReadOnly"],
+             "finance": ["arn:aws:iam::999999999999:role/Ledger"]}
+            """)
+        let aliases = try home.write("aliases.json", #"{"123456789012": ["yoyodyne"], "999999999999": ["ledger"]}"#)
+        let config = APIConfig(wellKnownURL: try EndpointURL(validating: InMemoryServices.issuer + "/.well-known/openid-configuration"),
+                               clientID: InMemoryServices.clientID, groupsClaim: "amr", groupRoleMapPath: groupRoleMap,
+                               accountAliasesPath: aliases, rebuildSubjectPrefix: nil, host: "127.0.0.1", port: 0)
+        service = RolesService(config: config, http: services, diagnostics: Diagnostics(), rebuild: nil, now: { [clock] in clock.now })
+    }
+
+    func ask(with token: String) -> RolesService.Answer {
+        service.roles(body: Array(#"{"token": "\#(token)"}"#.utf8))
+    }
+
+    @Test func aValidTokenGetsTheRolesOfItsGroupsWithTheirAliases() throws {
+        let answer = ask(with: try services.mintIDToken(nonce: nil))
+        #expect(answer.status == 200)
+        #expect(answer.body == .object([
+            "roles": .array([.string("arn:aws:iam::123456789012:role/Admin"), .string("arn:aws:iam::123456789012:role/ReadOnly")]),
+            "aliases": .object(["123456789012": .array([.string("yoyodyne")])]),
+        ]))
+    }
+
+    @Test func tokensItCannotTrustAre401() throws {
+        let valid = try services.mintIDToken(nonce: nil)
+        let parts = valid.split(separator: ".")
+        let forged = parts[0] + "." + Base64URL.encode(Array(#"{"sub":"mallory","amr":["finance"]}"#.utf8)) + "." + parts[2]
+        #expect(ask(with: String(forged)).status == 401)
+        #expect(ask(with: try services.mintIDToken(nonce: nil, lifetime: -600)).status == 401)
+        #expect(ask(with: "not-a-token").status == 401)
+        #expect(service.roles(body: Array("{}".utf8)).status == 400)
+    }
+
+    @Test func aRotatedKeyIsFetchedOnceAndNotMoreThanOnceAMinute() throws {
+        #expect(ask(with: try services.mintIDToken(nonce: nil)).status == 200)
+        #expect(services.count("/jwks") == 1)
+
+        try services.rotateSigningKey()
+        let rotated = try services.mintIDToken(nonce: nil)
+        // The keys were fetched a moment ago: an unknown kid does not make the API fetch them again.
+        #expect(ask(with: rotated).status == 401)
+        #expect(services.count("/jwks") == 1)
+
+        clock.advance(ProviderKeys.unknownKeyRefetchInterval + 1)
+        #expect(ask(with: rotated).status == 200)
+        #expect(services.count("/jwks") == 2)
+        #expect(ask(with: try services.mintIDToken(nonce: nil)).status == 200)
+        #expect(services.count("/jwks") == 2)
+    }
+
+    @Test func anUnreachableIdPIs503WithRetryAfter() throws {
+        services.state.withLock { $0.identityProviderUp = false }
+        let answer = ask(with: try services.mintIDToken(nonce: nil))
+        #expect(answer.status == 503)
+        #expect(answer.headers.contains { $0.0 == "Retry-After" })
+    }
+}
