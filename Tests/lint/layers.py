@@ -4,6 +4,7 @@
 The order is the numbered list in Sources/MawsCore/README.md. A file may name a type (or a free
 function) declared in its own folder or an earlier one; naming one declared in a later folder is a
 back-edge and is reported with the file, line and name. Exit status 1 when there is one.
+With --graph, prints each folder's direct dependencies instead.
 """
 
 import re
@@ -45,14 +46,20 @@ def main():
                 # A free function counts only where it is called: `lines(` is a use, `let lines` is not.
                 declared.setdefault(name + "(" if kind == "func" else name, folder)
     problems = []
+    uses = {folder: set() for folder in order}
     for folder in order:
         for path in sorted((CORE / folder).rglob("*.swift")):
             for number, line in enumerate(code_only(path.read_text()).splitlines(), start=1):
                 for word in set(IDENTIFIER.findall(line)):
                     name = word if word in declared else word.rstrip("(")
                     owner = declared.get(name)
+                    if owner and owner != folder:
+                        uses[folder].add(owner)
                     if owner and rank[owner] > rank[folder]:
                         problems.append(f"{path.relative_to(ROOT)}:{number}: {folder} uses {name.rstrip('(')} from {owner}, a later layer")
+    if "--graph" in sys.argv[1:]:
+        for folder in order:
+            print(f"{folder}: {', '.join(sorted(uses[folder], key=rank.get)) or '(nothing)'}")
     for problem in problems:
         print(problem)
     if problems:
