@@ -9,7 +9,7 @@ DEBUG_BIN := .build/debug/maws
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev ca-certificates fish
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build build-roles debug test unit-test integration-test demo install uninstall deps venv bench clean \
+.PHONY: all build build-roles debug test unit-test integration-test demo install uninstall deps venv lock bench clean \
 	fuzz fuzz-build fuzz-target fuzz-minimize fuzz-replay
 
 all: build
@@ -24,12 +24,35 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-## The Python virtual environment of the test stack (pinned versions).
+## The Python virtual environment of the test stack: exactly the versions in its lock, then the
+## stack itself (maws_stack, editable, so that edits to it need no reinstall), built with the lock's
+## setuptools and wheel (no build isolation: nothing fetched beyond the lock). Made anew whenever
+## the lock or the package's definition changes; `pip check` proves the lock meets requirements.txt.
+STACK := Tests/stack
+PIP_QUIET := --quiet --disable-pip-version-check
 venv: $(VENV)/.installed
-$(VENV)/.installed: Tests/stack/requirements.txt
-	@[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/stack/requirements.txt
+$(VENV)/.installed: $(STACK)/requirements.lock $(STACK)/requirements.txt $(STACK)/pyproject.toml
+	$(PYTHON) -m venv --clear $(VENV)
+	$(VENV)/bin/pip install $(PIP_QUIET) --no-deps -r $(STACK)/requirements.lock
+	$(VENV)/bin/pip install $(PIP_QUIET) --no-deps --no-build-isolation -e $(STACK)
+	$(VENV)/bin/pip check $(PIP_QUIET)
 	@touch $@
+
+## Regenerates $(STACK)/requirements.lock from requirements.txt: the newest versions its ranges
+## allow, everything they pull in and the tools that build maws_stack, resolved in a throwaway venv
+## where maws_stack is then installed as `make venv` does, and checked; the lock's leading comment
+## lines are kept. (wheel < 0.46: setuptools before 70.1 builds editable wheels with wheel's own
+## bdist_wheel, which 0.46 dropped.) Review the diff, then `make venv` and the tests.
+lock:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install $(PIP_QUIET) -r $(STACK)/requirements.txt "setuptools>=64" "wheel<0.46"; \
+	"$$tmp/venv/bin/pip" install $(PIP_QUIET) --no-deps --no-build-isolation -e $(STACK); \
+	"$$tmp/venv/bin/pip" check $(PIP_QUIET); \
+	{ awk '!/^#/ { exit } { print }' $(STACK)/requirements.lock; \
+	  "$$tmp/venv/bin/pip" freeze --all --exclude pip --exclude-editable; } > "$$tmp/lock"; \
+	cp "$$tmp/lock" $(STACK)/requirements.lock; \
+	echo "$(STACK)/requirements.lock regenerated: review git diff $(STACK)/requirements.lock"
 
 ## Release binary, Swift runtime linked statically.
 build: deps

@@ -22,12 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "Tests" / "stack"))
+from maws_stack import Stack
+from maws_stack.idp import mint_id_token
+from maws_stack.stack import CLIENT_ID
 
-from maws_stack import Stack  # noqa: E402
-from maws_stack.idp import mint_id_token  # noqa: E402
-from maws_stack.stack import CLIENT_ID  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def peak_rss_kib(command, env, runs=20):

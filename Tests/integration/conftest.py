@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "Tests" / "stack"))
+from maws_stack import Stack
 
-from maws_stack import Stack  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPTED_BROWSER = ROOT / "Tests" / "stack" / "bin" / "scripted-browser"
 

@@ -14,10 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from maws_stack import Stack
 
-from maws_stack import Stack  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 
 def say(text):
