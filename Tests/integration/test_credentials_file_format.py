@@ -23,6 +23,8 @@ import botocore.configloader
 import botocore.exceptions
 import pytest
 
+from helpers import Maws
+
 PROFILE = "maws-p"
 REGION = "eu-west-1"
 CREDENTIAL_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
@@ -265,7 +267,6 @@ def scratch(tmp_path_factory):
 @pytest.fixture(scope="module")
 def warm(stack, scratch):
     """A maws that has signed in once: after this every write answers from its cache."""
-    from conftest import Maws
     home = scratch / "home"
     home.mkdir()
     maws = Maws(stack, home)

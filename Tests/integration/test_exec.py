@@ -7,12 +7,10 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import boto3
 import pytest
 
-AWS_CLI = str(Path(sys.executable).parent / "aws")
+from helpers import AWS_CLI
 
 
 @pytest.fixture
@@ -117,8 +115,7 @@ def test_a_sigterm_sent_while_the_command_starts_is_never_lost(maws, stack):
 def test_programs_given_serves_lines_use_exactly_maws_credentials(maws, stack, competing_credentials):
     env = dict(competing_credentials)
     env.pop("user")
-    process, printed = maws.serve("-r", stack.role_arn("Admin"), env=env)
-    try:
+    with maws.serve("-r", stack.role_arn("Admin"), env=env) as (_, printed):
         script = maws.home / "serve.sh"
         script.write_text(printed)
         shell_env = {**maws.env(), **env}
@@ -130,9 +127,6 @@ def test_programs_given_serves_lines_use_exactly_maws_credentials(maws, stack, c
         identity, rest = shell.stdout.rsplit("}", 1)
         assert json.loads(identity + "}")["Arn"].endswith("assumed-role/Admin/alice@example.com")
         assert rest.split() == ["unset", "eu-west-3"]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_the_exit_status_survives_an_inherited_ignored_sigchld(maws, stack):

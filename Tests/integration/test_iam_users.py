@@ -5,32 +5,22 @@ import json
 import os
 import re
 import subprocess
-import sys
 import uuid
-from pathlib import Path
 
-import boto3
-import pexpect
 import pytest
 
+from helpers import admin_client, boto3_caller_arn, exports_of, interrupted, terminal_mode_on
 from maws_stack.aws_auth import totp
 
-AWS_CLI = str(Path(sys.executable).parent / "aws")
 HUB = "123456789012"
 SPOKE = "222222222222"
-
-
-def exports_of(stdout):
-    return dict(re.findall(r"^export (\w+)='([^']*)';$", stdout, re.MULTILINE))
 
 
 @pytest.fixture(scope="module")
 def spoke_roles(stack):
     """Roles in a second account that users of the first may assume: Deploy needs MFA, Partner an
     external id, Reader trusts Deploy (for role chaining)."""
-    admin = stack.client("sts").assume_role(RoleArn=f"arn:aws:iam::{SPOKE}:role/bootstrap", RoleSessionName="seed")["Credentials"]
-    iam = boto3.client("iam", endpoint_url=stack.aws.url, region_name="us-east-1", aws_access_key_id=admin["AccessKeyId"],
-                       aws_secret_access_key=admin["SecretAccessKey"], aws_session_token=admin["SessionToken"])
+    iam = admin_client(stack, "iam", SPOKE)
 
     def role(name, principal, condition=None, max_duration=43200):
         statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
@@ -97,13 +87,6 @@ class User:
                 os.close(fd)
 
 
-def caller(stack, exports):
-    sts = boto3.client("sts", endpoint_url=stack.aws.url, region_name="us-east-1",
-                       aws_access_key_id=exports["AWS_ACCESS_KEY_ID"], aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
-                       aws_session_token=exports["AWS_SESSION_TOKEN"])
-    return sts.get_caller_identity()["Arn"]
-
-
 def test_whoami_reads_the_profile_or_the_environment(maws, stack):
     user = User(stack, maws, mfa=False)
     user.write_profiles()
@@ -138,7 +121,7 @@ def test_session_with_mfa_is_cached_and_a_wrong_code_refused(maws, stack):
     result = user.run("session", "--profile", "hub", "--mfa-code", user.code())
     assert result.returncode == 0, result.stderr
     exports = exports_of(result.stdout)
-    assert caller(stack, exports) == f"arn:aws:iam::{HUB}:user/{user.name}"
+    assert boto3_caller_arn(stack, exports) == f"arn:aws:iam::{HUB}:user/{user.name}"
     assert exports["AWS_REGION"] == "eu-west-1" and exports["MAWS_PROMPT"] == "hub-session"
     assert stack.aws_app.actions_seen("GetSessionToken") == before + 1
     again = user.run("session", "--profile", "hub")  # cached: no code needed, no call made
@@ -152,7 +135,7 @@ def test_session_without_an_mfa_device_and_finding_the_device(maws, stack):
     plain.write_profiles()
     result = plain.run("session", "--profile", "hub", "--duration", "900")
     assert result.returncode == 0, result.stderr
-    assert caller(stack, exports_of(result.stdout)) == f"arn:aws:iam::{HUB}:user/{plain.name}"
+    assert boto3_caller_arn(stack, exports_of(result.stdout)) == f"arn:aws:iam::{HUB}:user/{plain.name}"
 
     with_device = User(stack, maws)
     with_device.write_profiles(with_serial=False)  # maws must find the device with ListMFADevices
@@ -171,20 +154,20 @@ def test_assume_roles_across_accounts_with_mfa_external_id_and_chaining(maws, st
         f"[profile reader]\nrole_arn = {spoke_roles['reader']}\nsource_profile = deploy\nduration_seconds = 7200\n")
     deploy = user.run("assume", "--profile", "deploy", "--mfa-code", user.code())
     assert deploy.returncode == 0, deploy.stderr
-    assert caller(stack, exports_of(deploy.stdout)) == f"arn:aws:sts::{SPOKE}:assumed-role/Deploy/{user.name}"
+    assert boto3_caller_arn(stack, exports_of(deploy.stdout)) == f"arn:aws:sts::{SPOKE}:assumed-role/Deploy/{user.name}"
 
     before = stack.aws_app.actions_seen("GetSessionToken")
     partner = user.run("assume", "--profile", "partner")  # the MFA session is reused: no new code
     assert partner.returncode == 0, partner.stderr
     assert stack.aws_app.actions_seen("GetSessionToken") == before
-    assert "assumed-role/Partner/" in caller(stack, exports_of(partner.stdout))
+    assert "assumed-role/Partner/" in boto3_caller_arn(stack, exports_of(partner.stdout))
     refused = user.run("assume", "--profile", "partner-bad")
     assert refused.returncode == 1 and "AccessDenied" in refused.stderr
 
     chained = user.run("assume", "--profile", "reader")
     assert chained.returncode == 0, chained.stderr
     assert "role chaining" in chained.stderr and "3600 s instead of 7200 s" in chained.stderr
-    assert "assumed-role/Reader/" in caller(stack, exports_of(chained.stdout))
+    assert "assumed-role/Reader/" in boto3_caller_arn(stack, exports_of(chained.stdout))
 
 
 def test_source_profile_loops_are_reported(maws, stack):
@@ -340,15 +323,9 @@ def test_ctrl_c_at_the_password_prompt_restores_echo_and_exits_130(maws, stack):
     assert user.run("import", "--profile", "hub", "--remove-plaintext", password_lines=["pw"]).returncode == 0
     env = {"PATH": os.environ["PATH"], "HOME": str(maws.home), "XDG_CACHE_HOME": str(maws.home / "cache"),
            "AWS_ENDPOINT_URL": stack.aws.url}
-    shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", f'"{maws.binary}" whoami --profile hub; echo "rc=$?"; stty -a'],
-                          env=env, encoding="utf-8", timeout=30)
-    shell.expect("Password for credentials-hub.enc: ")
-    shell.sendintr()
-    shell.expect(r"rc=(\d+)")
-    assert shell.match.group(1) == "130"
-    shell.expect(pexpect.EOF)
-    settings = shell.before
-    assert re.search(r"(?<![-\w])echo(?![\w])", settings), "echo is still off after Ctrl-C"
+    status, settings = interrupted(f'"{maws.binary}" whoami --profile hub', "Password for credentials-hub.enc: ", env)
+    assert status == 130
+    assert terminal_mode_on(settings, "echo"), "echo is still off after Ctrl-C"
 
 
 def test_import_never_removes_a_plaintext_pair_it_did_not_encrypt(maws, stack):

@@ -2,23 +2,16 @@
 
 import json
 import os
-import re
 import socket
 import subprocess
-import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
-import boto3
 import pexpect
 import pytest
 
-AWS_CLI = str(Path(sys.executable).parent / "aws")
-
-
-def exports_of(stdout):
-    return dict(re.findall(r"^export (\w+)='([^']*)';$", stdout, re.MULTILINE))
+from helpers import boto3_caller_arn, caller_arn, exit_status, exports_of, interrupted, terminal_mode_on
+from maws_stack.server import free_port
 
 
 def test_login_prints_exports_the_aws_cli_accepts(maws, stack):
@@ -36,9 +29,7 @@ def test_login_prints_exports_the_aws_cli_accepts(maws, stack):
     assert exports["AWS_SECRET_ACCESS_KEY"] not in result.stderr
     assert exports["AWS_SESSION_TOKEN"] not in result.stderr
 
-    identity = subprocess.run([AWS_CLI, "sts", "get-caller-identity", "--output", "json"],
-                              env=maws.aws_env(result.stdout), capture_output=True, text=True, check=True)
-    arn = json.loads(identity.stdout)["Arn"]
+    arn = caller_arn(maws.aws_env(result.stdout))
     assert arn == "arn:aws:sts::123456789012:assumed-role/Admin/alice@example.com"
 
 
@@ -57,12 +48,7 @@ def test_unquoted_eval_and_process_substitution_both_work(maws, stack):
 def test_boto3_reads_the_printed_variables(maws, stack):
     result = maws.run("-r", stack.role_arn("ReadOnly"), user="bob")
     assert result.returncode == 0, result.stderr
-    exports = exports_of(result.stdout)
-    sts = boto3.client("sts", endpoint_url=stack.aws.url, region_name="us-east-1",
-                       aws_access_key_id=exports["AWS_ACCESS_KEY_ID"],
-                       aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
-                       aws_session_token=exports["AWS_SESSION_TOKEN"])
-    assert sts.get_caller_identity()["Arn"].endswith("assumed-role/ReadOnly/bob@example.com")
+    assert boto3_caller_arn(stack, exports_of(result.stdout)).endswith("assumed-role/ReadOnly/bob@example.com")
 
 
 def test_the_idp_denying_access_ends_the_run(maws, stack):
@@ -87,10 +73,7 @@ def test_an_occupied_first_port_moves_to_the_next(maws, stack):
 
 
 def test_an_unreachable_idp_is_a_clear_error(maws):
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    port = closed.getsockname()[1]
-    closed.close()
+    port = free_port()
     maws.write_config(well_known_url=f"http://127.0.0.1:{port}/.well-known/openid-configuration")
     started = time.monotonic()
     result = maws.run("-r", "arn:aws:iam::123456789012:role/Admin")
@@ -168,9 +151,7 @@ def test_the_picker_narrows_as_you_type_and_enter_picks(maws):
     child.expect("Filter: read")
     child.send("\r")
     child.expect("Role: arn:aws:iam::123456789012:role/ReadOnly")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    assert exit_status(child) == 0
     assert exports_of(output.read_text())["MAWS_PROMPT"] == "maws-demo-ReadOnly"
 
 
@@ -179,20 +160,13 @@ def test_escape_cancels_the_picker(maws):
     child.expect("Choose a role")
     child.send("\x1b")
     child.expect("no role chosen")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 1
+    assert exit_status(child) == 1
 
 
 def test_ctrl_c_in_the_picker_restores_the_terminal_and_exits_130(maws):
-    shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", f'"{maws.binary}" -c "{maws.config}"; echo "rc=$?"; stty -a'],
-                          env=maws.env("alice"), encoding="utf-8", timeout=30)
-    shell.expect("Choose a role")
-    shell.sendintr()
-    shell.expect(r"rc=(\d+)")
-    assert shell.match.group(1) == "130"
-    shell.expect(pexpect.EOF)
-    assert re.search(r"(?<![-\w])icanon(?![\w])", shell.before) and re.search(r"(?<![-\w])echo(?![\w])", shell.before)
+    status, settings = interrupted(f'"{maws.binary}" -c "{maws.config}"', "Choose a role", maws.env("alice"))
+    assert status == 130
+    assert terminal_mode_on(settings, "icanon") and terminal_mode_on(settings, "echo")
 
 
 def test_help_shows_the_sign_in_options_then_the_subcommands(maws):

@@ -13,7 +13,8 @@ import urllib.request
 
 import pytest
 
-from maws_stack.useragent import get, open_page, redirect_location
+from helpers import exports_of
+from maws_stack.useragent import get, redirect_location
 
 REGISTERED_PORTS = [10800, 10801, 20800, 20801, 30800, 30801, 40800, 40801, 50800, 50801, 60800, 60801]
 
@@ -197,9 +198,8 @@ def test_the_sign_in_survives_a_flood_of_idle_connections(maws, stack):
 
 def test_the_container_endpoint_survives_a_flood_of_idle_connections(maws, stack):
     assert maws.run("-r", stack.role_arn("Admin")).returncode == 0
-    process, printed = maws.serve("-r", stack.role_arn("Admin"))
-    try:
-        exports = dict(re.findall(r"^export (\w+)='([^']*)';$", printed, re.MULTILINE))
+    with maws.serve("-r", stack.role_arn("Admin")) as (process, printed):
+        exports = exports_of(printed)
         url = exports["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
         port = urllib.parse.urlparse(url).port
         if has_ipv6_loopback():
@@ -216,9 +216,6 @@ def test_the_container_endpoint_survives_a_flood_of_idle_connections(maws, stack
         finally:
             for sock in idle:
                 sock.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_the_console_url_never_appears_in_an_argument_list(maws, stack):
@@ -293,13 +290,9 @@ def test_another_user_cannot_use_the_browsers_address_or_the_redirect(maws, stac
 @needs_root
 def test_another_user_cannot_use_the_container_endpoint(maws, stack):
     assert maws.run("-r", stack.role_arn("Admin")).returncode == 0
-    process, printed = maws.serve("-r", stack.role_arn("Admin"))
-    try:
-        exports = dict(re.findall(r"^export (\w+)='([^']*)';$", printed, re.MULTILINE))
+    with maws.serve("-r", stack.role_arn("Admin")) as (_, printed):
+        exports = exports_of(printed)
         url, token = exports["AWS_CONTAINER_CREDENTIALS_FULL_URI"], exports["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
         assert status_as_another_user(url, f"Authorization: {token}") == 403
         request = urllib.request.Request(url, headers={"Authorization": token})
         assert json.load(urllib.request.urlopen(request, timeout=10))["AccessKeyId"].startswith("ASIA")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

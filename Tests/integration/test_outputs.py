@@ -6,14 +6,12 @@ import re
 import shlex
 import stat
 import subprocess
-import sys
-from pathlib import Path
 
-import boto3
 import pytest
 
-AWS_CLI = str(Path(sys.executable).parent / "aws")
-README = Path(__file__).resolve().parents[2] / "README.md"
+from helpers import AWS_CLI, ROOT, caller_arn, exports_of
+
+README = ROOT / "README.md"
 
 EXISTING_CREDENTIALS = """\
 # Personal keys. Do not lose these comments!
@@ -28,17 +26,6 @@ aws_secret_access_key = worksecret
 region = eu-west-1   # configparser keeps this as part of the value
 
 ;trailing comment, no newline at the end"""
-
-
-def exports_of(stdout):
-    return dict(re.findall(r"^export (\w+)='([^']*)';$", stdout, re.MULTILINE))
-
-
-def caller_arn(env):
-    identity = subprocess.run([AWS_CLI, "sts", "get-caller-identity", "--output", "json"], env=env,
-                              capture_output=True, text=True)
-    assert identity.returncode == 0, identity.stderr
-    return json.loads(identity.stdout)["Arn"]
 
 
 def fish(maws, stack, printed, commands):
@@ -93,8 +80,7 @@ def test_boto_json_is_boto3_keyword_arguments(maws, stack):
     assert result.returncode == 0, result.stderr
     arguments = json.loads(result.stdout)
     assert set(arguments) == {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
-    sts = boto3.client("sts", endpoint_url=stack.aws.url, region_name="us-east-1", **arguments)
-    assert sts.get_caller_identity()["Arn"].endswith("assumed-role/Admin/alice@example.com")
+    assert stack.client("sts", **arguments).get_caller_identity()["Arn"].endswith("assumed-role/Admin/alice@example.com")
 
 
 def test_js_json_has_the_javascript_sdk_names(maws, stack):
@@ -102,9 +88,7 @@ def test_js_json_has_the_javascript_sdk_names(maws, stack):
     assert result.returncode == 0, result.stderr
     credentials = json.loads(result.stdout)
     assert set(credentials) == {"accessKeyId", "secretAccessKey", "sessionToken"}
-    sts = boto3.client("sts", endpoint_url=stack.aws.url, region_name="us-east-1",
-                       aws_access_key_id=credentials["accessKeyId"],
-                       aws_secret_access_key=credentials["secretAccessKey"],
+    sts = stack.client("sts", aws_access_key_id=credentials["accessKeyId"], aws_secret_access_key=credentials["secretAccessKey"],
                        aws_session_token=credentials["sessionToken"])
     assert sts.get_caller_identity()["Account"] == "123456789012"
 

@@ -4,7 +4,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -17,20 +16,9 @@ from authlib.oidc.core.grants.util import generate_id_token
 from joserfc.jwk import RSAKey
 
 from maws_stack.idp import mint_id_token
+from maws_stack.server import free_port
 from maws_stack.stack import CLIENT_ID
 from maws_stack.troubled_idp import DISCOVERY_PATH, JWKS_PATH, TroubledIdP
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def roles_binary():
-    return str(Path(os.environ.get("MAWS_BIN", ROOT / ".build" / "debug" / "maws")).parent / "maws-roles")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:
@@ -71,7 +59,7 @@ role_arn = arn:aws:iam::123456789012:role/maws-role-reader
         self.log = directory / "access.log"
         env = {"PATH": os.environ["PATH"], "HOME": str(directory), "AWS_ENDPOINT_URL": stack.aws.url,
                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-        self.process = subprocess.Popen([roles_binary(), "serve", "-c", str(self.config)], env=env,
+        self.process = subprocess.Popen([stack.roles_bin, "serve", "-c", str(self.config)], env=env,
                                         stdout=subprocess.DEVNULL, stderr=open(self.log, "w"))
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -254,6 +242,16 @@ def burst(count, call):
     return results
 
 
+def answers_during(seconds, call):
+    """`call` again and again, 50 ms apart, for `seconds`; the Timed results."""
+    start = time.monotonic()
+    answers = []
+    while time.monotonic() - start < seconds:
+        answers.append(Timed(call))
+        time.sleep(0.05)
+    return answers
+
+
 class ThreadPeak:
     """Samples the server's thread count every 10 ms while in a `with` block; `peak` is the highest."""
 
@@ -317,11 +315,7 @@ def test_while_the_idp_is_down_requests_fail_fast_and_it_is_retried_with_backoff
     # The port answers again, with 503: the attempts it sees are the server's retries.
     idp.come_back()
     idp.go_down("503")
-    start = time.monotonic()
-    answers = []
-    while time.monotonic() - start < 3.5:
-        answers.append(Timed(lambda: server.roles(token, timeout=5)))
-        time.sleep(0.05)
+    answers = answers_during(3.5, lambda: server.roles(token, timeout=5))
     assert all(a.status == 503 and a.seconds < 0.5 for a in answers), [(a.status, a.seconds) for a in answers]
     # Retries 1 s then 2 s after the first failure: two in these 3.5 s, whatever the number of requests.
     attempts = idp.count(DISCOVERY_PATH) + idp.count(JWKS_PATH)
@@ -358,11 +352,7 @@ def test_the_last_keys_keep_serving_while_the_idp_is_down_and_it_is_retried(idp,
     assert server.roles(token)[0] == 200
     idp.go_down("503")
     time.sleep(1.2)  # the keys' max-age is over: the server tries to refresh them
-    start = time.monotonic()
-    answers = []
-    while time.monotonic() - start < 2.5:
-        answers.append(Timed(lambda: server.roles(token, timeout=5)))
-        time.sleep(0.05)
+    answers = answers_during(2.5, lambda: server.roles(token, timeout=5))
     assert all(a.status == 200 and a.seconds < 0.5 for a in answers), [(a.status, a.seconds) for a in answers]
     retries = idp.count(DISCOVERY_PATH) + idp.count(JWKS_PATH) - 2
     assert 1 <= retries <= 3, retries
@@ -392,6 +382,6 @@ def test_a_bad_pool_setting_is_a_one_line_error_naming_the_key(stack, tmp_path, 
     config = tmp_path / "roles.ini"
     config.write_text(f"[api]\nwell_known_url = {stack.well_known_url}\nclient_id = c\ngroup_role_map = m\n"
                       f"account_aliases = a\n{key} = {value}\n")
-    result = subprocess.run([roles_binary(), "serve", "-c", str(config)], capture_output=True, text=True, timeout=30)
+    result = subprocess.run([stack.roles_bin, "serve", "-c", str(config)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and f"{key}: '{value}' is not a number" in result.stderr, result.stderr

@@ -3,28 +3,17 @@
 import json
 import os
 import subprocess
-from pathlib import Path
 
-import boto3
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import admin_client
+
 OTHER = "444444444444"
-
-
-def roles_binary():
-    return str(Path(os.environ.get("MAWS_BIN", ROOT / ".build" / "debug" / "maws")).parent / "maws-roles")
-
-
-def iam_in(stack, account):
-    creds = stack.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed")["Credentials"]
-    return boto3.client("iam", endpoint_url=stack.aws.url, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
-                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
 
 
 @pytest.fixture(scope="module")
 def other_account(stack):
-    iam = iam_in(stack, OTHER)
+    iam = admin_client(stack, "iam", OTHER)
     provider = stack.issuer.split("://", 1)[1]
     federated = f"arn:aws:iam::{OTHER}:oidc-provider/{provider}"
 
@@ -83,7 +72,7 @@ role_arn = arn:aws:iam::{OTHER}:role/maws-role-reader
 def run_builder(stack, config, keys=("testing", "testing")):
     env = {"PATH": os.environ["PATH"], "HOME": str(config.parent), "AWS_ENDPOINT_URL": stack.aws.url,
            "AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys[1]}
-    return subprocess.run([roles_binary(), "build", "-c", str(config)], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run([stack.roles_bin, "build", "-c", str(config)], env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_the_builder_maps_groups_to_roles_across_accounts(stack, other_account, tmp_path):

@@ -2,7 +2,6 @@
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -11,19 +10,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-import boto3
 import pexpect
 import pytest
 
+from helpers import caller_arn, exit_status, exports_of
 from maws_stack.useragent import redirect_location
-
-AWS_CLI = str(Path(sys.executable).parent / "aws")
-
-
-def exports_of(stdout):
-    return dict(re.findall(r"^export (\w+)='([^']*)';$", stdout, re.MULTILINE))
 
 
 class Counts:
@@ -177,10 +169,7 @@ def test_the_aws_cli_uses_maws_as_credential_process(maws, stack):
                           f"--role-arn {stack.role_arn('Admin')} -c {maws.config}\n")
     env = maws.env()
     env.update({"AWS_ENDPOINT_URL": stack.aws.url, "AWS_CONFIG_FILE": str(aws_config)})
-    identity = subprocess.run([AWS_CLI, "sts", "get-caller-identity", "--profile", "maws", "--output", "json"],
-                              env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    assert identity.returncode == 0, identity.stderr
-    assert json.loads(identity.stdout)["Arn"].endswith("assumed-role/Admin/alice@example.com")
+    assert caller_arn(env, "--profile", "maws").endswith("assumed-role/Admin/alice@example.com")
 
     output = json.loads(maws.run("credential-process", "--role-arn", stack.role_arn("Admin")).stdout)
     assert output["Version"] == 1 and output["AccountId"] == "123456789012"
@@ -238,8 +227,7 @@ def test_exec_server_lets_the_sdk_fetch_credentials_itself(maws, stack):
 
 
 def test_serve_answers_sdks_with_the_token_only(maws, stack):
-    process, printed = maws.serve("-r", stack.role_arn("Admin"))
-    try:
+    with maws.serve("-r", stack.role_arn("Admin")) as (_, printed):
         exports = exports_of(printed)
         url = exports["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
         assert urllib.parse.urlparse(url).hostname == "127.0.0.1"
@@ -248,13 +236,7 @@ def test_serve_answers_sdks_with_the_token_only(maws, stack):
         assert refused.value.code == 403
         env = {"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url,
                "AWS_DEFAULT_REGION": "us-east-1", **exports}
-        identity = subprocess.run([AWS_CLI, "sts", "get-caller-identity", "--output", "json"], env=env,
-                                  capture_output=True, text=True)
-        assert identity.returncode == 0, identity.stderr
-        assert json.loads(identity.stdout)["Arn"].endswith("assumed-role/Admin/alice@example.com")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        assert caller_arn(env).endswith("assumed-role/Admin/alice@example.com")
 
 
 def test_print_url_gives_a_console_sign_in_url(maws, stack):
@@ -305,9 +287,7 @@ def test_headless_sign_in_accepts_the_pasted_redirect(maws, stack):
     child.sendline("not a url")
     child.expect("not the address of this sign-in's redirect")
     child.sendline(redirect_location(url, "alice"))
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    assert exit_status(child) == 0
     assert exports_of(output.read_text())["MAWS_PROMPT"] == "maws-demo-Admin"
 
 

@@ -1,8 +1,16 @@
 """Serving a WSGI app on a free loopback port in a background thread."""
 
+import socket
 import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+def free_port():
+    """A loopback port nothing listens on (at the moment it is asked)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,7 +15,7 @@ import boto3
 from . import idp
 from .federation import FederationEndpoint
 from .recorder import RequestLog
-from .server import BackgroundServer
+from .server import BackgroundServer, free_port
 from .sts import AWSServer
 from .tokens import IssuerKeys
 
@@ -103,9 +102,7 @@ class Stack:
         """Builds the group-role map from moto's IAM with `maws-roles build`, then serves it with
         `maws-roles serve`, as an organisation would run them."""
         self.roles_dir = Path(tempfile.mkdtemp(prefix="maws-roles-"))
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         config = self.roles_dir / "roles.ini"
         config.write_text(f"""[api]
 well_known_url = {self.well_known_url}
@@ -156,9 +153,11 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
         self._servers.append(server)
         return server
 
-    def client(self, service):
-        return boto3.client(service, endpoint_url=self.aws.url, region_name="us-east-1",
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+    def client(self, service, **credentials):
+        """A boto3 client of the stack's AWS: with the keys the stack seeds moto with, or with the
+        given aws_access_key_id, aws_secret_access_key and aws_session_token."""
+        credentials = credentials or {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+        return boto3.client(service, endpoint_url=self.aws.url, region_name="us-east-1", **credentials)
 
     def _seed(self):
         iam = self.client("iam")
