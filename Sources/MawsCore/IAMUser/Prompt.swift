@@ -45,8 +45,7 @@ package final class Prompt: @unchecked Sendable {
                 return line.last == 13 ? Array(line.dropLast()) : line
             }
             var chunk = [UInt8](repeating: 0, count: 256)
-            let count = read(descriptor, &chunk, chunk.count)
-            if count < 0 && errno == EINTR { continue }
+            let count = Errno.retrying { read(descriptor, &chunk, chunk.count) }
             guard count > 0 else {
                 defer { passwordBuffer.removeAll() }
                 return passwordBuffer.isEmpty ? nil : passwordBuffer

@@ -20,16 +20,10 @@ package enum AtomicFile {
             close(descriptor)
             throw .io(path: temporary, operation: "set the mode of", errno: errno)
         }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(descriptor)
-                throw .io(path: path, operation: "write", errno: code)
-            }
-            offset += written
+        guard FileDescriptor.writeAll(descriptor, bytes) else {
+            let code = errno
+            close(descriptor)
+            throw .io(path: path, operation: "write", errno: code)
         }
         guard fsync(descriptor) == 0 else {
             let code = errno
@@ -73,8 +67,9 @@ package enum AtomicFile {
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var offset = 0
         while offset < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if count < 0 && errno == EINTR { continue }
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                Errno.retrying { Glibc.read(descriptor, buffer.baseAddress! + offset, buffer.count - offset) }
+            }
             guard count > 0 else { return nil }
             offset += count
         }
