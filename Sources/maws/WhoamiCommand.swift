@@ -29,6 +29,6 @@ struct WhoamiCommand: ParsableCommand {
         }
         let identity = try AWSAccountAPI(environment: environment, http: sessions.http).callerIdentity(credentials)
         let document = ["Account": identity.account, "Arn": identity.arn, "UserId": identity.userID]
-        Diagnostics.writeStandardOutput(try JSONOutput.line(document))
+        Diagnostics.writeStandardOutput(try JSONWriter.line(document))
     }
 }
