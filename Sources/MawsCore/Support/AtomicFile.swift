@@ -64,16 +64,7 @@ package enum AtomicFile {
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == getuid(),
               info.st_mode & 0o022 == 0, Int(info.st_size) <= maximumBytes
         else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                Errno.retrying { Glibc.read(descriptor, buffer.baseAddress! + offset, buffer.count - offset) }
-            }
-            guard count > 0 else { return nil }
-            offset += count
-        }
-        return bytes
+        return FileDescriptor.read(descriptor, count: Int(info.st_size))
     }
 
     static func parentDirectory(of path: String) -> String {
