@@ -49,7 +49,7 @@ enum CacheEntryFuzz {
     /// to a file it reads again and encodes identically.
     static func roundTrip<Entry: Codable>(_ data: [UInt8]) -> Entry? {
         guard let entry = try? JSONReader.decode(Entry.self, from: data, dates: .secondsSince1970) else { return nil }
-        guard let written = try? CacheDirectory.encoder.encode(entry) else {
+        guard let written = try? JSONWriter.encode(entry, as: .cache) else {
             require(false, "a \(Entry.self) maws read cannot be written back")
             return nil
         }
@@ -57,7 +57,7 @@ enum CacheEntryFuzz {
             require(false, "a \(Entry.self) maws wrote cannot be read again")
             return nil
         }
-        require((try? CacheDirectory.encoder.encode(reread)) == written, "a \(Entry.self) reads back differently from how it was written")
+        require((try? JSONWriter.encode(reread, as: .cache)) == written, "a \(Entry.self) reads back differently from how it was written")
         return entry
     }
 }

@@ -54,7 +54,7 @@ enum JWKSFuzz {
             require(value == nil, "JSONReader read a document JSONDecoder refuses")
         }
         guard let value else { return }
-        guard let encoded = try? JSONEncoder().encode(value) else { return require(false, "a JSON value maws read cannot be encoded") }
+        guard let encoded = try? JSONWriter.encode(value) else { return require(false, "a JSON value maws read cannot be encoded") }
         require((try? JSONReader.decode(JSONValue.self, from: encoded)) == value, "a JSON value does not read back from its encoding")
     }
 

@@ -54,7 +54,7 @@ enum JWSFuzz {
     static func checkClaims(_ payload: Data) {
         guard let claims = try? IDTokenClaims.decode(payload) else { return }
         // The session cache stores the claims and must read them back.
-        guard let encoded = try? CacheDirectory.encoder.encode(claims),
+        guard let encoded = try? JSONWriter.encode(claims, as: .cache),
               let decoded = try? JSONReader.decode(IDTokenClaims.self, from: encoded, dates: .secondsSince1970)
         else { return require(false, "claims maws accepted do not survive the cache's encoding") }
         require(decoded.iss == claims.iss && decoded.sub == claims.sub && decoded.aud == claims.aud && decoded.nonce == claims.nonce

@@ -123,9 +123,7 @@ package struct RoleMapBuilder: Sendable {
     package func write(_ result: Result) throws -> [String] {
         var changed: [String] = []
         func save<T: Encodable>(_ value: T, to path: String) throws {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let bytes = Array(try encoder.encode(value)) + [10]
+            let bytes = try JSONWriter.encode(value, as: .pretty) + [10]
             if let existing = try? SharedFile(path: path, holdsSecrets: false).text(), Array(existing.utf8) == bytes { return }
             try AtomicFile.write(bytes, to: path, mode: 0o644)
             changed.append(path)

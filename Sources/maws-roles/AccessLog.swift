@@ -23,9 +23,7 @@ struct AccessLog<Context: RequestContext>: RouterMiddleware {
                 "path": .string(request.uri.path), "status": .number(Double(status)),
                 "ms": .number((milliseconds * 10).rounded() / 10),
             ])
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(line) { Diagnostics.writeLine(String(decoding: data, as: UTF8.self)) }
+            if let data = try? JSONWriter.encode(line, as: .compact) { Diagnostics.writeLine(String(decoding: data, as: UTF8.self)) }
         }
         do {
             let response = try await next(request, context)

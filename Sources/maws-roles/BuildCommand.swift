@@ -42,12 +42,8 @@ struct BuildCommand: ParsableCommand {
         let environment = Environment.current
         let diagnostics = Diagnostics(verbose: verbose)
         let config = try BuilderConfig.load(self.config)
-        let credentials: SigV4Signer.Credentials
-        if profile == nil, let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] {
-            credentials = .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
-        } else {
-            let sessions = try UserSessions(environment: environment, http: CurlHTTPClient(), diagnostics: diagnostics, mfaCode: nil)
-            credentials = try sessions.staticKeys(of: try sessions.profiles.profile(AWSProfiles.selected(profile, environment: environment)))
+        let credentials = try UserSessions.keys(profile: profile, environment: environment) {
+            try UserSessions(environment: environment, http: CurlHTTPClient(), diagnostics: diagnostics, mfaCode: nil)
         }
         let builder = RoleMapBuilder(config: config, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
                                      credentials: credentials, diagnostics: diagnostics)

@@ -118,9 +118,7 @@ private func respond(on pool: WorkerPool, _ endpoint: @escaping @Sendable ([UInt
 }
 
 private func response(_ answer: RolesService.Answer) -> Response {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let bytes = (try? encoder.encode(answer.body)) ?? Data("{}".utf8)
+    let bytes = (try? JSONWriter.encode(answer.body, as: .compact)) ?? Array("{}".utf8)
     var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
     if let retryAfter = answer.headers.first(where: { $0.0 == "Retry-After" })?.1 {
         headers[.retryAfter] = retryAfter

@@ -18,10 +18,7 @@ struct AssumeCommand: ParsableCommand {
     @OptionGroup var output: SessionOutputOptions
 
     func run() throws {
-        let (sessions, environment) = try user.sessions(mfaCode: output.mfaCode)
-        let name = user.profileName(environment)
-        let profile = try sessions.profiles.profile(name)
-        let delivery = try output.output(profile: name, region: profile.region, environment: environment)
+        let (sessions, name, delivery) = try output.start(user)
         let assumed = try sessions.assume(profileName: name, durationSeconds: output.duration)
         try delivery.deliver(.init(credentials: assumed.credentials, accountID: assumed.role.accountID,
                                    promptName: name, principal: assumed.role.description), diagnostics: sessions.diagnostics)

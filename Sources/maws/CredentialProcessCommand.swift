@@ -42,6 +42,6 @@ struct CredentialProcessCommand: ParsableCommand {
         let document = Document(AccessKeyId: credentials.accessKeyID, SecretAccessKey: credentials.secretAccessKey,
                                 SessionToken: credentials.sessionToken, Expiration: ISO8601.format(credentials.expiration),
                                 AccountId: result.assumed.role.accountID)
-        Diagnostics.writeStandardOutput(try JSONOutput.line(document))
+        Diagnostics.writeStandardOutput(try JSONWriter.line(document))
     }
 }

@@ -17,10 +17,7 @@ struct SessionCommand: ParsableCommand {
     @OptionGroup var output: SessionOutputOptions
 
     func run() throws {
-        let (sessions, environment) = try user.sessions(mfaCode: output.mfaCode)
-        let name = user.profileName(environment)
-        let profile = try sessions.profiles.profile(name)
-        let delivery = try output.output(profile: name, region: profile.region, environment: environment)
+        let (sessions, name, delivery) = try output.start(user)
         let session = try sessions.session(profileName: name, durationSeconds: output.duration)
         try delivery.deliver(.init(credentials: session.credentials, accountID: session.identity.account,
                                    promptName: "\(name)-session", principal: session.identity.arn), diagnostics: sessions.diagnostics)

@@ -32,6 +32,15 @@ struct SessionOutputOptions: ParsableArguments {
         }
     }
 
+    /// What `session` and `assume` start from: the sessions, the AWS profile's name and the output
+    /// for its credentials.
+    func start(_ user: UserProfileOptions) throws -> (sessions: UserSessions, name: String, delivery: CredentialOutput) {
+        let (sessions, environment) = try user.sessions(mfaCode: mfaCode)
+        let name = user.profileName(environment)
+        let profile = try sessions.profiles.profile(name)
+        return (sessions, name, try output(profile: name, region: profile.region, environment: environment))
+    }
+
     /// The output for `profile`'s credentials, checked before anything is fetched. The default
     /// profile name is derived from the AWS profile's name, so it is reduced like other derived names.
     func output(profile: String, region: String?, environment: Environment) throws -> CredentialOutput {

@@ -18,17 +18,9 @@ struct WhoamiCommand: ParsableCommand {
 
     func run() throws {
         let (sessions, environment) = try user.sessions()
-        let credentials: SigV4Signer.Credentials
-        if user.profile == nil, let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] {
-            credentials = .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
-        } else {
-            let profile = try sessions.profiles.profile(user.profileName(environment))
-            var keys = try sessions.staticKeys(of: profile)
-            keys.sessionToken = profile.sessionToken
-            credentials = keys
-        }
+        let credentials = try UserSessions.keys(profile: user.profile, environment: environment) { sessions }
         let identity = try AWSAccountAPI(environment: environment, http: sessions.http).callerIdentity(credentials)
         let document = ["Account": identity.account, "Arn": identity.arn, "UserId": identity.userID]
-        Diagnostics.writeStandardOutput(try JSONOutput.line(document))
+        Diagnostics.writeStandardOutput(try JSONWriter.line(document))
     }
 }

@@ -27,6 +27,11 @@ struct IAMUserFixture {
             aws_access_key_id = AKIAOTHER00000000000
             aws_secret_access_key = other/secret
 
+            [profile temporary]
+            aws_access_key_id = ASIATEMPORARY0000000
+            aws_secret_access_key = temporary/secret
+            aws_session_token = temporary-token
+
             [profile dev]
             role_arn = arn:aws:iam::123456789012:role/Dev
             source_profile = alice
@@ -49,6 +54,24 @@ struct IAMUserFixture {
     var services: InMemoryServices { fixture.services }
 
     init() throws { fixture = try IAMUserFixture() }
+
+    @Test func keysComeFromTheEnvironmentUnlessAProfileIsNamed() throws {
+        let environment = fixture.home.environment(["AWS_ACCESS_KEY_ID": "AKIAENVIRONMENT00000", "AWS_SECRET_ACCESS_KEY": "env/secret",
+                                                    "AWS_SESSION_TOKEN": "env-token", "AWS_PROFILE": "temporary"])
+        var made = 0
+        let fromEnvironment = try UserSessions.keys(profile: nil, environment: environment) {
+            made += 1
+            return try fixture.sessions()
+        }
+        #expect(fromEnvironment == .init(accessKeyID: "AKIAENVIRONMENT00000", secretAccessKey: "env/secret", sessionToken: "env-token"))
+        #expect(made == 0)
+        let named = try UserSessions.keys(profile: "nomfa", environment: environment) { try fixture.sessions() }
+        #expect(named == .init(accessKeyID: "AKIAOTHER00000000000", secretAccessKey: "other/secret"))
+        let selected = try UserSessions.keys(profile: nil, environment: fixture.home.environment(["AWS_PROFILE": "temporary"])) {
+            try fixture.sessions()
+        }
+        #expect(selected == .init(accessKeyID: "ASIATEMPORARY0000000", secretAccessKey: "temporary/secret", sessionToken: "temporary-token"))
+    }
 
     @Test func anMFASessionIsCachedPerDeviceAndServesTheNextRun() throws {
         let first = try fixture.sessions().session(profileName: "alice", durationSeconds: nil)

@@ -90,7 +90,7 @@ package final class InMemoryServices: HTTPClient, @unchecked Sendable {
                                            state: "state", nonce: "nonce-\(counter.withLock { $0 })", pkce: try PKCE.generate())
         let answer: [String: String] = ["id_token": try mintIDToken(nonce: request.nonce), "refresh_token": "refresh-1",
                                         "token_type": "Bearer", "access_token": "access"]
-        let tokens = try JSONReader.decode(TokenResponse.self, from: try JSONOutput.encode(answer))
+        let tokens = try JSONReader.decode(TokenResponse.self, from: try JSONWriter.encode(answer, as: .compact))
         return BrowserSignIn.Outcome(tokens: tokens, request: request)
     }
 
@@ -213,6 +213,6 @@ package final class InMemoryServices: HTTPClient, @unchecked Sendable {
     }
 
     private func json<Value: Encodable>(_ value: Value, status: Int = 200) throws -> HTTPResponse {
-        HTTPResponse(status: status, body: Data(try JSONOutput.encode(value)))
+        HTTPResponse(status: status, body: Data(try JSONWriter.encode(value, as: .compact)))
     }
 }

@@ -32,9 +32,7 @@ package struct TestJWT {
     }
 
     package func signingInput() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return Base64URL.encode(try encoder.encode(header)) + "." + Base64URL.encode(try encoder.encode(claims))
+        Base64URL.encode(try JSONWriter.encode(header, as: .cache)) + "." + Base64URL.encode(try JSONWriter.encode(claims, as: .cache))
     }
 
     package func signed(with key: TestRSAKey) throws -> String {
@@ -49,7 +47,6 @@ package struct TestJWT {
 
 extension JSONWebKeySet {
     package init(_ keys: [JSONWebKey]) throws {
-        let data = try JSONEncoder().encode(["keys": keys])
-        try self.init(json: data)
+        try self.init(json: Data(try JSONWriter.encode(["keys": keys])))
     }
 }

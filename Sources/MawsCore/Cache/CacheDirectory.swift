@@ -45,7 +45,7 @@ package struct CacheDirectory: Sendable {
 
     package func write<Entry: Encodable>(_ entry: Entry, to name: String) throws {
         guard isTrustworthy else { throw CacheError.untrusted(path: path) }
-        try AtomicFile.write(Array(try Self.encoder.encode(entry)), to: path + "/" + name)
+        try AtomicFile.write(try JSONWriter.encode(entry, as: .cache), to: path + "/" + name)
     }
 
     /// Writes `entry` if it can. Caching is best effort: a failed write costs a later sign-in
@@ -154,13 +154,6 @@ package struct CacheDirectory: Sendable {
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return encoder
-    }()
 }
 
 package enum CacheError: MawsError, Equatable {

@@ -21,10 +21,8 @@ package struct RoleDurationStore: Sendable {
         var durations = load()
         guard durations[role.description] != seconds else { return }
         durations[role.description] = seconds
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(durations) else { return }
-        try AtomicFile.write(Array(data), to: path)
+        guard let bytes = try? JSONWriter.encode(durations, as: .cache) else { return }
+        try AtomicFile.write(bytes, to: path)
     }
 
     func load() -> [String: Int] {

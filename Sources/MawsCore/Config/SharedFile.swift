@@ -107,15 +107,8 @@ package struct SharedFile: Sendable {
         let descriptor = open(target, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileError.io(path: path, operation: "read", errno: errno) }
         defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = Glibc.read(descriptor, &chunk, chunk.count)
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw FileError.io(path: path, operation: "read", errno: errno) }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-        }
+        let (bytes, error) = FileDescriptor.readToEnd(descriptor)
+        if let error { throw FileError.io(path: path, operation: "read", errno: error) }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw FileError.notText(path: path) }
         return text
     }

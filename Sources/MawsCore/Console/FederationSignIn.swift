@@ -35,7 +35,7 @@ package struct FederationSignIn: Sendable {
             var sessionKey: String
             var sessionToken: String
         }
-        let session = String(decoding: try JSONEncoder().encode(FederationCredentials(
+        let session = String(decoding: try JSONWriter.encode(FederationCredentials(
             sessionId: credentials.accessKeyID, sessionKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken)),
             as: UTF8.self)
         let response = try http.send(.postForm(federationURL, [

@@ -28,8 +28,7 @@ package final class LibCrypto: Sendable {
     let digestVerify: maws_EVP_DigestVerify_fn
     let clearError: maws_ERR_clear_error_fn
 
-    private init() throws(DynamicLibraryError) {
-        let library = try DynamicLibrary(candidates: ["libcrypto.so.3", "libcrypto.so", "libcrypto.3.dylib"])
+    private init(_ library: DynamicLibrary) throws(DynamicLibraryError) {
         self.library = library
         randBytes = try library.function("RAND_bytes", as: maws_RAND_bytes_fn.self)
         sha256 = try library.function("EVP_sha256", as: maws_EVP_sha256_fn.self)
@@ -55,15 +54,10 @@ package final class LibCrypto: Sendable {
         clearError = try library.function("ERR_clear_error", as: maws_ERR_clear_error_fn.self)
     }
 
-    private static let loaded: Result<LibCrypto, DynamicLibraryError> = Result { () throws(DynamicLibraryError) in
-        try LibCrypto()
-    }
+    static let loaded = SharedLibrary(candidates: ["libcrypto.so.3", "libcrypto.so", "libcrypto.3.dylib"], functions: LibCrypto.init)
 
     package static func shared() throws(CryptoError) -> LibCrypto {
-        switch loaded {
-        case .success(let library): return library
-        case .failure(let error): throw .unavailable(error.description)
-        }
+        try loaded.functions(or: CryptoError.unavailable)
     }
 }
 

@@ -68,7 +68,7 @@ package enum SecretBox {
     }
 }
 
-/// The AES-GCM and scrypt functions of libcrypto, resolved the first time they are needed.
+/// The AES-GCM and scrypt functions of libcrypto, looked up the first time they are needed.
 final class Cipher: Sendable {
     let aes256GCM: maws_EVP_aes_256_gcm_fn
     let contextNew: maws_EVP_CIPHER_CTX_new_fn
@@ -98,17 +98,10 @@ final class Cipher: Sendable {
         cleanse = try library.function("OPENSSL_cleanse", as: maws_OPENSSL_cleanse_fn.self)
     }
 
-    private static let loaded: Result<Cipher, CryptoError> = Result { () throws(CryptoError) in
-        let library = try LibCrypto.shared().library
-        do throws(DynamicLibraryError) {
-            return try Cipher(library)
-        } catch {
-            throw CryptoError.unavailable(error.description)
-        }
-    }
+    private static let loaded = SharedLibrary(in: LibCrypto.loaded, library: \.library, functions: Cipher.init)
 
     static func shared() throws(CryptoError) -> Cipher {
-        try loaded.get()
+        try loaded.functions(or: CryptoError.unavailable)
     }
 
     /// AES-256-GCM over `input`; decryption checks and strips the trailing 16-byte tag.

@@ -34,9 +34,9 @@ package struct HTTPRequest: Sendable {
                     body: Array(FormEncoding.encode(fields).utf8))
     }
 
-    package static func postJSON(_ url: EndpointURL, _ body: Data) -> HTTPRequest {
+    package static func postJSON(_ url: EndpointURL, _ body: [UInt8]) -> HTTPRequest {
         HTTPRequest(method: .post, url: url,
                     headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-                    body: Array(body))
+                    body: body)
     }
 }

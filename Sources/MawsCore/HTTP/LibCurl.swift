@@ -13,8 +13,7 @@ final class LibCurl: Sendable {
     nonisolated(unsafe) let easySetopt: UnsafeMutableRawPointer
     nonisolated(unsafe) let easyGetinfo: UnsafeMutableRawPointer
 
-    private init() throws(DynamicLibraryError) {
-        let library = try DynamicLibrary(candidates: ["libcurl.so.4", "libcurl.so", "libcurl.4.dylib"])
+    private init(_ library: DynamicLibrary) throws(DynamicLibraryError) {
         globalInit = try library.function("curl_global_init", as: maws_curl_global_init_fn.self)
         easyInit = try library.function("curl_easy_init", as: maws_curl_easy_init_fn.self)
         easyPerform = try library.function("curl_easy_perform", as: maws_curl_easy_perform_fn.self)
@@ -24,18 +23,13 @@ final class LibCurl: Sendable {
         slistFreeAll = try library.function("curl_slist_free_all", as: maws_curl_slist_free_all_fn.self)
         easySetopt = try library.address("curl_easy_setopt")
         easyGetinfo = try library.address("curl_easy_getinfo")
-        // Runs once, from the lazy static initializer below, before any other libcurl call.
+        // Runs once, from `loaded` below, before any other libcurl call.
         _ = globalInit(Int(CURL_GLOBAL_DEFAULT))
     }
 
-    private static let loaded: Result<LibCurl, DynamicLibraryError> = Result { () throws(DynamicLibraryError) in
-        try LibCurl()
-    }
+    private static let loaded = SharedLibrary(candidates: ["libcurl.so.4", "libcurl.so", "libcurl.4.dylib"], functions: LibCurl.init)
 
     static func shared() throws(HTTPError) -> LibCurl {
-        switch loaded {
-        case .success(let library): return library
-        case .failure(let error): throw .unavailable(error.description)
-        }
+        try loaded.functions(or: HTTPError.unavailable)
     }
 }

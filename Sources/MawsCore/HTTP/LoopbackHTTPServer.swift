@@ -319,13 +319,11 @@ private struct ConnectionTable {
     mutating func flush(_ descriptor: Int32) {
         guard var connection = connections[descriptor], let output = connection.output else { return }
         while connection.sent < output.count {
-            let sent = output.withUnsafeBytes {
-                send(descriptor, $0.baseAddress! + connection.sent, $0.count - connection.sent, Int32(MSG_NOSIGNAL))
+            let sent = output.withUnsafeBytes { buffer in
+                Errno.retrying { send(descriptor, buffer.baseAddress! + connection.sent, buffer.count - connection.sent, Int32(MSG_NOSIGNAL)) }
             }
             if sent > 0 {
                 connection.sent += sent
-            } else if sent < 0 && errno == EINTR {
-                continue
             } else if sent < 0 && errno == EAGAIN {
                 connections[descriptor] = connection
                 return

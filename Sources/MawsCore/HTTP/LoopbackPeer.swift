@@ -72,14 +72,7 @@ enum LoopbackPeer {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(descriptor, &chunk, chunk.count)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes += chunk[0..<count]
-        }
+        let bytes = FileDescriptor.readToEnd(descriptor).bytes
         return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
 }

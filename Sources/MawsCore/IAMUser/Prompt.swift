@@ -45,8 +45,7 @@ package final class Prompt: @unchecked Sendable {
                 return line.last == 13 ? Array(line.dropLast()) : line
             }
             var chunk = [UInt8](repeating: 0, count: 256)
-            let count = read(descriptor, &chunk, chunk.count)
-            if count < 0 && errno == EINTR { continue }
+            let count = Errno.retrying { read(descriptor, &chunk, chunk.count) }
             guard count > 0 else {
                 defer { passwordBuffer.removeAll() }
                 return passwordBuffer.isEmpty ? nil : passwordBuffer
@@ -56,31 +55,14 @@ package final class Prompt: @unchecked Sendable {
     }
 
     private func terminalLine(prompt: String, echo: Bool) throws -> [UInt8] {
-        let descriptor = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
-        guard descriptor >= 0 else { throw PromptError.noTerminal(what: prompt.trimmingLineWhitespace().description) }
-        defer { close(descriptor) }
-        var saved = termios()
-        let haveTermios = tcgetattr(descriptor, &saved) == 0
+        guard let terminal = Terminal() else { throw PromptError.noTerminal(what: prompt.trimmingLineWhitespace().description) }
+        // With echo off the typed line break is not shown either: one is written once echo is back.
+        defer { if !echo && terminal.hasSettings { terminal.write("\n") } }
         // Ctrl-C (or another signal) while echo is off puts the terminal back and exits 130.
-        return try TerminalGuard.protect(descriptor, saved: saved) {
-            if !echo && haveTermios {
-                var quiet = saved
-                quiet.c_lflag &= ~tcflag_t(ECHO)
-                tcsetattr(descriptor, TCSAFLUSH, &quiet)
-            }
-            defer {
-                if !echo && haveTermios {
-                    tcsetattr(descriptor, TCSAFLUSH, &saved)
-                    _ = write(descriptor, "\n", 1)
-                }
-            }
-            _ = prompt.withCString { write(descriptor, $0, strlen($0)) }
+        return try terminal.withMode(echo ? nil : .noEcho) {
+            terminal.write(prompt)
             var line: [UInt8] = []
-            var byte: UInt8 = 0
-            while true {
-                let count = read(descriptor, &byte, 1)
-                if count < 0 && errno == EINTR { continue }
-                guard count == 1 else { break }
+            while let byte = terminal.readByte() {
                 if byte == 10 || byte == 13 { return line }
                 line.append(byte)
             }

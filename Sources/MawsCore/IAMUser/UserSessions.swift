@@ -46,6 +46,22 @@ package struct UserSessions: Sendable {
         return try encrypted.read(password: password)
     }
 
+    /// The keys of a command that signs with "the environment, else a profile" (`maws whoami`,
+    /// `maws-roles build`): AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN when
+    /// no profile is named and the first two are set; else the keys of the named (or selected)
+    /// profile with its session token. `sessions` is called only in the second case.
+    package static func keys(profile: String?, environment: Environment,
+                             sessions: () throws -> UserSessions) throws -> SigV4Signer.Credentials {
+        if profile == nil, let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] {
+            return SigV4Signer.Credentials(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
+        }
+        let sessions = try sessions()
+        let profile = try sessions.profiles.profile(AWSProfiles.selected(profile, environment: environment))
+        var keys = try sessions.staticKeys(of: profile)
+        keys.sessionToken = profile.sessionToken
+        return keys
+    }
+
     // MARK: Session tokens
 
     package struct MFASession: Sendable {

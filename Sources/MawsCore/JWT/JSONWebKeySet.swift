@@ -23,7 +23,7 @@ package struct JSONWebKeySet: Sendable, Equatable {
 
     /// A key set kept as a JSON value (the cache stores it so).
     package init(document: JSONValue) throws {
-        try self.init(json: try JSONEncoder().encode(document))
+        try self.init(json: Data(try JSONWriter.encode(document)))
     }
 
     /// The key a token with header `kid` must be checked with.

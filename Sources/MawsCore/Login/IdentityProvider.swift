@@ -47,7 +47,7 @@ final class IdentityProvider {
     }
 
     private func save() {
-        let document = (try? JSONOutput.encode(keys.document)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let document = (try? JSONWriter.encode(keys.document, as: .compact)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         cache.store(ProviderEntry(wellKnownURL: wellKnownURL.string, metadata: metadata, keys: document, fetchedAt: Date()),
                     diagnostics: diagnostics)
     }

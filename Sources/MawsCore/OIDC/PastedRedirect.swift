@@ -4,24 +4,21 @@ import Glibc
 /// in with a browser on another machine and pastes the address it ended on
 /// (`http://localhost:PORT/redirect_uri?code=...&state=...`), which never reached this machine.
 package final class PastedRedirectInput: LoopbackHTTPServer.LineSource {
-    package let descriptor: Int32
+    private let terminal: Terminal
+    package var descriptor: Int32 { terminal.descriptor }
     private var buffer: [UInt8] = []
     package private(set) var closed = false
 
     /// nil when there is no terminal.
     package init?() {
-        descriptor = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        guard descriptor >= 0 else { return nil }
-    }
-
-    deinit {
-        close(descriptor)
+        guard let terminal = Terminal(nonBlocking: true) else { return nil }
+        self.terminal = terminal
     }
 
     /// Complete lines read so far.
     package func readLines() -> [String] {
         var chunk = [UInt8](repeating: 0, count: 4096)
-        let count = read(descriptor, &chunk, chunk.count)
+        let count = Errno.retrying { read(descriptor, &chunk, chunk.count) }
         if count == 0 { closed = true }
         guard count > 0 else { return [] }
         buffer += chunk[0..<count]
@@ -34,7 +31,7 @@ package final class PastedRedirectInput: LoopbackHTTPServer.LineSource {
     }
 
     func say(_ text: String) {
-        _ = text.withCString { write(descriptor, $0, strlen($0)) }
+        terminal.write(text)
     }
 
     /// The request target (`/redirect_uri?...`) of a pasted URL, or nil if the line is not a URL.

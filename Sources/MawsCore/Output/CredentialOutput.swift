@@ -178,7 +178,7 @@ package struct CredentialOutput: Sendable {
     }
 
     static func json(_ object: [String: String]) throws -> String {
-        try JSONOutput.line(object)
+        try JSONWriter.line(object)
     }
 }
 

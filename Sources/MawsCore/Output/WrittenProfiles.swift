@@ -98,9 +98,7 @@ package struct WrittenProfiles: Sendable {
         try FileLock.withExclusiveLock(onDirectory: directory) {
             var current = records()
             change(&current)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try AtomicFile.write(Array(try encoder.encode(current)), to: path)
+            try AtomicFile.write(try JSONWriter.encode(current, as: .pretty), to: path)
         }
     }
 }

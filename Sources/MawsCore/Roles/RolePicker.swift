@@ -12,15 +12,15 @@ package struct RolePicker {
     }
 
     package func choose() throws(RolesError) -> RoleARN {
-        guard let terminal = TerminalDevice() else { throw .noTerminal }
-        defer { terminal.restore() }
+        guard let terminal = Terminal(), terminal.hasSettings else { throw .noTerminal }
         // A signal from elsewhere (SIGTERM, SIGHUP) must not leave the terminal in raw mode.
-        return try TerminalGuard.protect(terminal.descriptor, saved: terminal.saved) { () throws(RolesError) -> RoleARN in
-            try pick(on: terminal)
+        return try terminal.withMode(.raw) { () throws(RolesError) -> RoleARN in
+            defer { terminal.write("\r\n") }
+            return try pick(on: terminal)
         }
     }
 
-    private func pick(on terminal: TerminalDevice) throws(RolesError) -> RoleARN {
+    private func pick(on terminal: Terminal) throws(RolesError) -> RoleARN {
         var query = ""
         var highlighted = 0
         var drawnLines = 0
@@ -54,7 +54,7 @@ package struct RolePicker {
     }
 
     /// Draws the menu below the cursor, replacing the previous drawing; returns the lines drawn.
-    private func draw(_ terminal: TerminalDevice, query: String, visible: [RoleMenu.Item], highlighted: Int, erasing previous: Int) -> Int {
+    private func draw(_ terminal: Terminal, query: String, visible: [RoleMenu.Item], highlighted: Int, erasing previous: Int) -> Int {
         let rows = max(terminal.rows - 3, 5)
         var lines = ["Choose a role: type to filter, arrows to move, Enter to pick, Esc to cancel"]
         var body = menu.lines(for: visible, highlighted: highlighted)

@@ -30,7 +30,7 @@ package struct RolesAPI: Sendable {
     /// Asks for the roles of the person `idToken` belongs to. Entries that are not role ARNs are
     /// reported through `skipped` and left out.
     package func roles(idToken: String, keys: JSONValue, useCache: Bool, skipped: (String) -> Void = { _ in }) throws -> RoleDirectory {
-        let body = try JSONEncoder().encode(Request(token: idToken, key: keys, cache: useCache))
+        let body = try JSONWriter.encode(Request(token: idToken, key: keys, cache: useCache))
         let response = try http.send(.postJSON(url, body))
         let decoded = Result { try JSONReader.decode(Answer.self, from: response.body) }
         let answer = try? decoded.get()

@@ -61,6 +61,6 @@ package final class ContainerCredentialsServer: @unchecked Sendable {
     }
 
     static func json(_ status: String, _ object: [String: String]) -> LoopbackHTTPServer.Response {
-        return .init(status: status, contentType: "application/json", body: (try? JSONOutput.encode(object)) ?? [])
+        return .init(status: status, contentType: "application/json", body: (try? JSONWriter.encode(object, as: .compact)) ?? [])
     }
 }

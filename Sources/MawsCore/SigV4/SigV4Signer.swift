@@ -70,35 +70,12 @@ package struct SigV4Signer: Sendable {
         if let token, !omitSessionTokenFromSignature { added.append(token) }
 
         let headers = Self.canonicalHeaders(request.headers + added)
-        let core = try signCore(request, query: request.query, headers: headers, payloadHash: payloadHash, amzDate: amzDate, day: day)
+        let core = try signCore(request, headers: headers, payloadHash: payloadHash, amzDate: amzDate, day: day)
         var result = added
         if let token, omitSessionTokenFromSignature { result.append(token) }
         result.append(("Authorization", "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(core.scope), "
             + "SignedHeaders=\(core.signedHeaders), Signature=\(core.signature)"))
         return Signature(headers: result, canonicalRequest: core.canonicalRequest, stringToSign: core.stringToSign,
-                         signature: core.signature)
-    }
-
-    /// A presigned request: the authentication travels in the query (`X-Amz-Signature` and
-    /// friends, returned in `headers` order as query parameters to append), valid for `expires` seconds.
-    package func presign(_ request: Request, at date: Date, expires: Int) throws(CryptoError) -> Signature {
-        let (amzDate, day) = Self.timestamps(date)
-        let payloadHash = Self.hex(try SHA256.hash(request.body))
-        let headers = Self.canonicalHeaders(request.headers)
-        var parameters = [
-            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
-            ("X-Amz-Credential", "\(credentials.accessKeyID)/\(day)/\(region)/\(service)/aws4_request"),
-            ("X-Amz-Date", amzDate),
-            ("X-Amz-Expires", String(expires)),
-            ("X-Amz-SignedHeaders", headers.map(\.name).joined(separator: ";")),
-        ]
-        let token = credentials.sessionToken.map { ("X-Amz-Security-Token", $0) }
-        if let token, !omitSessionTokenFromSignature { parameters.append(token) }
-        let core = try signCore(request, query: request.query + parameters, headers: headers, payloadHash: payloadHash,
-                                amzDate: amzDate, day: day)
-        if let token, omitSessionTokenFromSignature { parameters.append(token) }
-        parameters.append(("X-Amz-Signature", core.signature))
-        return Signature(headers: parameters, canonicalRequest: core.canonicalRequest, stringToSign: core.stringToSign,
                          signature: core.signature)
     }
 
@@ -111,13 +88,13 @@ package struct SigV4Signer: Sendable {
     }
 
     /// The canonical request, the string to sign and the signature (SigV4 §§1-4).
-    private func signCore(_ request: Request, query: [(String, String)], headers: [(name: String, value: String)],
+    private func signCore(_ request: Request, headers: [(name: String, value: String)],
                           payloadHash: String, amzDate: String, day: String) throws(CryptoError) -> Core {
         let signedHeaders = headers.map(\.name).joined(separator: ";")
         let canonicalRequest = [
             request.method,
             Self.canonicalPath(request.path, normalize: normalizePath),
-            Self.canonicalQuery(query),
+            Self.canonicalQuery(request.query),
             headers.map { "\($0.name):\($0.value)\n" }.joined(),
             signedHeaders,
             payloadHash,

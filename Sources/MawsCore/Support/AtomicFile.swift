@@ -20,16 +20,10 @@ package enum AtomicFile {
             close(descriptor)
             throw .io(path: temporary, operation: "set the mode of", errno: errno)
         }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(descriptor)
-                throw .io(path: path, operation: "write", errno: code)
-            }
-            offset += written
+        guard FileDescriptor.writeAll(descriptor, bytes) else {
+            let code = errno
+            close(descriptor)
+            throw .io(path: path, operation: "write", errno: code)
         }
         guard fsync(descriptor) == 0 else {
             let code = errno
@@ -70,15 +64,7 @@ package enum AtomicFile {
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == getuid(),
               info.st_mode & 0o022 == 0, Int(info.st_size) <= maximumBytes
         else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return nil }
-            offset += count
-        }
-        return bytes
+        return FileDescriptor.read(descriptor, count: Int(info.st_size))
     }
 
     static func parentDirectory(of path: String) -> String {

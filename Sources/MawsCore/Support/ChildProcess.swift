@@ -76,8 +76,8 @@ package enum ChildProcess {
         pthread_sigmask(SIG_UNBLOCK, &release, nil)
 
         var waitStatus: Int32 = 0
-        while waitpid(pid, &waitStatus, 0) < 0 {
-            guard errno == EINTR else { throw ExecError.lost(command: arguments[0], reason: errnoText()) }
+        guard Errno.retrying({ waitpid(pid, &waitStatus, 0) }) >= 0 else {
+            throw ExecError.lost(command: arguments[0], reason: errnoText())
         }
         let terminatingSignal = waitStatus & 0x7F
         if terminatingSignal == 0 {

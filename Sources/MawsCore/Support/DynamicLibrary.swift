@@ -25,10 +25,7 @@ package struct DynamicLibrary: @unchecked Sendable {
 
     /// The symbol `name`, typed as the function pointer type `type`.
     package func function<T>(_ symbol: String, as type: T.Type) throws(DynamicLibraryError) -> T {
-        guard let address = dlsym(handle, symbol) else {
-            throw .missingSymbol(library: name, symbol: symbol)
-        }
-        return unsafeBitCast(address, to: type)
+        unsafeBitCast(try address(symbol), to: type)
     }
 
     /// The symbol's raw address, for the variadic functions called through C trampolines.
@@ -37,6 +34,35 @@ package struct DynamicLibrary: @unchecked Sendable {
             throw .missingSymbol(library: name, symbol: symbol)
         }
         return address
+    }
+}
+
+/// A library's functions, looked up the first time they are needed and kept for the life of the
+/// process; or, when the library does not load or lacks one of them, the reason, kept likewise, so
+/// that every later use fails the same way without trying again.
+///
+/// The lookup runs when the value is made: keep it in a `static let`, which Swift initialises
+/// once, on first use, under a lock.
+package struct SharedLibrary<Functions: Sendable>: Sendable {
+    private let loaded: Result<Functions, DynamicLibraryError>
+
+    /// Opens the first of `candidates` that loads and looks `Functions` up in it.
+    package init(candidates: [String], functions: (DynamicLibrary) throws(DynamicLibraryError) -> Functions) {
+        loaded = Result { () throws(DynamicLibraryError) in try functions(DynamicLibrary(candidates: candidates)) }
+    }
+
+    /// More functions of the library that `base` opened, `library` being its handle.
+    package init<Base>(in base: SharedLibrary<Base>, library: (Base) -> DynamicLibrary,
+                       functions: (DynamicLibrary) throws(DynamicLibraryError) -> Functions) {
+        loaded = Result { () throws(DynamicLibraryError) in try functions(library(base.loaded.get())) }
+    }
+
+    /// The functions, or `failure` made from the reason the library cannot be used.
+    package func functions<Failure: Error>(or failure: (String) -> Failure) throws(Failure) -> Functions {
+        switch loaded {
+        case .success(let functions): return functions
+        case .failure(let error): throw failure(error.description)
+        }
     }
 }
 

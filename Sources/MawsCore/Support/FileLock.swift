@@ -27,8 +27,8 @@ package enum FileLock {
 
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             waiting()
-            while flock(descriptor, LOCK_EX) != 0 {
-                guard errno == EINTR else { throw FileError.io(path: directory, operation: "lock", errno: errno) }
+            guard Errno.retrying({ flock(descriptor, LOCK_EX) }) == 0 else {
+                throw FileError.io(path: directory, operation: "lock", errno: errno)
             }
         }
         held.withLock { $0[key] = me }
