@@ -10,6 +10,7 @@ APT_PACKAGES := libcurl4-openssl-dev libssl-dev ca-certificates fish
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build build-roles debug test unit-test integration-test demo install uninstall deps venv lock bench clean \
+	format lint \
 	fuzz fuzz-build fuzz-target fuzz-minimize fuzz-replay
 
 all: build
@@ -70,6 +71,17 @@ unit-test: deps
 integration-test: deps venv
 	$(SWIFT) build --product maws && $(SWIFT) build --product maws-roles
 	MAWS_BIN=$(abspath $(DEBUG_BIN)) $(VENV)/bin/python -m pytest -q Tests/integration
+
+## Formatting: `swift format` with the committed .swift-format. `lint` checks it (warnings are
+## errors) and that no MawsCore folder uses one above it (Tests/lint/layers.py); CI runs lint.
+SWIFT_SOURCES := Package.swift Sources Tests/MawsCoreTests Tests/MawsRolesTests Tests/MawsFuzzTests Tests/Support
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel $(SWIFT_SOURCES)
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_SOURCES)
+	$(PYTHON) Tests/lint/layers.py
 
 ## Runs maws's main job end to end against the local stack (its roles API is the project's own
 ## maws-roles server; a debug build of it is enough for the demo).

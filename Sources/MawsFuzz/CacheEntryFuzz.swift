@@ -9,9 +9,12 @@ import Foundation
 /// The JSON files maws keeps: its cache entries (read as `CacheDirectory.read` does), the role
 /// durations and the ledger of written profiles; then what maws does with an entry it reads.
 enum CacheEntryFuzz {
-    static let target = FuzzTarget("cache", "cache entries and the written-profiles ledger: what maws reads it writes back "
-                                   + "and reads again identically; the times of a usable entry format and give a "
-                                   + "console session length; a cached key set and discovery document are usable") { data in
+    static let target = FuzzTarget(
+        "cache",
+        "cache entries and the written-profiles ledger: what maws reads it writes back "
+            + "and reads again identically; the times of a usable entry format and give a "
+            + "console session length; a cached key set and discovery document are usable"
+    ) { data in
         run(data)
     }
 

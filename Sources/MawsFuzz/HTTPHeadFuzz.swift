@@ -4,10 +4,13 @@
 /// The loopback server's request reading (the head found in the bytes as they arrive, then parsed)
 /// and the two things it answers: the sign-in redirect and the one-time browser address.
 enum HTTPHeadFuzz {
-    static let target = FuzzTarget("http", "loopback request heads: found the same whether the bytes arrive at once or in "
-                                   + "pieces; the request line parses to method and target without spaces; the redirect "
-                                   + "route gives a code or error only with this sign-in's state; the failure page escapes "
-                                   + "what the request says; a one-time address redirects once") { data in
+    static let target = FuzzTarget(
+        "http",
+        "loopback request heads: found the same whether the bytes arrive at once or in "
+            + "pieces; the request line parses to method and target without spaces; the redirect "
+            + "route gives a code or error only with this sign-in's state; the failure page escapes "
+            + "what the request says; a one-time address redirects once"
+    ) { data in
         run(data)
     }
 
@@ -28,8 +31,9 @@ enum HTTPHeadFuzz {
 
         let request = LoopbackHTTPServer.parse(head: head ?? String(decoding: data, as: UTF8.self))
         if !request.method.isEmpty {
-            require(!request.method.contains(" ") && !request.target.contains(" ") && !request.target.contains(where: \.isNewline),
-                    "a method or target with a space or line break")
+            require(
+                !request.method.contains(" ") && !request.target.contains(" ") && !request.target.contains(where: \.isNewline),
+                "a method or target with a space or line break")
         }
         for name in request.headers.keys {
             require(name == name.lowercased(), "header name \(name) is not lowercased")
@@ -76,8 +80,9 @@ enum HTTPHeadFuzz {
             guard case .failure = page else { return require(false, "an error without the failure page") }
             // What the request said appears escaped: the page has only maws's own markup.
             let markup = page.html.unicodeScalars.filter { $0 == "<" }.count
-            require(markup == RedirectPage.failure(error: "", description: nil).html.unicodeScalars.filter { $0 == "<" }.count,
-                    "the failure page has markup from the request")
+            require(
+                markup == RedirectPage.failure(error: "", description: nil).html.unicodeScalars.filter { $0 == "<" }.count,
+                "the failure page has markup from the request")
         }
     }
 

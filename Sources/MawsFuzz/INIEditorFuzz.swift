@@ -8,16 +8,21 @@
 /// a plain file gets maws's usual edits: its three credential keys in each section and in a new one,
 /// and a region in a new config profile.
 enum INIEditorFuzz {
-    static let target = FuzzTarget("ini-editor", "INI editing: an unedited render is byte-identical; after setEntries "
-                                   + "the section reads back the values, other sections and the lines around it are "
-                                   + "unchanged; removeEntries restores the reading (and the bytes of an added section)") { data in
+    static let target = FuzzTarget(
+        "ini-editor",
+        "INI editing: an unedited render is byte-identical; after setEntries "
+            + "the section reads back the values, other sections and the lines around it are "
+            + "unchanged; removeEntries restores the reading (and the bytes of an added section)"
+    ) { data in
         run(data)
     }
 
     static let credentialKeys = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]
     static let keys = credentialKeys + ["region", "output", "s3", "x.y-z"]
     static let sectionNames = ["maws-fuzz", "default", "profile maws-fuzz", "profile 'a b'", "DEFAULT", "work", " work", "a]b", "profile"]
-    static let values = ["ASIAFUZZ0000EXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", "eu-west-1", "a = b", "x # y", "[z]", "\u{2028}", " v"]
+    static let values = [
+        "ASIAFUZZ0000EXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", "eu-west-1", "a = b", "x # y", "[z]", "\u{2028}", " v",
+    ]
 
     static func run(_ data: [UInt8]) {
         let input = data.splitAtFirstNUL()
@@ -81,7 +86,9 @@ enum INIEditorFuzz {
             require(mine.entry(key) == nil, "owned key \(key) is still in [\(section)]")
         }
         let kept = original.section(section)?.entries.filter { entry in !allOwned.contains { $0.isExactly(entry.key) } } ?? []
-        require(mine.entries.count == kept.count + values.count, "[\(section)] has \(mine.entries.count) entries, expected \(kept.count + values.count)")
+        require(
+            mine.entries.count == kept.count + values.count,
+            "[\(section)] has \(mine.entries.count) entries, expected \(kept.count + values.count)")
         for entry in kept {
             require(mine.entry(entry.key)?.value.isExactly(entry.value) == true, "\(entry.key) in [\(section)] changed")
         }
@@ -98,8 +105,9 @@ enum INIEditorFuzz {
             let after = lines.count - end
             require(out.count >= after && Array(out.suffix(after)) == Array(lines.suffix(after)), "lines after [\(section)] changed")
         } else if let last = lines.indices.last {
-            require(out.count > lines.count && Array(out[..<last]) == Array(lines[..<last]) && out[last].text == lines[last].text,
-                    "setEntries of a new section changed the lines before it")
+            require(
+                out.count > lines.count && Array(out[..<last]) == Array(lines[..<last]) && out[last].text == lines[last].text,
+                "setEntries of a new section changed the lines before it")
         }
 
         // Removing what was set: a section maws added goes again, leaving the file as it was
@@ -120,8 +128,10 @@ enum INIEditorFuzz {
                 require(removed.render().isExactly(text), "removing an added section does not restore the bytes")
             }
         } else if let left = afterRemoval.section(section) {
-            require(left.entries.count == kept.count && kept.allSatisfy { entry in left.entry(entry.key)?.value.isExactly(entry.value) == true },
-                    "after removeEntries [\(section)] does not read as before without the owned keys")
+            require(
+                left.entries.count == kept.count
+                    && kept.allSatisfy { entry in left.entry(entry.key)?.value.isExactly(entry.value) == true },
+                "after removeEntries [\(section)] does not read as before without the owned keys")
         } else {
             require(kept.isEmpty, "removeEntries removed [\(section)] with keys it did not own")
         }
@@ -130,12 +140,14 @@ enum INIEditorFuzz {
     /// Every section but `except` reads the same in both, in the same order.
     static func requireSameReading(_ edited: INIDocument, _ original: INIDocument, except section: String) {
         let others = { (document: INIDocument) in document.sections.filter { !$0.name.isExactly(section) } }
-        let before = others(original), after = others(edited)
+        let before = others(original)
+        let after = others(edited)
         require(before.count == after.count, "the other sections are not all there")
         for (one, other) in zip(before, after) {
-            require(one.name.isExactly(other.name) && one.entries.count == other.entries.count
+            require(
+                one.name.isExactly(other.name) && one.entries.count == other.entries.count
                     && one.entries.allSatisfy { entry in other.entry(entry.key)?.value.isExactly(entry.value) == true },
-                    "[\(one.name)] reads differently after editing [\(section)]")
+                "[\(one.name)] reads differently after editing [\(section)]")
         }
     }
 }

@@ -4,9 +4,12 @@
 /// The INI reader: `INISyntax` (configparser's line rules), `INIDocument`, botocore's profile
 /// mapping and shell-word splitting.
 enum INIReadFuzz {
-    static let target = FuzzTarget("ini", "INI reading: lines join back to the text, parse errors name a line, "
-                                   + "the editor reads exactly what INIDocument and botocore read, profile lookups "
-                                   + "and config section names round-trip") { data in
+    static let target = FuzzTarget(
+        "ini",
+        "INI reading: lines join back to the text, parse errors name a line, "
+            + "the editor reads exactly what INIDocument and botocore read, profile lookups "
+            + "and config section names round-trip"
+    ) { data in
         check(String(decoding: data, as: UTF8.self))
     }
 
@@ -16,8 +19,9 @@ enum INIReadFuzz {
         for (index, line) in lines.enumerated() {
             require(!line.text.unicodeScalars.contains { $0 == "\n" || $0 == "\r" }, "line \(index + 1) holds a line break")
             let last = index == lines.count - 1
-            require(["\n", "\r\n", "\r"].contains(line.ending) || (last && line.ending.isEmpty && !line.text.isEmpty),
-                    "line \(index + 1) ends in \(Array(line.ending.utf8))")
+            require(
+                ["\n", "\r\n", "\r"].contains(line.ending) || (last && line.ending.isEmpty && !line.text.isEmpty),
+                "line \(index + 1) ends in \(Array(line.ending.utf8))")
         }
 
         let document: INIDocument
@@ -52,12 +56,16 @@ enum INIReadFuzz {
             require(section.line > lastLine && section.line <= lineCount, "section [\(section.name)] is on line \(section.line)")
             lastLine = section.line
             for (position, entry) in section.entries.enumerated() {
-                require(!section.entries[..<position].contains { $0.key.isExactly(entry.key) }, "key \(entry.key) appears twice in [\(section.name)]")
+                require(
+                    !section.entries[..<position].contains { $0.key.isExactly(entry.key) },
+                    "key \(entry.key) appears twice in [\(section.name)]")
                 require(entry.line > section.line && entry.line <= lineCount, "an entry of [\(section.name)] is on line \(entry.line)")
                 require(!entry.key.isEmpty && !entry.key.unicodeScalars.contains { $0 == "=" || $0 == ":" }, "key '\(entry.key)'")
-                require(entry.key.unicodeScalars.first.map(INISyntax.isSpace) != true
+                require(
+                    entry.key.unicodeScalars.first.map(INISyntax.isSpace) != true
                         && entry.key.unicodeScalars.last.map(INISyntax.isSpace) != true, "key '\(entry.key)' is not stripped")
-                require(!entry.key.unicodeScalars.contains { $0.isASCII && $0.properties.isUppercase }, "key '\(entry.key)' is not lowercased")
+                require(
+                    !entry.key.unicodeScalars.contains { $0.isASCII && $0.properties.isUppercase }, "key '\(entry.key)' is not lowercased")
             }
         }
     }
@@ -68,9 +76,12 @@ enum INIReadFuzz {
     static func checkEntries(_ entries: [String: String]?, match section: INIDocument.Section) {
         guard let entries else { return require(false, "the editor has no section [\(section.name)]") }
         guard Set(section.entries.map(\.key)).count == section.entries.count else { return }
-        require(entries.count == section.entries.count, "the editor reads \(entries.count) entries in [\(section.name)], INIDocument \(section.entries.count)")
+        require(
+            entries.count == section.entries.count,
+            "the editor reads \(entries.count) entries in [\(section.name)], INIDocument \(section.entries.count)")
         for entry in section.entries {
-            require(entries[entry.key]?.isExactly(entry.value) == true, "the editor reads another value for \(entry.key) in [\(section.name)]")
+            require(
+                entries[entry.key]?.isExactly(entry.value) == true, "the editor reads another value for \(entry.key) in [\(section.name)]")
         }
     }
 
@@ -88,13 +99,15 @@ enum INIReadFuzz {
             // In a config file, the section is the profile botocore maps it to, the last one wins.
             if let name = BotocoreProfiles.configProfile(ofSection: section.name) {
                 let found = document.awsProfile(name, inConfigFile: true)
-                require(found.flatMap { BotocoreProfiles.configProfile(ofSection: $0.name) }?.isExactly(name) == true,
-                        "config profile \(name) of [\(section.name)] is not found again")
+                require(
+                    found.flatMap { BotocoreProfiles.configProfile(ofSection: $0.name) }?.isExactly(name) == true,
+                    "config profile \(name) of [\(section.name)] is not found again")
             }
             // The section maws writes for a profile is read back as that profile.
             let written = BotocoreProfiles.configSection(for: section.name)
-            require(BotocoreProfiles.configProfile(ofSection: written)?.isExactly(section.name) == true,
-                    "[\(written)] is not read back as profile \(section.name)")
+            require(
+                BotocoreProfiles.configProfile(ofSection: written)?.isExactly(section.name) == true,
+                "[\(written)] is not read back as profile \(section.name)")
         }
     }
 }

@@ -9,9 +9,12 @@ import Foundation
 /// JWK Set documents as maws gets them from the IdP (and caches and forwards them), any JSON value
 /// through `JSONReader`, and RSA public keys built from a JWK's `n` and `e`.
 enum JWKSFuzz {
-    static let target = FuzzTarget("jwks", "JWKS and JSON values: the depth limit is exact, a JSONValue encodes and reads "
-                                   + "back equal, a key set rebuilt from its cached document has the same keys, key "
-                                   + "choice by kid is right, an RSA key from any n/e never verifies a fixed signature") { data in
+    static let target = FuzzTarget(
+        "jwks",
+        "JWKS and JSON values: the depth limit is exact, a JSONValue encodes and reads "
+            + "back equal, a key set rebuilt from its cached document has the same keys, key "
+            + "choice by kid is right, an RSA key from any n/e never verifies a fixed signature"
+    ) { data in
         run(data)
     }
 
@@ -37,9 +40,11 @@ enum JWKSFuzz {
         }
         for key in set.keys.prefix(2) where key.isRS256SigningKey {
             guard let n = key.n.flatMap(Base64URL.decode), let e = key.e.flatMap(Base64URL.decode),
-                  let publicKey = try? RSAPublicKey(modulus: Array(n), exponent: Array(e)) else { continue }
-            require(!publicKey.verifyRS256(signature: Array(repeating: 0x5A, count: 256), message: Array("maws-fuzz".utf8)),
-                    "a fuzzed RSA key verified a fixed signature")
+                let publicKey = try? RSAPublicKey(modulus: Array(n), exponent: Array(e))
+            else { continue }
+            require(
+                !publicKey.verifyRS256(signature: Array(repeating: 0x5A, count: 256), message: Array("maws-fuzz".utf8)),
+                "a fuzzed RSA key verified a fixed signature")
         }
     }
 

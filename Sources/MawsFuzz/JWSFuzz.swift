@@ -13,15 +13,19 @@ import Foundation
 /// signed with it (`Tests/Fuzz/jws/signed-*`) pass verification at `FuzzJWK.now`, which lets the
 /// fuzzer reach the claim checks through `verify` as well as directly.
 enum JWSFuzz {
-    static let target = FuzzTarget("jws", "compact JWS/JWT: base64url round-trips, the signing input is the token's first "
-                                   + "two parts, claims survive the cache's encoding, checkClaims accepts only the "
-                                   + "expected issuer/audience/nonce/times, an accepted token stops verifying when "
-                                   + "any character of it changes") { data in
+    static let target = FuzzTarget(
+        "jws",
+        "compact JWS/JWT: base64url round-trips, the signing input is the token's first "
+            + "two parts, claims survive the cache's encoding, checkClaims accepts only the "
+            + "expected issuer/audience/nonce/times, an accepted token stops verifying when "
+            + "any character of it changes"
+    ) { data in
         run(data)
     }
 
-    static let verifier = IDTokenVerifier(issuer: FuzzJWK.issuer, clientID: FuzzJWK.clientID, expectedNonce: FuzzJWK.nonce,
-                                          now: FuzzJWK.now)
+    static let verifier = IDTokenVerifier(
+        issuer: FuzzJWK.issuer, clientID: FuzzJWK.clientID, expectedNonce: FuzzJWK.nonce,
+        now: FuzzJWK.now)
     static let keys = try! JSONWebKeySet(json: Data(FuzzJWK.keySet.utf8))
 
     static func run(_ data: [UInt8]) {
@@ -55,17 +59,20 @@ enum JWSFuzz {
         guard let claims = try? IDTokenClaims.decode(payload) else { return }
         // The session cache stores the claims and must read them back.
         guard let encoded = try? JSONWriter.encode(claims, as: .cache),
-              let decoded = try? JSONReader.decode(IDTokenClaims.self, from: encoded, dates: .secondsSince1970)
+            let decoded = try? JSONReader.decode(IDTokenClaims.self, from: encoded, dates: .secondsSince1970)
         else { return require(false, "claims maws accepted do not survive the cache's encoding") }
-        require(decoded.iss == claims.iss && decoded.sub == claims.sub && decoded.aud == claims.aud && decoded.nonce == claims.nonce
+        require(
+            decoded.iss == claims.iss && decoded.sub == claims.sub && decoded.aud == claims.aud && decoded.nonce == claims.nonce
                 && decoded.azp == claims.azp && decoded.email == claims.email && decoded.amr == claims.amr,
-                "claims read back from the cache differ")
+            "claims read back from the cache differ")
 
         guard (try? verifier.checkClaims(claims)) != nil else { return }
-        let leeway = verifier.leeway, now = verifier.now
+        let leeway = verifier.leeway
+        let now = verifier.now
         require(claims.iss == verifier.issuer, "checkClaims accepted issuer \(claims.iss)")
         require(claims.aud.contains(verifier.clientID), "checkClaims accepted audience \(claims.aud)")
-        require(claims.aud.count == 1 && claims.azp == nil || claims.azp == verifier.clientID, "checkClaims accepted azp \(claims.azp ?? "-")")
+        require(
+            claims.aud.count == 1 && claims.azp == nil || claims.azp == verifier.clientID, "checkClaims accepted azp \(claims.azp ?? "-")")
         require(claims.nonce == verifier.expectedNonce, "checkClaims accepted another nonce")
         require(claims.exp.timeIntervalSince(now) > -leeway, "checkClaims accepted an expired token")
         require(claims.nbf.map { $0.timeIntervalSince(now) <= leeway } ?? true, "checkClaims accepted a token not yet valid")
@@ -81,7 +88,8 @@ enum FuzzJWK {
     /// 2027-01-15T08:00:00Z, within the seeds' validity.
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
     static let kid = "fuzz-key"
-    static let modulus = "uFoFFLkSzY2HHAXOIwoViVkiEOZfUDnaYrCpvUWePkjdBEw06uAvGwAQvnkaUdArlKJU46i_LVzaXAGxChw-v8zXkmjVgWtH57SEp9gYDXZPlah7YBjoJ3Xy3r5R_nTGIfqBj6-I0ixIzQCcXBdGbap_YJ84Bq2aa9Qo-3To6s9yFo2pbRIwrcCeCVX9zlwGn4M9O5gCIWeXNp7hOcAwzNuVCases8McIojkdKW-HgZMOD0p8oIKu2iFfOoWQO4l9W_GMhfE_tD7RRAQSmcTAHXViUA3q-gU_OKIMlzNcHxrCX65k2ExM2rAfMErxUQlSQjlYQ47ZTZDValECJBsRw"
+    static let modulus =
+        "uFoFFLkSzY2HHAXOIwoViVkiEOZfUDnaYrCpvUWePkjdBEw06uAvGwAQvnkaUdArlKJU46i_LVzaXAGxChw-v8zXkmjVgWtH57SEp9gYDXZPlah7YBjoJ3Xy3r5R_nTGIfqBj6-I0ixIzQCcXBdGbap_YJ84Bq2aa9Qo-3To6s9yFo2pbRIwrcCeCVX9zlwGn4M9O5gCIWeXNp7hOcAwzNuVCases8McIojkdKW-HgZMOD0p8oIKu2iFfOoWQO4l9W_GMhfE_tD7RRAQSmcTAHXViUA3q-gU_OKIMlzNcHxrCX65k2ExM2rAfMErxUQlSQjlYQ47ZTZDValECJBsRw"
     static let keySet = #"{"keys":[{"kty":"RSA","kid":"\#(kid)","use":"sig","alg":"RS256","n":"\#(modulus)","e":"AQAB"}]}"#
 }
 #endif

@@ -9,9 +9,12 @@ import Foundation
 /// The XML reader and what maws reads with it: STS and IAM Query API answers, their error
 /// documents, the credentials in them and their ISO 8601 times.
 enum XMLFuzz {
-    static let target = FuzzTarget("xml", "XML reading: nesting stays within the limit, a parsed tree serializes and "
-                                   + "parses back equal; STS/IAM answers give complete credentials or an error; "
-                                   + "ISO 8601 times format and parse back") { data in
+    static let target = FuzzTarget(
+        "xml",
+        "XML reading: nesting stays within the limit, a parsed tree serializes and "
+            + "parses back equal; STS/IAM answers give complete credentials or an error; "
+            + "ISO 8601 times format and parse back"
+    ) { data in
         run(data)
     }
 
@@ -38,23 +41,28 @@ enum XMLFuzz {
         if let document = try? STSClient.parse(success, role: role, endpoint: endpoint) {
             for result in document.children {
                 guard let credentials = try? STSClient.credentials(in: result) else { continue }
-                require(!credentials.accessKeyID.isEmpty && !credentials.secretAccessKey.isEmpty && !credentials.sessionToken.isEmpty,
-                        "credentials with an empty field were accepted")
-                require(AccessKeyCharacters.problem(accessKeyID: credentials.accessKeyID, secret: credentials.secretAccessKey,
-                                                    sessionToken: credentials.sessionToken) == nil, "credentials with a bad character were accepted")
+                require(
+                    !credentials.accessKeyID.isEmpty && !credentials.secretAccessKey.isEmpty && !credentials.sessionToken.isEmpty,
+                    "credentials with an empty field were accepted")
+                require(
+                    AccessKeyCharacters.problem(
+                        accessKeyID: credentials.accessKeyID, secret: credentials.secretAccessKey,
+                        sessionToken: credentials.sessionToken) == nil, "credentials with a bad character were accepted")
             }
         }
         let refusal = HTTPResponse(status: 403, headers: [:], body: Data(data))
-        require((try? AWSQueryError.check(refusal, service: "iam", action: "ListRoles", endpoint: endpoint)) == nil,
-                "an HTTP 403 answer was taken as a result")
+        require(
+            (try? AWSQueryError.check(refusal, service: "iam", action: "ListRoles", endpoint: endpoint)) == nil,
+            "an HTTP 403 answer was taken as a result")
     }
 
     /// An ISO 8601 time maws reads formats to a time it reads again as the same second.
     static func checkTime(_ text: String) {
         guard let date = ISO8601.parse(text) else { return }
         let formatted = ISO8601.format(date)
-        require(ISO8601.parse(formatted) == Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)),
-                "ISO 8601 '\(text)' formats as '\(formatted)', which does not read back")
+        require(
+            ISO8601.parse(formatted) == Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)),
+            "ISO 8601 '\(text)' formats as '\(formatted)', which does not read back")
     }
 
     static func depth(_ element: XMLElement) -> Int {
@@ -70,7 +78,9 @@ enum XMLFuzz {
     /// legal to this lenient reader but change meaning in a tag).
     static func hasPlainNames(_ element: XMLElement) -> Bool {
         !element.name.isEmpty
-            && element.name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }
+            && element.name.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)
+            }
             && element.children.allSatisfy(hasPlainNames)
     }
 

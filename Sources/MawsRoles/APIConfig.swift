@@ -27,7 +27,8 @@ package struct APIConfig: Sendable, Equatable {
     package var queueLimit: Int = 64
 
     package static func load(_ path: String) throws -> APIConfig {
-        guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) }) else {
+        guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) })
+        else {
             throw ConfigError.fileNotFound(path: path)
         }
         guard let api = document.section("api") else { throw ConfigError.invalidSetting(source: path, reason: "there is no [api] section") }
@@ -42,7 +43,8 @@ package struct APIConfig: Sendable, Equatable {
         } catch {
             throw ConfigError.invalidValue(path: path, line: wellKnown.line, key: "well_known_url", reason: error.description)
         }
-        var host = "127.0.0.1", port = 8080
+        var host = "127.0.0.1"
+        var port = 8080
         if let listen = api.entry("listen") {
             let parts = listen.value.split(separator: ":")
             guard parts.count == 2, let number = Int(parts[1]), (0...65535).contains(number) else {
@@ -54,16 +56,18 @@ package struct APIConfig: Sendable, Equatable {
         func number(_ key: String, in range: ClosedRange<Int>, default value: Int) throws -> Int {
             guard let entry = api.entry(key) else { return value }
             guard let number = Int(entry.value), range.contains(number) else {
-                throw ConfigError.invalidValue(path: path, line: entry.line, key: key,
-                                               reason: "'\(entry.value)' is not a number from \(range.lowerBound) to \(range.upperBound)")
+                throw ConfigError.invalidValue(
+                    path: path, line: entry.line, key: key,
+                    reason: "'\(entry.value)' is not a number from \(range.lowerBound) to \(range.upperBound)")
             }
             return number
         }
-        var config = APIConfig(wellKnownURL: url, clientID: try required("client_id").value,
-                               groupsClaim: api.entry("groups_claim")?.value ?? "amr",
-                               groupRoleMapPath: try required("group_role_map").value,
-                               accountAliasesPath: try required("account_aliases").value,
-                               rebuildSubjectPrefix: api.entry("rebuild_subject_prefix")?.value, host: host, port: port)
+        var config = APIConfig(
+            wellKnownURL: url, clientID: try required("client_id").value,
+            groupsClaim: api.entry("groups_claim")?.value ?? "amr",
+            groupRoleMapPath: try required("group_role_map").value,
+            accountAliasesPath: try required("account_aliases").value,
+            rebuildSubjectPrefix: api.entry("rebuild_subject_prefix")?.value, host: host, port: port)
         config.workers = try number("workers", in: 1...256, default: config.workers)
         config.queueLimit = try number("queue_limit", in: 0...100_000, default: config.queueLimit)
         return config

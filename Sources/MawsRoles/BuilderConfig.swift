@@ -37,7 +37,8 @@ package struct BuilderConfig: Sendable, Equatable {
     package var accounts: [Account]
 
     package static func load(_ path: String) throws -> BuilderConfig {
-        guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) }) else {
+        guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) })
+        else {
             throw ConfigError.fileNotFound(path: path)
         }
         guard let builder = document.section("builder") else {
@@ -52,7 +53,8 @@ package struct BuilderConfig: Sendable, Equatable {
         var parallelism = 4
         if let entry = builder.entry("parallelism") {
             guard let value = Int(entry.value), (1...64).contains(value) else {
-                throw ConfigError.invalidValue(path: path, line: entry.line, key: "parallelism", reason: "'\(entry.value)' is not a number from 1 to 64")
+                throw ConfigError.invalidValue(
+                    path: path, line: entry.line, key: "parallelism", reason: "'\(entry.value)' is not a number from 1 to 64")
             }
             parallelism = value
         }
@@ -62,8 +64,9 @@ package struct BuilderConfig: Sendable, Equatable {
         }
         for section in document.sections where section.name.hasPrefix("provider ") {
             guard let name = section.entry("provider")?.value, let client = section.entry("client_id")?.value else {
-                throw ConfigError.invalidValue(path: path, line: section.line, key: section.name,
-                                               reason: "a provider section needs provider and client_id")
+                throw ConfigError.invalidValue(
+                    path: path, line: section.line, key: section.name,
+                    reason: "a provider section needs provider and client_id")
             }
             providers.append(Provider(name: name, clientID: client))
         }
@@ -72,7 +75,8 @@ package struct BuilderConfig: Sendable, Equatable {
         for section in document.sections where section.name.hasPrefix("account ") {
             let id = String(section.name.dropFirst("account ".count)).trimmingCharacters(in: " ")
             guard id.count == 12, id.allSatisfy(\.isNumber) else {
-                throw ConfigError.invalidValue(path: path, line: section.line, key: section.name, reason: "the account id must be 12 digits")
+                throw ConfigError.invalidValue(
+                    path: path, line: section.line, key: section.name, reason: "the account id must be 12 digits")
             }
             guard let entry = section.entry("role_arn") else {
                 throw ConfigError.invalidValue(path: path, line: section.line, key: section.name, reason: "role_arn is missing")
@@ -83,14 +87,15 @@ package struct BuilderConfig: Sendable, Equatable {
                 throw ConfigError.invalidValue(path: path, line: entry.line, key: "role_arn", reason: error.description)
             }
         }
-        return BuilderConfig(providers: providers, groupRoleMapPath: try required("group_role_map"), accountAliasesPath: try required("account_aliases"),
-                             manualAliasesPath: builder.entry("manual_aliases")?.value, reportPath: builder.entry("report")?.value,
-                             parallelism: parallelism, accounts: accounts)
+        return BuilderConfig(
+            providers: providers, groupRoleMapPath: try required("group_role_map"), accountAliasesPath: try required("account_aliases"),
+            manualAliasesPath: builder.entry("manual_aliases")?.value, reportPath: builder.entry("report")?.value,
+            parallelism: parallelism, accounts: accounts)
     }
 }
 
-private extension String {
-    func trimmingCharacters(in set: String) -> String {
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
         String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }

@@ -1,9 +1,10 @@
+import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import MawsCore
 
 /// The configured issuer's discovery document and signing keys, shared by every request of the
 /// roles API, and kept so that neither a burst of requests nor a failing IdP turns into a storm
@@ -71,7 +72,8 @@ package final class ProviderKeys: @unchecked Sendable {
         while true {
             let time = now()
             if let provider, time < provider.expiresAt,
-               !unknownKey || time.timeIntervalSince(provider.fetchedAt) < Self.unknownKeyRefetchInterval {
+                !unknownKey || time.timeIntervalSince(provider.fetchedAt) < Self.unknownKeyRefetchInterval
+            {
                 return provider
             }
             if fetching {
@@ -130,7 +132,8 @@ package final class ProviderKeys: @unchecked Sendable {
             let lifetime = min(Self.longestLifetime, max(Self.shortestLifetime, maxAge.map(Double.init) ?? Self.longestLifetime))
             let fetchedAt = now()
             diagnostics.debug("fetched the identity provider's keys (\(keys.keys.count)), kept \(Int(lifetime)) s")
-            return .success(Provider(metadata: metadata, keys: keys, fetchedAt: fetchedAt, expiresAt: fetchedAt.addingTimeInterval(lifetime)))
+            return .success(
+                Provider(metadata: metadata, keys: keys, fetchedAt: fetchedAt, expiresAt: fetchedAt.addingTimeInterval(lifetime)))
         } catch {
             return .failure(FetchFailure(reason: "\(error)"))
         }

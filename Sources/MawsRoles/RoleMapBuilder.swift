@@ -1,9 +1,10 @@
+import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import MawsCore
 
 /// Scans every configured account's roles and maps groups to the federated roles they may assume,
 /// and accounts to their aliases (README, "Setting up your organisation", step 4).
@@ -62,18 +63,21 @@ package struct RoleMapBuilder: Sendable {
             if !scan.aliases.isEmpty { aliases[account.id] = Array(Set(aliases[account.id, default: []] + scan.aliases)).sorted() }
             skipped += scan.skipped
         }
-        return Result(groupRoleMap: map.mapValues { Array(Set($0)).sorted() }, aliases: aliases,
-                      skipped: skipped.sorted { $0.role < $1.role }, failedAccounts: failed)
+        return Result(
+            groupRoleMap: map.mapValues { Array(Set($0)).sorted() }, aliases: aliases,
+            skipped: skipped.sorted { $0.role < $1.role }, failedAccounts: failed)
     }
 
     private func scan(_ account: BuilderConfig.Account, policies: [TrustPolicy]) -> AccountScan {
         var scan = AccountScan()
         do {
-            let reader = try api.assumeRole(credentials, role: account.readerRole, sessionName: "maws-roles-builder",
-                                            externalID: nil, durationSeconds: 900, mfaSerial: nil, mfaCode: nil)
-            let signing = SigV4Signer.Credentials(accessKeyID: reader.credentials.accessKeyID,
-                                                  secretAccessKey: reader.credentials.secretAccessKey,
-                                                  sessionToken: reader.credentials.sessionToken)
+            let reader = try api.assumeRole(
+                credentials, role: account.readerRole, sessionName: "maws-roles-builder",
+                externalID: nil, durationSeconds: 900, mfaSerial: nil, mfaCode: nil)
+            let signing = SigV4Signer.Credentials(
+                accessKeyID: reader.credentials.accessKeyID,
+                secretAccessKey: reader.credentials.secretAccessKey,
+                sessionToken: reader.credentials.sessionToken)
             for role in try api.roles(signing) {
                 // A role counts once per accepted provider its trust policy admits groups of.
                 let outcomes = policies.map { $0.analyze(role.trustPolicy, account: account.id) }
@@ -82,9 +86,11 @@ package struct RoleMapBuilder: Sendable {
                     granted = true
                     for grant in grants { for group in grant.groups { scan.grants.append((group, role.arn)) } }
                 }
-                if !granted, let reason = outcomes.lazy.compactMap({ outcome -> String? in
-                    if case .unsupported(let reason) = outcome { return reason } else { return nil }
-                }).first {
+                if !granted,
+                    let reason = outcomes.lazy.compactMap({ outcome -> String? in
+                        if case .unsupported(let reason) = outcome { return reason } else { return nil }
+                    }).first
+                {
                     scan.skipped.append(Skipped(role: role.arn, reason: reason))
                 }
             }
@@ -112,7 +118,8 @@ package struct RoleMapBuilder: Sendable {
         let result = try build()
         let changed = try write(result)
         for skipped in result.skipped { diagnostics.info("maws-roles: skipped \(skipped.role): \(skipped.reason)") }
-        let summary = "\(result.groupRoleMap.count) groups, \(Set(result.groupRoleMap.values.joined()).count) roles, "
+        let summary =
+            "\(result.groupRoleMap.count) groups, \(Set(result.groupRoleMap.values.joined()).count) roles, "
             + "\(result.skipped.count) skipped, \(result.failedAccounts.count) accounts failed; "
             + (changed.isEmpty ? "nothing changed" : "wrote \(changed.joined(separator: ", "))")
         return (summary, !result.failedAccounts.isEmpty)

@@ -1,10 +1,11 @@
+import Glibc
+import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
-import MawsCore
 
 /// The ID-token-for-roles API (README, "Setting up your organisation"), independent of the HTTP framework: each endpoint takes
 /// the request body and returns a status and a JSON document.
@@ -26,7 +27,8 @@ package final class RolesService: Sendable {
 
         /// `{"error": message}`; with `retryAfter`, a `Retry-After` header too.
         package static func error(_ status: Int, _ message: String, retryAfter: Int? = nil) -> Answer {
-            Answer(status: status, body: .object(["error": .string(message)]), headers: retryAfter.map { [("Retry-After", String($0))] } ?? [])
+            Answer(
+                status: status, body: .object(["error": .string(message)]), headers: retryAfter.map { [("Retry-After", String($0))] } ?? [])
         }
     }
 
@@ -47,8 +49,10 @@ package final class RolesService: Sendable {
 
     /// `rebuild` runs the builder and returns a summary; nil disables the rebuild endpoint. `now`
     /// is the clock the IdP's keys age by (tests move it).
-    package init(config: APIConfig, http: HTTPClient, diagnostics: Diagnostics, rebuild: (@Sendable () throws -> String)?,
-                 now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(
+        config: APIConfig, http: HTTPClient, diagnostics: Diagnostics, rebuild: (@Sendable () throws -> String)?,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.config = config
         self.diagnostics = diagnostics
         self.rebuild = rebuild
@@ -85,10 +89,12 @@ package final class RolesService: Sendable {
         }
         let accounts = Set(roles.compactMap { try? RoleARN(parsing: $0).accountID })
         let aliases = maps.aliases.filter { accounts.contains($0.key) }
-        return Answer(status: 200, body: .object([
-            "roles": .array(roles.sorted().map(JSONValue.string)),
-            "aliases": .object(aliases.mapValues { .array($0.map(JSONValue.string)) }),
-        ]))
+        return Answer(
+            status: 200,
+            body: .object([
+                "roles": .array(roles.sorted().map(JSONValue.string)),
+                "aliases": .object(aliases.mapValues { .array($0.map(JSONValue.string)) }),
+            ]))
     }
 
     package func accountAliases() -> Answer {
@@ -130,11 +136,13 @@ package final class RolesService: Sendable {
 
     package func health() -> Answer {
         guard let maps = currentMaps() else { return error(503, "the maps are not loaded") }
-        return Answer(status: 200, body: .object([
-            "status": .string("ok"),
-            "groups": .number(Double(maps.groupRoles.count)),
-            "loaded_at": .string(ISO8601.format(maps.loadedAt)),
-        ]))
+        return Answer(
+            status: 200,
+            body: .object([
+                "status": .string("ok"),
+                "groups": .number(Double(maps.groupRoles.count)),
+                "loaded_at": .string(ISO8601.format(maps.loadedAt)),
+            ]))
     }
 
     // MARK: Tokens
@@ -142,18 +150,22 @@ package final class RolesService: Sendable {
     private func verify(_ token: String) -> Result<[String: JSONValue], Answer> {
         do {
             let provider = try providerKeys.current()
-            let verifier = KeyRefetchingVerifier(IDTokenVerifier(issuer: provider.metadata.issuer, clientID: config.clientID,
-                                                                 expectedNonce: nil))
+            let verifier = KeyRefetchingVerifier(
+                IDTokenVerifier(
+                    issuer: provider.metadata.issuer, clientID: config.clientID,
+                    expectedNonce: nil))
             // An unknown kid: the IdP may have rotated its keys; they are fetched again at most once a minute.
             _ = try verifier.verify(token, keys: provider.keys) { try providerKeys.current(unknownKey: true).keys }
         } catch let unavailable as ProviderKeys.Unavailable {
-            return .failure(.error(503, "cannot reach the identity provider to verify the token; try again in \(unavailable.retryAfter) s",
-                                   retryAfter: unavailable.retryAfter))
+            return .failure(
+                .error(
+                    503, "cannot reach the identity provider to verify the token; try again in \(unavailable.retryAfter) s",
+                    retryAfter: unavailable.retryAfter))
         } catch {
             return .failure(self.error(401, "invalid ID token: \(error)"))
         }
         guard let payload = token.split(separator: ".").dropFirst().first.flatMap(Base64URL.decode),
-              case .object(let claims)? = try? JSONReader.decode(JSONValue.self, from: payload)
+            case .object(let claims)? = try? JSONReader.decode(JSONValue.self, from: payload)
         else { return .failure(error(401, "the ID token's claims are unreadable")) }
         return .success(claims)
     }

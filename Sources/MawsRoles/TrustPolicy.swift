@@ -1,9 +1,10 @@
+import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import MawsCore
 
 /// Which groups a role's trust policy admits through the organisation's OIDC provider
 /// (README, "Roles whose trust policy admits groups"): statements that Allow `sts:AssumeRoleWithWebIdentity`
@@ -40,8 +41,10 @@ package struct TrustPolicy: Sendable {
         self.clientID = clientID
     }
 
-    static let groupOperators = ["stringequals": false, "foranyvalue:stringequals": false,
-                                 "stringlike": true, "foranyvalue:stringlike": true]
+    static let groupOperators = [
+        "stringequals": false, "foranyvalue:stringequals": false,
+        "stringlike": true, "foranyvalue:stringlike": true,
+    ]
 
     /// Analyses a policy document as IAM returns it (URL-encoded JSON, or plain JSON).
     package func analyze(_ document: String, account: String) -> Outcome {
@@ -75,7 +78,9 @@ package struct TrustPolicy: Sendable {
 
     /// The statement's group grant; nil when its `aud` condition names another client.
     private func groups(in condition: JSONValue?) -> Result<GroupGrant?, Problem> {
-        guard case .object(let operators) = condition ?? .object([:]) else { return .failure(Problem(reason: "Condition is not an object")) }
+        guard case .object(let operators) = condition ?? .object([:]) else {
+            return .failure(Problem(reason: "Condition is not an object"))
+        }
         let amrKey = "\(provider.lowercased()):amr"
         let audKey = "\(provider.lowercased()):aud"
         var found: [(String, [String])] = []
@@ -90,8 +95,11 @@ package struct TrustPolicy: Sendable {
             }
         }
         guard found.count == 1 else {
-            return .failure(Problem(reason: found.isEmpty ? "no group condition on \(provider):amr"
-                : "\(found.count) group conditions (\(found.map(\.0).sorted().joined(separator: ", "))); only one is supported"))
+            return .failure(
+                Problem(
+                    reason: found.isEmpty
+                        ? "no group condition on \(provider):amr"
+                        : "\(found.count) group conditions (\(found.map(\.0).sorted().joined(separator: ", "))); only one is supported"))
         }
         let (operatorName, groups) = found[0]
         guard let isPattern = Self.groupOperators[operatorName.lowercased()] else {
@@ -120,9 +128,9 @@ package struct TrustPolicy: Sendable {
     }
 }
 
-private extension String {
+extension String {
     /// IAM writes condition keys as `host/path/:amr` when the provider URL ends in a slash.
-    func replacingSlashColon() -> String {
+    fileprivate func replacingSlashColon() -> String {
         var result = ""
         var previous: Character?
         for character in self {
@@ -138,15 +146,24 @@ private extension String {
 /// Shell-style wildcard matching for `StringLike` patterns (`*` any run, `?` one character),
 /// case-insensitive as the seed prescribes for group names.
 package func wildcardMatches(_ pattern: String, _ text: String) -> Bool {
-    let p = Array(pattern.lowercased()), t = Array(text.lowercased())
-    var pi = 0, ti = 0, star = -1, mark = 0
+    let p = Array(pattern.lowercased())
+    let t = Array(text.lowercased())
+    var pi = 0
+    var ti = 0
+    var star = -1
+    var mark = 0
     while ti < t.count {
         if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
-            pi += 1; ti += 1
+            pi += 1
+            ti += 1
         } else if pi < p.count, p[pi] == "*" {
-            star = pi; mark = ti; pi += 1
+            star = pi
+            mark = ti
+            pi += 1
         } else if star >= 0 {
-            pi = star + 1; mark += 1; ti = mark
+            pi = star + 1
+            mark += 1
+            ti = mark
         } else {
             return false
         }

@@ -46,8 +46,10 @@ package final class WorkerPool: @unchecked Sendable {
     /// Runs `body` on a worker and returns its result, or why it was refused (at once, without waiting).
     package func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> Result<T, Refusal> {
         await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, Refusal>, Never>) in
-            submit(Job(run: { continuation.resume(returning: .success(body())) },
-                       refuse: { continuation.resume(returning: .failure($0)) }))
+            submit(
+                Job(
+                    run: { continuation.resume(returning: .success(body())) },
+                    refuse: { continuation.resume(returning: .failure($0)) }))
         }
     }
 

@@ -1,5 +1,5 @@
-import Glibc
 import CLibFuzzer
+import Glibc
 import MawsCore
 import MawsFuzz
 
@@ -14,13 +14,13 @@ import MawsFuzz
 @main
 struct FuzzDriver {
     static func main() {
-#if DEBUG
+        #if DEBUG
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--list" {
             for target in FuzzTargets.all { print("\(target.name)\t\(target.summary)") }
             return
         }
-#if MAWS_FUZZER
+        #if MAWS_FUZZER
         guard selectedName.flatMap(FuzzTargets.named) != nil else {
             fail("set MAWS_FUZZ_TARGET to one of: \(FuzzTargets.all.map(\.name).joined(separator: ", "))")
         }
@@ -29,15 +29,15 @@ struct FuzzDriver {
         var argc = CommandLine.argc
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv, LLVMFuzzerTestOneInput))
-#else
+        #else
         replay(arguments)
-#endif
-#else
+        #endif
+        #else
         fail("maws-fuzz needs a debug build: swift build --product maws-fuzz")
-#endif
+        #endif
     }
 
-#if DEBUG
+    #if DEBUG
     static func replay(_ arguments: [String]) {
         guard let name = arguments.first ?? selectedName else {
             fail("usage: maws-fuzz TARGET [FILE|DIRECTORY...] | all | --list")
@@ -57,7 +57,7 @@ struct FuzzDriver {
             print("\(target.name): \(count) inputs, no findings")
         }
     }
-#endif
+    #endif
 
     static func fail(_ message: String) -> Never {
         Diagnostics.writeStandardError("maws-fuzz: \(message)\n")

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MawsCore
 import MawsRoles
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,8 +1,7 @@
 import ArgumentParser
+import Glibc
 import MawsCore
 import MawsRoles
-
-import Glibc
 
 /// `maws-roles build`: the group-role map builder.
 struct BuildCommand: ParsableCommand {
@@ -45,8 +44,9 @@ struct BuildCommand: ParsableCommand {
         let credentials = try UserSessions.keys(profile: profile, environment: environment) {
             try UserSessions(environment: environment, http: CurlHTTPClient(), diagnostics: diagnostics, mfaCode: nil)
         }
-        let builder = RoleMapBuilder(config: config, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
-                                     credentials: credentials, diagnostics: diagnostics)
+        let builder = RoleMapBuilder(
+            config: config, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
+            credentials: credentials, diagnostics: diagnostics)
         while true {
             let (summary, failed) = try builder.buildAndWrite()
             diagnostics.info("maws-roles: \(summary)")

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MawsCore
 import MawsRoles
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -24,7 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: [.customShort("c"), .customLong("config")], help: ArgumentHelp("The config with [api] (and [builder]).", valueName: "PATH"))
+    @Option(
+        name: [.customShort("c"), .customLong("config")], help: ArgumentHelp("The config with [api] (and [builder]).", valueName: "PATH"))
     var config: String
 
     @Option(help: ArgumentHelp("Listen on this port instead of the config's.", valueName: "PORT"))
@@ -70,8 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
             let reason = "\(error)".contains("Address already in use") ? "the address is in use" : "\(error)"
-            Diagnostics.error("cannot serve on \(api.host):\(port ?? api.port): \(reason); "
-                + "choose another with --port or the config's listen", program: "maws-roles")
+            Diagnostics.error(
+                "cannot serve on \(api.host):\(port ?? api.port): \(reason); "
+                    + "choose another with --port or the config's listen", program: "maws-roles")
             throw ExitCode(1)
         }
     }
@@ -79,11 +82,12 @@ struct ServeCommand: AsyncParsableCommand {
     /// The rebuild endpoint runs the builder of the same config file, if it has one.
     private func rebuildAction(environment: MawsCore.Environment, diagnostics: Diagnostics) throws -> (@Sendable () throws -> String)? {
         guard let builderConfig = try? BuilderConfig.load(config),
-              let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"]
+            let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"]
         else { return nil }
-        let builder = RoleMapBuilder(config: builderConfig, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
-                                     credentials: .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"]),
-                                     diagnostics: diagnostics)
+        let builder = RoleMapBuilder(
+            config: builderConfig, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
+            credentials: .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"]),
+            diagnostics: diagnostics)
         return { try builder.buildAndWrite().summary }
     }
 }
@@ -94,8 +98,10 @@ struct ServeCommand: AsyncParsableCommand {
 /// The largest request body the API reads.
 private let maximumBodyBytes = 64 * 1024
 
-private func respond(on pool: WorkerPool, _ endpoint: @escaping @Sendable ([UInt8]) -> RolesService.Answer,
-                     _ request: Request? = nil) async throws -> Response {
+private func respond(
+    on pool: WorkerPool, _ endpoint: @escaping @Sendable ([UInt8]) -> RolesService.Answer,
+    _ request: Request? = nil
+) async throws -> Response {
     var body: [UInt8] = []
     if let request {
         // An ID token and the JWKS the contract sends along fit well within this; a larger body is
@@ -110,7 +116,8 @@ private func respond(on pool: WorkerPool, _ endpoint: @escaping @Sendable ([UInt
     case .success(let answer):
         return response(answer)
     case .failure(.busy):
-        return response(.error(503, "the server is busy (\(pool.workers) workers, \(pool.queueLimit) waiting); try again shortly", retryAfter: 1))
+        return response(
+            .error(503, "the server is busy (\(pool.workers) workers, \(pool.queueLimit) waiting); try again shortly", retryAfter: 1))
     case .failure(.noThread(let reason)):
         Diagnostics.writeLine("maws-roles: cannot start a worker thread: \(reason)")
         return response(.error(503, "the server cannot start a worker thread; try again shortly", retryAfter: 1))
@@ -123,6 +130,7 @@ private func response(_ answer: RolesService.Answer) -> Response {
     if let retryAfter = answer.headers.first(where: { $0.0 == "Retry-After" })?.1 {
         headers[.retryAfter] = retryAfter
     }
-    return Response(status: .init(code: answer.status), headers: headers,
-                    body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    return Response(
+        status: .init(code: answer.status), headers: headers,
+        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
 }

@@ -20,7 +20,9 @@ struct AssumeCommand: ParsableCommand {
     func run() throws {
         let (sessions, name, delivery) = try output.start(user)
         let assumed = try sessions.assume(profileName: name, durationSeconds: output.duration)
-        try delivery.deliver(.init(credentials: assumed.credentials, accountID: assumed.role.accountID,
-                                   promptName: name, principal: assumed.role.description), diagnostics: sessions.diagnostics)
+        try delivery.deliver(
+            .init(
+                credentials: assumed.credentials, accountID: assumed.role.accountID,
+                promptName: name, principal: assumed.role.description), diagnostics: sessions.diagnostics)
     }
 }

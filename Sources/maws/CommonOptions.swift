@@ -3,8 +3,9 @@ import MawsCore
 
 /// Options every maws command takes.
 struct CommonOptions: ParsableArguments {
-    @Option(name: [.customShort("c"), .customLong("config")],
-            help: ArgumentHelp("A config file read after the default ones; repeatable, later files win.", valueName: "PATH"))
+    @Option(
+        name: [.customShort("c"), .customLong("config")],
+        help: ArgumentHelp("A config file read after the default ones; repeatable, later files win.", valueName: "PATH"))
     var configFiles: [String] = []
 
     @Flag(name: [.customShort("v"), .long], help: "Explain each step on stderr (never secrets).")

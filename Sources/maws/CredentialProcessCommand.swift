@@ -1,5 +1,6 @@
 import ArgumentParser
 import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -39,9 +40,10 @@ struct CredentialProcessCommand: ParsableCommand {
         let (environment, diagnostics, config) = try common.context().parts
         let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: false).run()
         let credentials = result.assumed.credentials
-        let document = Document(AccessKeyId: credentials.accessKeyID, SecretAccessKey: credentials.secretAccessKey,
-                                SessionToken: credentials.sessionToken, Expiration: ISO8601.format(credentials.expiration),
-                                AccountId: result.assumed.role.accountID)
+        let document = Document(
+            AccessKeyId: credentials.accessKeyID, SecretAccessKey: credentials.secretAccessKey,
+            SessionToken: credentials.sessionToken, Expiration: ISO8601.format(credentials.expiration),
+            AccountId: result.assumed.role.accountID)
         Diagnostics.writeStandardOutput(try JSONWriter.line(document))
     }
 }

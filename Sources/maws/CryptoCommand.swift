@@ -38,7 +38,8 @@ struct CryptoCommand: ParsableCommand {
             var password = try sessions.prompt.password("Password for \(encrypted.fileName)")
             defer { SecretBox.cleanse(&password) }
             let keys = try encrypted.read(password: password)
-            Diagnostics.writeStandardOutput("[\(name)]\naws_access_key_id = \(keys.accessKeyID)\naws_secret_access_key = \(keys.secretAccessKey)\n")
+            Diagnostics.writeStandardOutput(
+                "[\(name)]\naws_access_key_id = \(keys.accessKeyID)\naws_secret_access_key = \(keys.secretAccessKey)\n")
         }
     }
 }

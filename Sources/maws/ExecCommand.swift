@@ -44,8 +44,9 @@ struct ExecCommand: ParsableCommand {
         let broker = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: true)
         let first = try broker.run()
 
-        let handoff = CredentialOutput.Handoff(credentials: first.assumed.credentials, accountID: first.assumed.role.accountID,
-                                               promptName: first.promptName, principal: first.assumed.role.description)
+        let handoff = CredentialOutput.Handoff(
+            credentials: first.assumed.credentials, accountID: first.assumed.role.accountID,
+            promptName: first.promptName, principal: first.assumed.role.description)
         var variables = CredentialOutput.sessionEnvironment(handoff, region: nil)
         // From here until the command runs, no thread may take a signal meant for it.
         ChildProcess.holdSignals()
@@ -66,9 +67,11 @@ struct ExecCommand: ParsableCommand {
             variables += endpoint.environment
             variables.removeAll { ["AWS_SESSION_EXPIRATION", "AWS_CREDENTIAL_EXPIRATION"].contains($0.0) }
         } else {
-            variables += [("AWS_ACCESS_KEY_ID", first.assumed.credentials.accessKeyID),
-                          ("AWS_SECRET_ACCESS_KEY", first.assumed.credentials.secretAccessKey),
-                          ("AWS_SESSION_TOKEN", first.assumed.credentials.sessionToken)]
+            variables += [
+                ("AWS_ACCESS_KEY_ID", first.assumed.credentials.accessKeyID),
+                ("AWS_SECRET_ACCESS_KEY", first.assumed.credentials.secretAccessKey),
+                ("AWS_SESSION_TOKEN", first.assumed.credentials.sessionToken),
+            ]
         }
         let child = try ChildEnvironment(environment: environment, region: config.region).build(adding: variables)
         try ChildProcess.run(arguments, environment: child)

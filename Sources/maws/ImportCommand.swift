@@ -39,13 +39,16 @@ struct ImportCommand: ParsableCommand {
         defer { SecretBox.cleanse(&password) }
         let keys = SigV4Signer.Credentials(accessKeyID: id, secretAccessKey: secret)
         try encrypted.write(keys: keys, password: password)
-        guard try encrypted.read(password: password) == keys else { throw UsageError("the encrypted file did not read back; it was kept for inspection") }
+        guard try encrypted.read(password: password) == keys else {
+            throw UsageError("the encrypted file did not read back; it was kept for inspection")
+        }
         sessions.diagnostics.info("maws: access key \(id) encrypted into \(encrypted.path)")
 
         // The keys may stand in both files (botocore reads the credentials file's first): all go.
         let places = sessions.profiles.plaintextKeys(of: name)
         let listed = places.map { "[\($0.section)] of \($0.path)" }.joined(separator: " and ")
-        let remove = removePlaintext || (!keepPlaintext && (try? sessions.prompt.confirm("Remove the plaintext keys from \(listed)?")) == true)
+        let remove =
+            removePlaintext || (!keepPlaintext && (try? sessions.prompt.confirm("Remove the plaintext keys from \(listed)?")) == true)
         guard remove else {
             sessions.diagnostics.info("maws: the plaintext keys are still in \(listed)")
             return
@@ -69,8 +72,9 @@ struct ImportCommand: ParsableCommand {
                 continue
             }
             let sectionGone = try file.entries(in: place.section) == nil
-            sessions.diagnostics.info("maws: removed \(place.keys.joined(separator: " and ")) from [\(place.section)] in \(place.path)"
-                + (sectionGone ? ", and the section, which held nothing else" : "; nothing else in the file changed"))
+            sessions.diagnostics.info(
+                "maws: removed \(place.keys.joined(separator: " and ")) from [\(place.section)] in \(place.path)"
+                    + (sectionGone ? ", and the section, which held nothing else" : "; nothing else in the file changed"))
         }
     }
 }

@@ -51,15 +51,17 @@ struct LoginCommand: ParsableCommand {
     func run() throws {
         let (environment, diagnostics, config) = try common.context().parts
         let profileName = try profile ?? config.profile.map { try ProfileName.validated($0, source: "config key profile") }
-        let output = CredentialOutput(format: self.output ?? config.output, dialect: shell.dialect, profile: profileName,
-                                      region: config.region, environment: environment)
+        let output = CredentialOutput(
+            format: self.output ?? config.output, dialect: shell.dialect, profile: profileName,
+            region: config.region, environment: environment)
         try output.checkProfileName(source: profile != nil ? "--profile" : "config key profile")
 
         let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: !batch).run()
 
         if printURL || webConsole {
-            let console = FederationSignIn(federationURL: config.federationURL, destination: config.consoleDestination.string,
-                                           issuer: result.issuer, http: CurlHTTPClient())
+            let console = FederationSignIn(
+                federationURL: config.federationURL, destination: config.consoleDestination.string,
+                issuer: result.issuer, http: CurlHTTPClient())
             let url = try console.loginURL(for: result.assumed.credentials)
             if printURL {
                 Diagnostics.writeStandardOutput(url + "\n")

@@ -1,7 +1,6 @@
 import ArgumentParser
-import MawsCore
-
 import Glibc
+import MawsCore
 
 /// Entry point. Maps failures to the documented exit codes: 0 success, 1 a runtime failure,
 /// 2 a usage or configuration error (swift-argument-parser's own default for those is 64).
@@ -41,7 +40,9 @@ enum Main {
     /// subcommands first, which is most of the cached-credentials path's time. Everything else
     /// (help, version, other subcommands) is parsed from the root as usual.
     static func command(for arguments: [String]) -> (type: any ParsableCommand.Type, parse: ([String]) throws -> any ParsableCommand) {
-        let root: (type: any ParsableCommand.Type, parse: ([String]) throws -> any ParsableCommand) = (Maws.self, { try Maws.parseAsRoot($0) })
+        let root: (type: any ParsableCommand.Type, parse: ([String]) throws -> any ParsableCommand) = (
+            Maws.self, { try Maws.parseAsRoot($0) }
+        )
         let rootOptions: Set<String> = ["-h", "--help", "help", "--version", "--generate-completion-script", "--experimental-dump-help"]
         if arguments.contains(where: rootOptions.contains) { return root }
         guard let first = arguments.first else {

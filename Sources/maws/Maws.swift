@@ -13,10 +13,11 @@ struct Maws: ParsableCommand {
             prints the credentials. `maws [OPTIONS]` is `maws login [OPTIONS]`; see `maws login --help`.
             """,
         version: MawsVersion.current,
-        subcommands: [LoginCommand.self, LogoutCommand.self, CredentialProcessCommand.self, ExecCommand.self, ServeCommand.self,
-                      SessionCommand.self, AssumeCommand.self, WhoamiCommand.self, ImportCommand.self, CryptoCommand.self,
-                      RotateCommand.self],
+        subcommands: [
+            LoginCommand.self, LogoutCommand.self, CredentialProcessCommand.self, ExecCommand.self, ServeCommand.self,
+            SessionCommand.self, AssumeCommand.self, WhoamiCommand.self, ImportCommand.self, CryptoCommand.self,
+            RotateCommand.self,
+        ],
         defaultSubcommand: LoginCommand.self
     )
 }
-

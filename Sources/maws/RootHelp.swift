@@ -17,8 +17,8 @@ enum RootHelp {
     }
 }
 
-private extension String {
-    func trimmingTrailingNewlines() -> Substring {
+extension String {
+    fileprivate func trimmingTrailingNewlines() -> Substring {
         var text = Substring(self)
         while text.last == "\n" { text.removeLast() }
         return text

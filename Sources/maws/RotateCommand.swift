@@ -18,6 +18,7 @@ struct RotateCommand: ParsableCommand {
     func run() throws {
         let (sessions, environment) = try user.sessions()
         let result = try KeyRotation(sessions: sessions, profileName: user.profileName(environment)).run()
-        sessions.diagnostics.info("maws: rotated \(result.oldKeyID) to \(result.newKeyID), stored in \(result.storedIn); the old key is deleted")
+        sessions.diagnostics.info(
+            "maws: rotated \(result.oldKeyID) to \(result.newKeyID), stored in \(result.storedIn); the old key is deleted")
     }
 }

@@ -19,7 +19,9 @@ struct SessionCommand: ParsableCommand {
     func run() throws {
         let (sessions, name, delivery) = try output.start(user)
         let session = try sessions.session(profileName: name, durationSeconds: output.duration)
-        try delivery.deliver(.init(credentials: session.credentials, accountID: session.identity.account,
-                                   promptName: "\(name)-session", principal: session.identity.arn), diagnostics: sessions.diagnostics)
+        try delivery.deliver(
+            .init(
+                credentials: session.credentials, accountID: session.identity.account,
+                promptName: "\(name)-session", principal: session.identity.arn), diagnostics: sessions.diagnostics)
     }
 }

@@ -25,9 +25,11 @@ struct SessionOutputOptions: ParsableArguments {
             throw ValidationError("--mfa-code must be the 6 digits the MFA device shows")
         }
         // A Result, not do/catch: catching this typed throw crashes the Swift 6.3 compiler.
-        if let writeProfile, case .failure(let error) = Result(catching: { () throws(ConfigError) in
-            try ProfileName.validated(writeProfile, source: "--write-profile")
-        }) {
+        if let writeProfile,
+            case .failure(let error) = Result(catching: { () throws(ConfigError) in
+                try ProfileName.validated(writeProfile, source: "--write-profile")
+            })
+        {
             throw ValidationError(error.description)
         }
     }
@@ -44,9 +46,10 @@ struct SessionOutputOptions: ParsableArguments {
     /// The output for `profile`'s credentials, checked before anything is fetched. The default
     /// profile name is derived from the AWS profile's name, so it is reduced like other derived names.
     func output(profile: String, region: String?, environment: Environment) throws -> CredentialOutput {
-        let output = CredentialOutput(format: self.output, dialect: shell.dialect,
-                                      profile: writeProfile ?? ProfileName.derived(from: "\(profile)-maws"),
-                                      region: region, environment: environment)
+        let output = CredentialOutput(
+            format: self.output, dialect: shell.dialect,
+            profile: writeProfile ?? ProfileName.derived(from: "\(profile)-maws"),
+            region: region, environment: environment)
         try output.checkProfileName(source: "--write-profile")
         return output
     }

@@ -3,8 +3,9 @@ import MawsCore
 
 /// Options of every command that gets credentials.
 struct SignInOptions: ParsableArguments {
-    @Option(name: [.customShort("r"), .customLong("role-arn")],
-            help: ArgumentHelp("The IAM role to assume, skipping the role picker.", valueName: "ARN"))
+    @Option(
+        name: [.customShort("r"), .customLong("role-arn")],
+        help: ArgumentHelp("The IAM role to assume, skipping the role picker.", valueName: "ARN"))
     var roleARN: String?
 
     @Flag(help: "Ask the roles API and STS afresh instead of using cached roles and credentials (a cached ID token is still used).")
@@ -33,8 +34,9 @@ struct SignInOptions: ParsableArguments {
         let openBrowser = !noBrowser && !(underSSH && environment["BROWSER"] == nil)
         return CredentialBroker(
             config: config, environment: environment,
-            options: .init(role: try role, batch: !interactive, openBrowser: openBrowser,
-                           acceptPastedRedirect: !openBrowser && interactive, useCache: !noCache),
+            options: .init(
+                role: try role, batch: !interactive, openBrowser: openBrowser,
+                acceptPastedRedirect: !openBrowser && interactive, useCache: !noCache),
             http: ClockSkewCheckingClient(CurlHTTPClient(), diagnostics: diagnostics), diagnostics: diagnostics)
     }
 }

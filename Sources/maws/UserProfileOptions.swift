@@ -16,8 +16,9 @@ struct UserProfileOptions: ParsableArguments {
     func sessions(mfaCode: String? = nil) throws -> (UserSessions, Environment) {
         let environment = Environment.current
         let diagnostics = Diagnostics(verbose: verbose)
-        let sessions = try UserSessions(environment: environment, http: ClockSkewCheckingClient(CurlHTTPClient(), diagnostics: diagnostics),
-                                        diagnostics: diagnostics, mfaCode: mfaCode)
+        let sessions = try UserSessions(
+            environment: environment, http: ClockSkewCheckingClient(CurlHTTPClient(), diagnostics: diagnostics),
+            diagnostics: diagnostics, mfaCode: mfaCode)
         return (sessions, environment)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,14 +1,17 @@
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import MawsCore
 
 @Suite struct INIDocumentTests {
     @Test func readsSectionsKeysCommentsAndContinuations() throws {
-        let document = try INIDocument.parse("""
+        let document = try INIDocument.parse(
+            """
             # comment
             ; another
             [maws]
@@ -67,7 +70,9 @@ import Testing
     @Test func decodingErrorsNameTheMemberNeverTheContent() {
         struct Needs: Decodable { var keys: [Int] }
         #expect(throws: JSONReadError.missingKey("keys")) { try JSONReader.decode(Needs.self, from: Array("{\"secret\": 1}".utf8)) }
-        #expect(throws: JSONReadError.wrongType(path: ["keys", "0"])) { try JSONReader.decode(Needs.self, from: Array("{\"keys\": [\"x\"]}".utf8)) }
+        #expect(throws: JSONReadError.wrongType(path: ["keys", "0"])) {
+            try JSONReader.decode(Needs.self, from: Array("{\"keys\": [\"x\"]}".utf8))
+        }
         #expect(throws: JSONReadError.invalid) { try JSONReader.decode(Needs.self, from: Array("{secret".utf8)) }
     }
 }
@@ -83,8 +88,10 @@ import Testing
     }
 
     var environment: Environment {
-        Environment(["HOME": directory, "XDG_CONFIG_HOME": directory + "/xdg-home",
-                     "XDG_CONFIG_DIRS": "\(directory)/xdg-dir-a:\(directory)/xdg-dir-b"])
+        Environment([
+            "HOME": directory, "XDG_CONFIG_HOME": directory + "/xdg-home",
+            "XDG_CONFIG_DIRS": "\(directory)/xdg-dir-a:\(directory)/xdg-dir-b",
+        ])
     }
 
     func write(_ relativePath: String, _ text: String) throws -> String {
@@ -114,8 +121,11 @@ import Testing
         #expect(loaded.config.output == .envvar)
         #expect(loaded.config.printRoleARN)
         #expect(loaded.config.loginTimeout == 300)
-        #expect(loaded.files.suffix(4) == ["\(directory)/xdg-dir-b/maws/config.ini", "\(directory)/xdg-dir-a/maws/config.ini",
-                                          "\(directory)/xdg-home/maws/config.ini", explicit])
+        #expect(
+            loaded.files.suffix(4) == [
+                "\(directory)/xdg-dir-b/maws/config.ini", "\(directory)/xdg-dir-a/maws/config.ini",
+                "\(directory)/xdg-home/maws/config.ini", explicit,
+            ])
     }
 
     @Test func missingRequiredKeysAreNamed() throws {
@@ -127,14 +137,32 @@ import Testing
 
     @Test func badValuesNameFileLineAndKey() throws {
         let cases: [(String, ConfigError)] = [
-            ("duration_seconds = 60", .invalidValue(path: "", line: 5, key: "duration_seconds",
-                                                    reason: "'60' must be a whole number of seconds from 900 to 43200")),
-            ("print_role_arn = maybe", .invalidValue(path: "", line: 5, key: "print_role_arn", reason: "'maybe' is not a boolean; use yes or no")),
-            ("scope = email", .invalidValue(path: "", line: 5, key: "scope",
-                                            reason: "must include 'openid' (a space-separated list of OIDC scopes)")),
-            ("sts_endpoint = http://sts.example.com", .invalidValue(path: "", line: 5, key: "sts_endpoint",
-                                                                    reason: "'http://sts.example.com' uses plain http; HTTPS is required except for loopback hosts")),
-            ("region = Mars", .invalidValue(path: "", line: 5, key: "region", reason: "'Mars' is not an AWS region name such as us-east-1")),
+            (
+                "duration_seconds = 60",
+                .invalidValue(
+                    path: "", line: 5, key: "duration_seconds",
+                    reason: "'60' must be a whole number of seconds from 900 to 43200")
+            ),
+            (
+                "print_role_arn = maybe",
+                .invalidValue(path: "", line: 5, key: "print_role_arn", reason: "'maybe' is not a boolean; use yes or no")
+            ),
+            (
+                "scope = email",
+                .invalidValue(
+                    path: "", line: 5, key: "scope",
+                    reason: "must include 'openid' (a space-separated list of OIDC scopes)")
+            ),
+            (
+                "sts_endpoint = http://sts.example.com",
+                .invalidValue(
+                    path: "", line: 5, key: "sts_endpoint",
+                    reason: "'http://sts.example.com' uses plain http; HTTPS is required except for loopback hosts")
+            ),
+            (
+                "region = Mars",
+                .invalidValue(path: "", line: 5, key: "region", reason: "'Mars' is not an AWS region name such as us-east-1")
+            ),
         ]
         for (line, expected) in cases {
             let path = try write("bad.ini", required + line + "\n")
@@ -149,8 +177,11 @@ import Testing
         let path = try write("local.ini", required + "sts_endpoint = http://127.0.0.1:5000\ncolour = blue\n[extra]\n")
         let loaded = try ConfigLoader(environment: environment, explicitFiles: [path]).load()
         #expect(loaded.config.stsEndpoint?.string == "http://127.0.0.1:5000")
-        #expect(loaded.warnings == ["\(path):6: unknown key 'colour' is ignored",
-                                    "\(path):7: section [extra] is ignored; maws reads only [maws]"])
+        #expect(
+            loaded.warnings == [
+                "\(path):6: unknown key 'colour' is ignored",
+                "\(path):7: section [extra] is ignored; maws reads only [maws]",
+            ])
     }
 
     @Test func aMissingExplicitFileOrASyntaxErrorIsAnError() throws {
@@ -171,7 +202,9 @@ import Testing
             _ = try EndpointURL(validating: good)
         }
         #expect(throws: EndpointURLError.insecure("http://idp.example.com")) { try EndpointURL(validating: "http://idp.example.com") }
-        #expect(throws: EndpointURLError.insecure("http://127.0.0.1.evil.com/")) { try EndpointURL(validating: "http://127.0.0.1.evil.com/") }
+        #expect(throws: EndpointURLError.insecure("http://127.0.0.1.evil.com/")) {
+            try EndpointURL(validating: "http://127.0.0.1.evil.com/")
+        }
         #expect(throws: EndpointURLError.unsupportedScheme("ftp")) { try EndpointURL(validating: "ftp://example.com") }
         #expect(throws: EndpointURLError.notAbsolute("idp.example.com")) { try EndpointURL(validating: "idp.example.com") }
         #expect(throws: EndpointURLError.containsCredentials) { try EndpointURL(validating: "https://u:p@example.com") }
@@ -183,8 +216,9 @@ import Testing
         #expect(try STSEndpoint.resolve(configured: configured, environment: Environment([:])) == configured)
         let env = Environment(["AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:2"])
         #expect(try STSEndpoint.resolve(configured: configured, environment: env).string == "http://127.0.0.1:2")
-        #expect(try STSEndpoint.resolve(configured: configured, environment: Environment(["AWS_ENDPOINT_URL": "http://127.0.0.1:1"])).string
-            == "http://127.0.0.1:1")
+        #expect(
+            try STSEndpoint.resolve(configured: configured, environment: Environment(["AWS_ENDPOINT_URL": "http://127.0.0.1:1"])).string
+                == "http://127.0.0.1:1")
         var ignoring = env
         ignoring.variables["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
         #expect(try STSEndpoint.resolve(configured: configured, environment: ignoring) == configured)

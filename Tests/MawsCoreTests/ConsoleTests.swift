@@ -1,17 +1,20 @@
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import MawsCore
 
 @Suite struct FederationSessionDurationTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func credentials(expiring seconds: Double) -> AWSCredentials {
-        AWSCredentials(accessKeyID: "ASIAIOSFODNN7EXAMPLE", secretAccessKey: "secret", sessionToken: "token",
-                       expiration: Date(timeIntervalSince1970: seconds))
+        AWSCredentials(
+            accessKeyID: "ASIAIOSFODNN7EXAMPLE", secretAccessKey: "secret", sessionToken: "token",
+            expiration: Date(timeIntervalSince1970: seconds))
     }
 
     @Test func isTheRemainingLifeWithinAWSLimits() {

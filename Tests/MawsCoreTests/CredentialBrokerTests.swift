@@ -1,11 +1,13 @@
+import MawsTestSupport
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import MawsTestSupport
-import Testing
-@testable import MawsCore
 
 /// The sign-in flow without sockets: `CredentialBroker` against `InMemoryServices`, the browser
 /// sign-in replaced by the services' own, in a home directory of its own.
@@ -18,7 +20,9 @@ import Testing
     init() throws {
         services = try InMemoryServices()
         home = try TemporaryHome()
-        let file = try home.write("maws.ini", """
+        let file = try home.write(
+            "maws.ini",
+            """
             [maws]
             well_known_url = \(InMemoryServices.issuer)/.well-known/openid-configuration
             client_id = \(InMemoryServices.clientID)
@@ -29,9 +33,10 @@ import Testing
     }
 
     func broker(role: RoleARN? = admin, batch: Bool = true, useCache: Bool = true, config: MawsConfig? = nil) -> CredentialBroker {
-        var broker = CredentialBroker(config: config ?? self.config, environment: home.environment(),
-                                      options: .init(role: role, batch: batch, openBrowser: false, useCache: useCache),
-                                      http: services, diagnostics: Diagnostics())
+        var broker = CredentialBroker(
+            config: config ?? self.config, environment: home.environment(),
+            options: .init(role: role, batch: batch, openBrowser: false, useCache: useCache),
+            http: services, diagnostics: Diagnostics())
         broker.interactiveSignIn = { [services] _ in try services.browserSignIn() }
         return broker
     }
@@ -107,13 +112,15 @@ import Testing
         services.state.withLock { $0.maxSessionDuration = 3600 }
         let outcome = try broker().run()
         #expect(outcome.assumed.durationSeconds == 3600)
-        #expect(services.requests.filter { $0.contains("AssumeRoleWithWebIdentity") }.map { $0.split(separator: "=").last! }
-            == ["43200", "28800", "14400", "7200", "3600"])
+        #expect(
+            services.requests.filter { $0.contains("AssumeRoleWithWebIdentity") }.map { $0.split(separator: "=").last! }
+                == ["43200", "28800", "14400", "7200", "3600"])
 
         let before = services.requests.count
         _ = try broker(useCache: false).run()
-        #expect(requests(since: before).filter { $0.contains("AssumeRoleWithWebIdentity") }
-            == ["POST \(InMemoryServices.sts) AssumeRoleWithWebIdentity DurationSeconds=3600"])
+        #expect(
+            requests(since: before).filter { $0.contains("AssumeRoleWithWebIdentity") }
+                == ["POST \(InMemoryServices.sts) AssumeRoleWithWebIdentity DurationSeconds=3600"])
     }
 
     @Test func aRoleThatRefusesEveryDurationIsAnError() throws {
@@ -142,7 +149,10 @@ import Testing
     @Test func credentialsAreKeptPerPerson() throws {
         _ = try broker().run()
         try expireCachedIDToken()
-        services.state.withLock { $0.refreshWorks = false; $0.subject = "bob" }
+        services.state.withLock {
+            $0.refreshWorks = false
+            $0.subject = "bob"
+        }
         // Bob signs in on the same machine for another role; Alice's credentials for Admin are not his.
         _ = try broker(role: RoleARN(parsing: "arn:aws:iam::123456789012:role/ReadOnly")).run()
         let before = services.requests.count

@@ -1,6 +1,7 @@
-import Testing
-@testable import MawsCore
 import MawsTestSupport
+import Testing
+
+@testable import MawsCore
 
 @Suite struct CryptoTests {
     @Test func sha256MatchesKnownDigest() throws {
@@ -15,7 +16,8 @@ import MawsTestSupport
     }
 
     @Test func randomBytesDiffer() throws {
-        let first = try SecureRandom.bytes(32), second = try SecureRandom.bytes(32)
+        let first = try SecureRandom.bytes(32)
+        let second = try SecureRandom.bytes(32)
         #expect(first.count == 32 && first != second)
         #expect(try SecureRandom.token().count == 43)
     }

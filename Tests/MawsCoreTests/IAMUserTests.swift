@@ -1,25 +1,35 @@
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import MawsCore
 
 @Suite struct SecretBoxTests {
     let fast = SecretBox.KDFParameters(n: 1 << 14, r: 8, p: 1)
 
     @Test func sealsAndOpensWithThePasswordAndAssociatedData() throws {
-        let sealed = try SecretBox.seal(Array("[dev]\nkey = value\n".utf8), password: Array("pw".utf8),
-                                        associatedData: Array("dev".utf8), parameters: fast)
+        let sealed = try SecretBox.seal(
+            Array("[dev]\nkey = value\n".utf8), password: Array("pw".utf8),
+            associatedData: Array("dev".utf8), parameters: fast)
         #expect(sealed.salt.count == 16 && sealed.nonce.count == 12)
         #expect(sealed.ciphertext.count == 18 + 16)
-        #expect(try SecretBox.open(sealed, password: Array("pw".utf8), associatedData: Array("dev".utf8)) == Array("[dev]\nkey = value\n".utf8))
-        #expect(throws: CryptoError.authenticationFailed) { try SecretBox.open(sealed, password: Array("pW".utf8), associatedData: Array("dev".utf8)) }
-        #expect(throws: CryptoError.authenticationFailed) { try SecretBox.open(sealed, password: Array("pw".utf8), associatedData: Array("prod".utf8)) }
+        #expect(
+            try SecretBox.open(sealed, password: Array("pw".utf8), associatedData: Array("dev".utf8)) == Array("[dev]\nkey = value\n".utf8))
+        #expect(throws: CryptoError.authenticationFailed) {
+            try SecretBox.open(sealed, password: Array("pW".utf8), associatedData: Array("dev".utf8))
+        }
+        #expect(throws: CryptoError.authenticationFailed) {
+            try SecretBox.open(sealed, password: Array("pw".utf8), associatedData: Array("prod".utf8))
+        }
         var altered = sealed
         altered.ciphertext[0] ^= 1
-        #expect(throws: CryptoError.authenticationFailed) { try SecretBox.open(altered, password: Array("pw".utf8), associatedData: Array("dev".utf8)) }
+        #expect(throws: CryptoError.authenticationFailed) {
+            try SecretBox.open(altered, password: Array("pw".utf8), associatedData: Array("dev".utf8))
+        }
     }
 
     @Test func scryptMatchesRFC7914() throws {
@@ -49,7 +59,8 @@ import Testing
 
     @Test func readsBothFilesAsTheAWSCLIDoes() throws {
         let profiles = try profiles(
-            config: "[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1\naws_access_key_id = FROMCONFIG\nmfa_serial = arn:aws:iam::1:mfa/me\n[dev]\nregion = ignored\n",
+            config:
+                "[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1\naws_access_key_id = FROMCONFIG\nmfa_serial = arn:aws:iam::1:mfa/me\n[dev]\nregion = ignored\n",
             credentials: "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n")
         let dev = try profiles.profile("dev")
         #expect(dev.accessKeyID == "AKIADEV" && dev.secretAccessKey == "s")
@@ -82,7 +93,9 @@ import Testing
                 [profile bad]
                 duration_seconds = 60
                 """,
-            credentials: "[keys]\naws_access_key_id = AKIA\naws_secret_access_key = s\n[self]\naws_access_key_id = AKIA2\naws_secret_access_key = s\n")
+            credentials:
+                "[keys]\naws_access_key_id = AKIA\naws_secret_access_key = s\n[self]\naws_access_key_id = AKIA2\naws_secret_access_key = s\n"
+        )
         #expect(try profiles.chain("b").map(\.name) == ["keys", "a", "b"])
         #expect(try profiles.chain("b").last?.durationSeconds == 7200)
         #expect(try profiles.chain("self").map(\.roleARN) == [nil, "arn:aws:iam::111111111111:role/S"])

@@ -1,11 +1,13 @@
+import MawsTestSupport
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import MawsCore
-import MawsTestSupport
 
 @Suite struct IDTokenVerifierTests {
     static let key = try! TestRSAKey(kid: "test-key")
@@ -87,8 +89,9 @@ import MawsTestSupport
     @Test func rejectsShortRSAKeys() throws {
         let weak = try TestRSAKey(bits: 1024, kid: "weak")
         let token = try TestJWT.valid(now: now, kid: "weak").signed(with: weak)
-        try expect(token, toFailWith: .unusableKey(kid: "weak", reason: "it has 1024 bits, fewer than 2048"),
-                   keys: try JSONWebKeySet([try weak.jwk]))
+        try expect(
+            token, toFailWith: .unusableKey(kid: "weak", reason: "it has 1024 bits, fewer than 2048"),
+            keys: try JSONWebKeySet([try weak.jwk]))
     }
 
     @Test func rejectsCriticalHeaders() throws {

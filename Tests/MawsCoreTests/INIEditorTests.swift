@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MawsCore
 
 @Suite struct INIEditorTests {
@@ -30,24 +31,25 @@ import Testing
     @Test func replacesOnlyOwnedKeysInPlace() throws {
         var editor = try INIEditor(Self.existing + "\n")
         try editor.setEntries(keys("ASIANEW"), in: "work", owned: Self.owned)
-        #expect(editor.render() == """
-            # My AWS credentials; hands off!
-            [default]
-            aws_access_key_id=AKIADEFAULT
-              ; an indented comment
-            aws_secret_access_key   =   keep me
+        #expect(
+            editor.render() == """
+                # My AWS credentials; hands off!
+                [default]
+                aws_access_key_id=AKIADEFAULT
+                  ; an indented comment
+                aws_secret_access_key   =   keep me
 
-            [work]
-            aws_access_key_id = ASIANEW
-            aws_secret_access_key = secret-ASIANEW
-            aws_session_token = token-ASIANEW
-            region = eu-west-1   # not a comment to configparser
+                [work]
+                aws_access_key_id = ASIANEW
+                aws_secret_access_key = secret-ASIANEW
+                aws_session_token = token-ASIANEW
+                region = eu-west-1   # not a comment to configparser
 
-            ; trailing comment
-            [other]
-            key: value
+                ; trailing comment
+                [other]
+                key: value
 
-            """)
+                """)
         #expect(editor.entries(in: "work")?["region"] == "eu-west-1   # not a comment to configparser")
     }
 
@@ -55,7 +57,9 @@ import Testing
         let original = Self.existing + "\n"
         var editor = try INIEditor(original)
         try editor.setEntries(keys("ASIA1"), in: "maws-demo-Admin", owned: Self.owned)
-        #expect(editor.render() == original + "\n[maws-demo-Admin]\naws_access_key_id = ASIA1\naws_secret_access_key = secret-ASIA1\naws_session_token = token-ASIA1\n")
+        #expect(
+            editor.render() == original
+                + "\n[maws-demo-Admin]\naws_access_key_id = ASIA1\naws_secret_access_key = secret-ASIA1\naws_session_token = token-ASIA1\n")
         let removed = try editor.removeEntries(Self.owned, from: "maws-demo-Admin")
         #expect(removed)
         #expect(editor.render() == original)
@@ -168,8 +172,11 @@ import Testing
         #expect(try INIDocument.parse(text).sections.map(\.name) == ["a] ; was [b", "c]", "d"])
         // Writing [a] next to it would be two sections to botocore but one to lenient readers.
         var editor = try INIEditor(text)
-        #expect(throws: INIParseError(line: 1, reason: "[a] ; was [b] is another section than [a] to the AWS CLI, but other AWS SDKs may read it as the same",
-                                      remedy: "rename it to [a], or write another profile")) {
+        #expect(
+            throws: INIParseError(
+                line: 1, reason: "[a] ; was [b] is another section than [a] to the AWS CLI, but other AWS SDKs may read it as the same",
+                remedy: "rename it to [a], or write another profile")
+        ) {
             try editor.setEntries([("k", "v")], in: "a", owned: ["k"])
         }
         #expect(editor.render() == text)
@@ -186,7 +193,8 @@ import Testing
     }
 
     @Test func namesDifferingOnlyInUnicodeNormalizationAreDifferentSections() throws {
-        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        let composed = "caf\u{E9}"
+        let decomposed = "cafe\u{301}"
         let document = try INIDocument.parse("[\(composed)]\nk = 1\n[\(decomposed)]\nk = 2\n")
         #expect(document.sections.count == 2)
         var editor = try INIEditor("[\(decomposed)]\nk = 2\n")
@@ -199,8 +207,11 @@ import Testing
         #expect(editor.entries(in: "p") == ["aws_access_key_id": "ASIAOLD"])
         try editor.setEntries([("aws_access_key_id", "ASIANEW")], in: "p", owned: ["aws_access_key_id"])
         #expect(editor.render() == "[p]\naws_access_key_id = ASIANEW\n")
-        #expect(throws: INIParseError(line: 2, reason: "key '\u{3A3}' has non-ASCII capital letters, whose lowercasing maws does not model",
-                                      remedy: "write the key in lowercase")) {
+        #expect(
+            throws: INIParseError(
+                line: 2, reason: "key '\u{3A3}' has non-ASCII capital letters, whose lowercasing maws does not model",
+                remedy: "write the key in lowercase")
+        ) {
             try INIDocument.parse("[p]\n\u{3A3} = 1\n")
         }
     }
@@ -239,8 +250,11 @@ import Testing
     }
 
     @Test func aByteOrderMarkIsRefused() {
-        #expect(throws: INIParseError(line: 1, reason: "the file starts with a byte order mark, which AWS tools and configparser do not skip",
-                                      remedy: "save the file as UTF-8 without BOM")) {
+        #expect(
+            throws: INIParseError(
+                line: 1, reason: "the file starts with a byte order mark, which AWS tools and configparser do not skip",
+                remedy: "save the file as UTF-8 without BOM")
+        ) {
             try INIEditor("\u{FEFF}[default]\nk = v\n")
         }
     }
@@ -250,18 +264,26 @@ import Testing
         let document = try INIDocument.parse(text)
         #expect(document.section("DEFAULT")?.entries.map(\.key) == ["region", "output"])
         #expect(document.awsProfile("p", inConfigFile: false)?.entries.map(\.key) == ["k", "region", "output"])
-        #expect(throws: INIParseError(line: 1, reason: "[DEFAULT] gives its keys to every profile in the file, so a profile maws writes would get them too",
-                                      remedy: "move its keys into the profiles that need them")) { try INIEditor(text) }
+        #expect(
+            throws: INIParseError(
+                line: 1, reason: "[DEFAULT] gives its keys to every profile in the file, so a profile maws writes would get them too",
+                remedy: "move its keys into the profiles that need them")
+        ) { try INIEditor(text) }
         #expect(throws: INIParseError(line: 4, reason: "key 'region' already set on line 2 of the same section")) {
             try INIDocument.parse("[DEFAULT]\nregion = a\n[DEFAULT]\nregion = b\n")
         }
     }
 
     @Test func nestedValuesMustBeSettingsForBotocore() throws {
-        #expect(try INIEditor("[p]\ns3 =\n  addressing_style = path\n\n  signature_version = s3v4\n").entries(in: "p")?["s3"]
+        #expect(
+            try INIEditor("[p]\ns3 =\n  addressing_style = path\n\n  signature_version = s3v4\n").entries(in: "p")?["s3"]
                 == "\naddressing_style = path\n\nsignature_version = s3v4")
-        #expect(throws: INIParseError(line: 3, reason: "the value of 's3' starts on the line after it, so AWS tools read the lines below as "
-                                      + "'name = value' settings, and this one has no '='")) {
+        #expect(
+            throws: INIParseError(
+                line: 3,
+                reason: "the value of 's3' starts on the line after it, so AWS tools read the lines below as "
+                    + "'name = value' settings, and this one has no '='")
+        ) {
             try INIEditor("[p]\ns3 =\n  addressing_style\n")
         }
         // A value that starts on its own line is a plain multi-line value.
@@ -281,12 +303,14 @@ import Testing
         #expect(BotocoreProfiles.configSection(for: "default") == "default")
         #expect(BotocoreProfiles.configSection(for: "x") == "profile x")
         #expect(BotocoreProfiles.configSection(for: "it's my \"profile\"") == "profile 'it'\"'\"'s my \"profile\"'")
-        #expect(BotocoreProfiles.configProfile(ofSection: BotocoreProfiles.configSection(for: "it's my \"profile\"")) == "it's my \"profile\"")
+        #expect(
+            BotocoreProfiles.configProfile(ofSection: BotocoreProfiles.configSection(for: "it's my \"profile\"")) == "it's my \"profile\"")
         #expect(BotocoreProfiles.configSection(for: "a\\b") == "profile 'a\\b'")
     }
 
     @Test func profilesAreReadAsBotocoreMapsThem() throws {
-        let config = try INIDocument.parse("[profile x]\nregion = a\n[profile  \"x\"]\noutput = json\n[profile y z]\nregion = b\n[default]\nk = 1\n")
+        let config = try INIDocument.parse(
+            "[profile x]\nregion = a\n[profile  \"x\"]\noutput = json\n[profile y z]\nregion = b\n[default]\nk = 1\n")
         // The last section for a profile wins, whole: botocore does not merge them.
         #expect(config.awsProfile("x", inConfigFile: true)?.entries.map(\.key) == ["output"])
         #expect(config.awsProfile("y z", inConfigFile: true) == nil)
@@ -298,13 +322,19 @@ import Testing
 
     @Test func aProfileIsNeverWrittenTwiceUnderAnotherSpelling() throws {
         var quoted = try INIEditor("[profile \"x\"]\nregion = us-east-1\n")
-        #expect(throws: INIParseError(line: 1, reason: "[profile \"x\"] is profile 'x' to AWS tools, as is [profile x], which maws writes",
-                                      remedy: "rename it to [profile x]")) {
+        #expect(
+            throws: INIParseError(
+                line: 1, reason: "[profile \"x\"] is profile 'x' to AWS tools, as is [profile x], which maws writes",
+                remedy: "rename it to [profile x]")
+        ) {
             try quoted.setEntries([("region", "eu-west-1")], in: "profile x", owned: ["region"])
         }
         var both = try INIEditor("[profile x]\nk = 1\n\n[profile  x]\nk = 2\n")
-        #expect(throws: INIParseError(line: 4, reason: "[profile  x] is profile 'x' to AWS tools, as is [profile x], which maws writes",
-                                      remedy: "keep only one of the two sections")) {
+        #expect(
+            throws: INIParseError(
+                line: 4, reason: "[profile  x] is profile 'x' to AWS tools, as is [profile x], which maws writes",
+                remedy: "keep only one of the two sections")
+        ) {
             try both.setEntries([("region", "eu-west-1")], in: "profile x", owned: ["region"])
         }
         var defaults = try INIEditor("[profile default]\nregion = us-east-1\n")

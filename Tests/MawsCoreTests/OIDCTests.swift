@@ -1,10 +1,12 @@
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import MawsCore
 
 @Suite struct PKCETests {
     @Test func matchesRFC7636AppendixB() throws {
@@ -14,15 +16,17 @@ import Testing
     }
 
     @Test func generatedVerifiersAreLongAndFresh() throws {
-        let first = try PKCE.generate(), second = try PKCE.generate()
+        let first = try PKCE.generate()
+        let second = try PKCE.generate()
         #expect(first.verifier.count >= 43 && first.verifier.count <= 128)
         #expect(first.verifier != second.verifier)
         #expect(first.verifier.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
     }
 
     @Test func authorizationURLCarriesTheChallengeNeverTheVerifier() throws {
-        let request = try AuthorizationRequest.random(clientID: "client id", scope: "openid email",
-                                                      redirectURI: "http://localhost:10800/redirect_uri")
+        let request = try AuthorizationRequest.random(
+            clientID: "client id", scope: "openid email",
+            redirectURI: "http://localhost:10800/redirect_uri")
         let url = request.url(authorizationEndpoint: try EndpointURL(validating: "https://idp.example.com/authorize"))
         #expect(url.hasPrefix("https://idp.example.com/authorize?response_type=code&client_id=client%20id&"))
         #expect(url.contains("redirect_uri=http%3A%2F%2Flocalhost%3A10800%2Fredirect_uri"))
@@ -31,8 +35,11 @@ import Testing
         #expect(!url.contains(request.pkce.verifier))
         #expect(request.state != request.nonce)
         let fields = Dictionary(uniqueKeysWithValues: request.tokenRequestFields(code: "abc"))
-        #expect(fields == ["grant_type": "authorization_code", "code": "abc", "client_id": "client id",
-                           "redirect_uri": "http://localhost:10800/redirect_uri", "code_verifier": request.pkce.verifier])
+        #expect(
+            fields == [
+                "grant_type": "authorization_code", "code": "abc", "client_id": "client id",
+                "redirect_uri": "http://localhost:10800/redirect_uri", "code_verifier": request.pkce.verifier,
+            ])
     }
 }
 
@@ -51,8 +58,9 @@ import Testing
     }
 
     @Test func reportsAnIdPErrorWithOurState() {
-        #expect(route("/redirect_uri?error=access_denied&error_description=User+said+no&state=s-123")
-            == ("200 OK", .error(code: "access_denied", description: "User said no")))
+        #expect(
+            route("/redirect_uri?error=access_denied&error_description=User+said+no&state=s-123")
+                == ("200 OK", .error(code: "access_denied", description: "User said no")))
     }
 
     @Test func ignoresEverythingElse() {
@@ -113,8 +121,9 @@ import Testing
     }
 
     @Test func pastedURLsYieldTheirRequestTarget() {
-        #expect(PastedRedirectInput.requestTarget(of: "  http://localhost:10800/redirect_uri?code=c&state=s \r")
-            == "/redirect_uri?code=c&state=s")
+        #expect(
+            PastedRedirectInput.requestTarget(of: "  http://localhost:10800/redirect_uri?code=c&state=s \r")
+                == "/redirect_uri?code=c&state=s")
         #expect(PastedRedirectInput.requestTarget(of: "/redirect_uri?code=c") == "/redirect_uri?code=c")
         #expect(PastedRedirectInput.requestTarget(of: "hello") == nil)
     }
@@ -122,8 +131,9 @@ import Testing
 
 @Suite struct DiscoveryTests {
     func metadata(issuer: String, endpoint: String = "https://idp.example.com/authorize", methods: [String]? = nil) -> ProviderMetadata {
-        ProviderMetadata(issuer: issuer, authorizationEndpoint: endpoint, tokenEndpoint: "https://idp.example.com/token",
-                         jwksURI: "https://idp.example.com/jwks", codeChallengeMethodsSupported: methods)
+        ProviderMetadata(
+            issuer: issuer, authorizationEndpoint: endpoint, tokenEndpoint: "https://idp.example.com/token",
+            jwksURI: "https://idp.example.com/jwks", codeChallengeMethodsSupported: methods)
     }
 
     let wellKnown = try! EndpointURL(validating: "https://idp.example.com/.well-known/openid-configuration")
@@ -150,10 +160,12 @@ import Testing
 @Suite struct BrowserLauncherTests {
     @Test func browserVariableIsACommandListWithOptionalPlaceholder() {
         let url = "https://idp.example.com/a?b=c"
-        #expect(BrowserLauncher(environment: Environment(["BROWSER": "firefox --new-tab"])).candidates(for: url)
-            == [["firefox", "--new-tab", url]])
-        #expect(BrowserLauncher(environment: Environment(["BROWSER": "w3m %s:lynx"])).candidates(for: url)
-            == [["w3m", url], ["lynx", url]])
+        #expect(
+            BrowserLauncher(environment: Environment(["BROWSER": "firefox --new-tab"])).candidates(for: url)
+                == [["firefox", "--new-tab", url]])
+        #expect(
+            BrowserLauncher(environment: Environment(["BROWSER": "w3m %s:lynx"])).candidates(for: url)
+                == [["w3m", url], ["lynx", url]])
         #expect(BrowserLauncher(environment: Environment(["DISPLAY": ":0"])).candidates(for: url) == [["xdg-open", url]])
         #expect(BrowserLauncher(environment: Environment([:])).candidates(for: url).isEmpty)
     }

@@ -1,11 +1,13 @@
+import Glibc
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
-import Testing
-@testable import MawsCore
 
 @Suite struct RoleARNTests {
     @Test func parsesRoleARNsWithPaths() throws {
@@ -15,9 +17,11 @@ import Testing
         #expect(role.description == "arn:aws-us-gov:iam::123456789012:role/team/ops/Admin")
     }
 
-    @Test(arguments: ["arn:aws:iam::123:role/x", "arn:aws:iam::123456789012:user/x", "arn:aws:s3:::bucket",
-                      "arn:aws:iam::123456789012:role/", "arn:aws:iam::123456789012:role/a b", "role/x",
-                      "arn:aws:iam:us-east-1:123456789012:role/x"])
+    @Test(arguments: [
+        "arn:aws:iam::123:role/x", "arn:aws:iam::123456789012:user/x", "arn:aws:s3:::bucket",
+        "arn:aws:iam::123456789012:role/", "arn:aws:iam::123456789012:role/a b", "role/x",
+        "arn:aws:iam:us-east-1:123456789012:role/x",
+    ])
     func rejectsWhatIsNotARoleARN(text: String) {
         #expect(throws: RoleARNError.self) { try RoleARN(parsing: text) }
     }
@@ -25,18 +29,21 @@ import Testing
 
 @Suite struct RoleMenuTests {
     let directory = RoleDirectory(
-        roles: try! ["arn:aws:iam::222222222222:role/Dev", "arn:aws:iam::111111111111:role/ReadOnly",
-                     "arn:aws:iam::111111111111:role/Admin", "arn:aws:iam::333333333333:role/ops/Deploy"].map(RoleARN.init(parsing:)),
+        roles: try! [
+            "arn:aws:iam::222222222222:role/Dev", "arn:aws:iam::111111111111:role/ReadOnly",
+            "arn:aws:iam::111111111111:role/Admin", "arn:aws:iam::333333333333:role/ops/Deploy",
+        ].map(RoleARN.init(parsing:)),
         aliases: ["111111111111": ["prod"], "222222222222": ["dev"]])
 
     @Test func groupsByAccountAliasThenNumbers() {
         let menu = RoleMenu(directory: directory)
         #expect(menu.items.map(\.role.resource) == ["Dev", "Admin", "ReadOnly", "ops/Deploy"])
-        #expect(menu.lines(for: menu.items, highlighted: 1) == [
-            "  dev (222222222222)", "    1  Dev",
-            "  prod (111111111111)", ">   2  Admin", "    3  ReadOnly",
-            "  333333333333", "    4  ops/Deploy",
-        ])
+        #expect(
+            menu.lines(for: menu.items, highlighted: 1) == [
+                "  dev (222222222222)", "    1  Dev",
+                "  prod (111111111111)", ">   2  Admin", "    3  ReadOnly",
+                "  333333333333", "    4  ops/Deploy",
+            ])
     }
 
     @Test func typingNarrowsAndANumberJumps() {
@@ -55,8 +62,10 @@ import Testing
 
 @Suite struct OutputTests {
     @Test func posixQuotingSurvivesTheShell() throws {
-        for value in ["plain", "it's", "$(touch /tmp/maws-pwned)", "`id`", "a b  c", "back\\slash", "new\nline", "'", "",
-                      "team'\u{301}; echo INJECTED; echo '\u{301}"] {
+        for value in [
+            "plain", "it's", "$(touch /tmp/maws-pwned)", "`id`", "a b  c", "back\\slash", "new\nline", "'", "",
+            "team'\u{301}; echo INJECTED; echo '\u{301}",
+        ] {
             #expect(try shellOutput("printf %s \(ShellQuoting.posix(value))") == value)
         }
         #expect(ShellQuoting.posix("it's") == "'it'\\''s'")
@@ -64,35 +73,41 @@ import Testing
 
     static let assumed = AssumedRole(
         role: try! RoleARN(parsing: "arn:aws:iam::111111111111:role/Admin"),
-        credentials: AWSCredentials(accessKeyID: "ASIA1", secretAccessKey: "wJal/K7MD+bPxR=", sessionToken: "tok",
-                                    expiration: Date(timeIntervalSince1970: 1_795_281_933)),
+        credentials: AWSCredentials(
+            accessKeyID: "ASIA1", secretAccessKey: "wJal/K7MD+bPxR=", sessionToken: "tok",
+            expiration: Date(timeIntervalSince1970: 1_795_281_933)),
         assumedRoleARN: "", durationSeconds: 3600)
 
     func output(_ format: OutputFormat, _ dialect: ShellDialect = .sh, region: String? = nil) -> CredentialOutput {
-        CredentialOutput(format: format, dialect: dialect, profile: nil, region: region,
-                         environment: Environment(["HOME": "/nonexistent"]))
+        CredentialOutput(
+            format: format, dialect: dialect, profile: nil, region: region,
+            environment: Environment(["HOME": "/nonexistent"]))
     }
 
     @Test func envvarOutputExportsEverythingAndUnsetsProfiles() throws {
         let delivery = try output(.envvar, region: "eu-west-1").deliver(Self.assumed, promptName: "prod-Admin")
-        #expect(delivery.stdout == """
-            export AWS_ACCESS_KEY_ID='ASIA1';
-            export AWS_SECRET_ACCESS_KEY='wJal/K7MD+bPxR=';
-            export AWS_SESSION_TOKEN='tok';
-            export AWS_SESSION_EXPIRATION='2026-11-21T17:25:33Z';
-            export AWS_CREDENTIAL_EXPIRATION='2026-11-21T17:25:33Z';
-            export AWS_ACCOUNT_ID='111111111111';
-            export MAWS_PROMPT='prod-Admin';
-            export AWS_REGION='eu-west-1';
-            export AWS_DEFAULT_REGION='eu-west-1';
-            unset AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE;
+        #expect(
+            delivery.stdout == """
+                export AWS_ACCESS_KEY_ID='ASIA1';
+                export AWS_SECRET_ACCESS_KEY='wJal/K7MD+bPxR=';
+                export AWS_SESSION_TOKEN='tok';
+                export AWS_SESSION_EXPIRATION='2026-11-21T17:25:33Z';
+                export AWS_CREDENTIAL_EXPIRATION='2026-11-21T17:25:33Z';
+                export AWS_ACCOUNT_ID='111111111111';
+                export MAWS_PROMPT='prod-Admin';
+                export AWS_REGION='eu-west-1';
+                export AWS_DEFAULT_REGION='eu-west-1';
+                unset AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE;
 
-            """)
+                """)
         #expect(delivery.summary == "Environment variables set")
     }
 
     @Test func unquotedEvalGetsOnlyWordsThatExpandToThemselves() {
-        for safe in ["ASIAIOSFODNN7EXAMPLE", "wJal/K7MD+bPxR=", "2026-11-21T17:25:33Z", "http://127.0.0.1:41234/", "/home/me/.config/maws/credentials"] {
+        for safe in [
+            "ASIAIOSFODNN7EXAMPLE", "wJal/K7MD+bPxR=", "2026-11-21T17:25:33Z", "http://127.0.0.1:41234/",
+            "/home/me/.config/maws/credentials",
+        ] {
             #expect(ShellDialect.sh.problem(with: safe) == nil)
         }
         #expect(ShellDialect.sh.problem(with: "ops * team") == "a space")
@@ -132,10 +147,12 @@ import Testing
     }
 
     @Test func jsonOutputsCarryExactlyTheSDKKeys() throws {
-        #expect(try output(.boto).deliver(Self.assumed, promptName: "p").stdout
-            == #"{"aws_access_key_id":"ASIA1","aws_secret_access_key":"wJal/K7MD+bPxR=","aws_session_token":"tok"}"# + "\n")
-        #expect(try output(.js).deliver(Self.assumed, promptName: "p").stdout
-            == #"{"accessKeyId":"ASIA1","secretAccessKey":"wJal/K7MD+bPxR=","sessionToken":"tok"}"# + "\n")
+        #expect(
+            try output(.boto).deliver(Self.assumed, promptName: "p").stdout
+                == #"{"aws_access_key_id":"ASIA1","aws_secret_access_key":"wJal/K7MD+bPxR=","aws_session_token":"tok"}"# + "\n")
+        #expect(
+            try output(.js).deliver(Self.assumed, promptName: "p").stdout
+                == #"{"accessKeyId":"ASIA1","secretAccessKey":"wJal/K7MD+bPxR=","sessionToken":"tok"}"# + "\n")
     }
 
     @Test func fishAndPowerShellLines() throws {
@@ -148,8 +165,10 @@ import Testing
     @Test func fishQuotingSurvivesFish() throws {
         guard let fish = ExecutablePath.resolve("fish", path: "/usr/bin:/bin:/usr/local/bin") else { return }
         // A quote followed by a combining mark is one Swift Character; the shell still sees the quote.
-        for value in ["plain", "it's", "back\\slash", "$(echo no)", "(echo no)", "a\nb", "\\'",
-                      "team'\u{301}; echo INJECTED; echo '\u{301}", "\\\u{301}'x"] {
+        for value in [
+            "plain", "it's", "back\\slash", "$(echo no)", "(echo no)", "a\nb", "\\'",
+            "team'\u{301}; echo INJECTED; echo '\u{301}", "\\\u{301}'x",
+        ] {
             #expect(try shellOutput("\(fish) --no-config -c \(ShellQuoting.posix("printf %s " + ShellQuoting.fish(value)))") == value)
         }
     }
@@ -198,7 +217,6 @@ func shellOutput(_ command: String) throws -> String {
     }
     return String(decoding: output, as: UTF8.self)
 }
-
 
 @Suite struct ChildEnvironmentTests {
     @Test func refusesToWriteTheChildsFilesIntoACacheOthersCanWrite() throws {

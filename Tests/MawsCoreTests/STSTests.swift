@@ -1,10 +1,12 @@
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import MawsCore
 
 @Suite struct STSResponseTests {
     let role = try! RoleARN(parsing: "arn:aws:iam::123456789012:role/Admin")
@@ -30,14 +32,17 @@ import Testing
         """
 
     func parse(_ body: String, status: Int = 200) throws -> XMLElement {
-        try STSClient.parse(HTTPResponse(status: status, body: Data(body.utf8)), role: role,
-                            endpoint: try EndpointURL(validating: "https://sts.amazonaws.com"))
+        try STSClient.parse(
+            HTTPResponse(status: status, body: Data(body.utf8)), role: role,
+            endpoint: try EndpointURL(validating: "https://sts.amazonaws.com"))
     }
 
-    @Test(arguments: [("<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>", "<AccessKeyId>ASIA'$(touch x)'AAAA</AccessKeyId>"),
-                      ("<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>", "<AccessKeyId>asiaiosfodnn7example</AccessKeyId>"),
-                      ("<SecretAccessKey>secret/key+1</SecretAccessKey>", "<SecretAccessKey>secret&#10;[evil]</SecretAccessKey>"),
-                      ("<SessionToken>FwoG&#x2B;token/+=</SessionToken>", "<SessionToken>tok en</SessionToken>")])
+    @Test(arguments: [
+        ("<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>", "<AccessKeyId>ASIA'$(touch x)'AAAA</AccessKeyId>"),
+        ("<AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>", "<AccessKeyId>asiaiosfodnn7example</AccessKeyId>"),
+        ("<SecretAccessKey>secret/key+1</SecretAccessKey>", "<SecretAccessKey>secret&#10;[evil]</SecretAccessKey>"),
+        ("<SessionToken>FwoG&#x2B;token/+=</SessionToken>", "<SessionToken>tok en</SessionToken>"),
+    ])
     func refusesKeysWithCharactersAWSNeverUses(original: String, hostile: String) throws {
         let document = try parse(Self.success.replacingExpiration(with: "2026-11-21T17:25:33Z").replacing(original, with: hostile))
         let result = try #require(document.child("AssumeRoleWithWebIdentityResult"))
@@ -105,8 +110,9 @@ import Testing
         let sixtyFour = String(repeating: "<a>", count: 64) + String(repeating: "</a>", count: 64)
         #expect(throws: Never.self) { try XMLElement.parse(sixtyFour) }
         #expect {
-            try STSClient.parse(HTTPResponse(status: 200, body: Data(deep.utf8)), role: try RoleARN(parsing: "arn:aws:iam::111111111111:role/R"),
-                                endpoint: try EndpointURL(validating: "https://sts.amazonaws.com"))
+            try STSClient.parse(
+                HTTPResponse(status: 200, body: Data(deep.utf8)), role: try RoleARN(parsing: "arn:aws:iam::111111111111:role/R"),
+                endpoint: try EndpointURL(validating: "https://sts.amazonaws.com"))
         } throws: { error in
             "\(error)" == "STS sent an unusable answer: the answer is not XML (elements nest deeper than 64 levels); check sts_endpoint"
         }
@@ -114,16 +120,19 @@ import Testing
 
     @Test func aStatusWithoutAnAWSErrorIsOneLineNamingTheEndpoint() {
         #expect {
-            try STSClient.parse(HTTPResponse(status: 502, body: Data("<html><body>Bad Gateway</body></html>".utf8)),
-                                role: try RoleARN(parsing: "arn:aws:iam::111111111111:role/R"),
-                                endpoint: try EndpointURL(validating: "https://sts.amazonaws.com"))
+            try STSClient.parse(
+                HTTPResponse(status: 502, body: Data("<html><body>Bad Gateway</body></html>".utf8)),
+                role: try RoleARN(parsing: "arn:aws:iam::111111111111:role/R"),
+                endpoint: try EndpointURL(validating: "https://sts.amazonaws.com"))
         } throws: { error in
-            "\(error)" == "STS at https://sts.amazonaws.com answered HTTP 502 (<html><body>Bad Gateway</body></html>); try again in a moment, or check sts_endpoint"
+            "\(error)"
+                == "STS at https://sts.amazonaws.com answered HTTP 502 (<html><body>Bad Gateway</body></html>); try again in a moment, or check sts_endpoint"
         }
     }
 
     @Test func readsEntitiesCDATAAndPrefixes() throws {
-        let root = try XMLElement.parse("<?xml version='1.0'?><!-- c --><a:Root xmlns:a='x'><B attr=\"1>2\">x &lt;&#65;&#x42;&gt; <![CDATA[<raw>]]></B><C/></a:Root>")
+        let root = try XMLElement.parse(
+            "<?xml version='1.0'?><!-- c --><a:Root xmlns:a='x'><B attr=\"1>2\">x &lt;&#65;&#x42;&gt; <![CDATA[<raw>]]></B><C/></a:Root>")
         #expect(root.name == "Root")
         #expect(root.child("B")?.text == "x <AB> <raw>")
         #expect(root.child("C")?.children.isEmpty == true)
@@ -152,8 +161,8 @@ import Testing
     }
 }
 
-private extension String {
-    func replacingExpiration(with value: String) -> String {
+extension String {
+    fileprivate func replacingExpiration(with value: String) -> String {
         split(separator: "EXPIRATION", omittingEmptySubsequences: false).joined(separator: value)
     }
 }

@@ -1,12 +1,14 @@
 import Dispatch
+import Glibc
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
-import Testing
-@testable import MawsCore
 
 @Suite struct SharedFileTests {
     let directory = FileManager.default.temporaryDirectory.path + "/maws-shared-\(UUID().uuidString)"
@@ -19,8 +21,9 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: 20) { index in
             do {
                 try SharedFile(path: path, holdsSecrets: true).update { editor in
-                    try editor.setEntries([("aws_access_key_id", "ASIA\(index)"), ("aws_secret_access_key", "s\(index)")],
-                                      in: "profile-\(index)", owned: ["aws_access_key_id", "aws_secret_access_key"])
+                    try editor.setEntries(
+                        [("aws_access_key_id", "ASIA\(index)"), ("aws_secret_access_key", "s\(index)")],
+                        in: "profile-\(index)", owned: ["aws_access_key_id", "aws_secret_access_key"])
                 }
             } catch {
                 failures.withLock { $0.append("\(error)") }

@@ -1,10 +1,12 @@
+import Testing
+
+@testable import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import MawsCore
 
 /// The AWS SigV4 test vectors (aws-c-auth's suite, Apache-2.0, vendored in Tests/Fixtures).
 @Suite struct SigV4SuiteTests {
@@ -63,10 +65,12 @@ import Testing
     }
 
     func signer(_ context: Context) -> SigV4Signer {
-        var signer = SigV4Signer(credentials: .init(accessKeyID: context.credentials.access_key_id,
-                                                    secretAccessKey: context.credentials.secret_access_key,
-                                                    sessionToken: context.credentials.token),
-                                 region: context.region, service: context.service)
+        var signer = SigV4Signer(
+            credentials: .init(
+                accessKeyID: context.credentials.access_key_id,
+                secretAccessKey: context.credentials.secret_access_key,
+                sessionToken: context.credentials.token),
+            region: context.region, service: context.service)
         signer.normalizePath = context.normalize
         signer.addContentHashHeader = context.sign_body
         signer.omitSessionTokenFromSignature = context.omit_session_token ?? false
@@ -76,8 +80,9 @@ import Testing
     @Test(arguments: cases)
     func headerSigning(name: String) throws {
         let context = try JSONDecoder().decode(Context.self, from: Data(try Self.read(name, "context.json").utf8))
-        let signature = try signer(context).sign(Self.request(try Self.read(name, "request.txt")),
-                                                 at: try #require(ISO8601.parse(context.timestamp)))
+        let signature = try signer(context).sign(
+            Self.request(try Self.read(name, "request.txt")),
+            at: try #require(ISO8601.parse(context.timestamp)))
         #expect(signature.canonicalRequest == (try Self.read(name, "header-canonical-request.txt")))
         #expect(signature.stringToSign == (try Self.read(name, "header-string-to-sign.txt")))
         #expect(signature.signature == (try Self.read(name, "header-signature.txt")))

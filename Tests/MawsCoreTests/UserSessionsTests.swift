@@ -1,6 +1,7 @@
 import Foundation
 import MawsTestSupport
 import Testing
+
 @testable import MawsCore
 
 /// IAM user keys without sockets: `UserSessions` and `KeyRotation` against `InMemoryServices`'
@@ -13,13 +14,17 @@ struct IAMUserFixture {
     init() throws {
         services = try InMemoryServices()
         home = try TemporaryHome()
-        try home.write(".aws/credentials", """
+        try home.write(
+            ".aws/credentials",
+            """
             # Alice's long-lived key
             [alice]
             aws_access_key_id = AKIAOLDKEY0000000000
             aws_secret_access_key = old/secret
             """)
-        try home.write(".aws/config", """
+        try home.write(
+            ".aws/config",
+            """
             [profile alice]
             mfa_serial = \(Self.serial)
 
@@ -44,8 +49,9 @@ struct IAMUserFixture {
     }
 
     func sessions(mfaCode: String? = "123456") throws -> UserSessions {
-        try UserSessions(environment: home.environment(["AWS_ENDPOINT_URL": InMemoryServices.sts]), http: services,
-                         diagnostics: Diagnostics(), mfaCode: mfaCode)
+        try UserSessions(
+            environment: home.environment(["AWS_ENDPOINT_URL": InMemoryServices.sts]), http: services,
+            diagnostics: Diagnostics(), mfaCode: mfaCode)
     }
 }
 
@@ -56,8 +62,10 @@ struct IAMUserFixture {
     init() throws { fixture = try IAMUserFixture() }
 
     @Test func keysComeFromTheEnvironmentUnlessAProfileIsNamed() throws {
-        let environment = fixture.home.environment(["AWS_ACCESS_KEY_ID": "AKIAENVIRONMENT00000", "AWS_SECRET_ACCESS_KEY": "env/secret",
-                                                    "AWS_SESSION_TOKEN": "env-token", "AWS_PROFILE": "temporary"])
+        let environment = fixture.home.environment([
+            "AWS_ACCESS_KEY_ID": "AKIAENVIRONMENT00000", "AWS_SECRET_ACCESS_KEY": "env/secret",
+            "AWS_SESSION_TOKEN": "env-token", "AWS_PROFILE": "temporary",
+        ])
         var made = 0
         let fromEnvironment = try UserSessions.keys(profile: nil, environment: environment) {
             made += 1
@@ -70,7 +78,8 @@ struct IAMUserFixture {
         let selected = try UserSessions.keys(profile: nil, environment: fixture.home.environment(["AWS_PROFILE": "temporary"])) {
             try fixture.sessions()
         }
-        #expect(selected == .init(accessKeyID: "ASIATEMPORARY0000000", secretAccessKey: "temporary/secret", sessionToken: "temporary-token"))
+        #expect(
+            selected == .init(accessKeyID: "ASIATEMPORARY0000000", secretAccessKey: "temporary/secret", sessionToken: "temporary-token"))
     }
 
     @Test func anMFASessionIsCachedPerDeviceAndServesTheNextRun() throws {
@@ -122,8 +131,9 @@ struct IAMUserFixture {
         #expect(deeper.role.description == "arn:aws:iam::123456789012:role/Deeper")
         #expect(services.count("GetSessionToken") == 1)
         // Dev once (cached for the second chain), then Deeper with chaining's one-hour cap.
-        #expect(services.requests.filter { $0.contains("AssumeRole") }.map { String($0.split(separator: " ").last!) }
-            == ["DurationSeconds=3600", "DurationSeconds=3600"])
+        #expect(
+            services.requests.filter { $0.contains("AssumeRole") }.map { String($0.split(separator: " ").last!) }
+                == ["DurationSeconds=3600", "DurationSeconds=3600"])
     }
 
     @Test func aProfileWithoutARoleCannotBeAssumed() throws {
@@ -149,12 +159,13 @@ struct IAMUserFixture {
         #expect(outcome.oldKeyID == "AKIAOLDKEY0000000000")
         #expect(services.state.withLock { $0.accessKeys } == [outcome.newKeyID])
         let text = try fixture.home.read(".aws/credentials")
-        #expect(text == """
-            # Alice's long-lived key
-            [alice]
-            aws_access_key_id = \(outcome.newKeyID)
-            aws_secret_access_key = new/secret+\(outcome.newKeyID)
-            """)
+        #expect(
+            text == """
+                # Alice's long-lived key
+                [alice]
+                aws_access_key_id = \(outcome.newKeyID)
+                aws_secret_access_key = new/secret+\(outcome.newKeyID)
+                """)
     }
 
     @Test func waitsForTheNewKeyToWork() throws {

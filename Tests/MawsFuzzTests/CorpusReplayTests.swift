@@ -1,10 +1,12 @@
+import Testing
+
+@testable import MawsFuzz
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Testing
-@testable import MawsFuzz
 
 /// Every committed fuzz input (the seeds and the reproducers of what fuzzing found) runs through
 /// its target's invariants on each `swift test`, without the fuzzer: a fixed bug stays fixed.

@@ -1,12 +1,14 @@
+import Glibc
+import MawsCore
+import Testing
+
+@testable import MawsRoles
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
-import Testing
-@testable import MawsRoles
-import MawsCore
 
 /// An IdP seen through the `HTTPClient` seam: a discovery document and a JWKS, each answer counted,
 /// with a switch to fail and a delay to hold a fetch open.
@@ -34,13 +36,17 @@ final class ScriptedIdP: HTTPClient, @unchecked Sendable {
         guard current.up else { throw .connect(host: "idp.example.com", reason: "Connection refused") }
         switch path {
         case "/.well-known/openid-configuration":
-            return HTTPResponse(status: 200, body: Data("""
-                {"issuer": "\(Self.issuer)", "authorization_endpoint": "\(Self.issuer)/authorize",
-                 "token_endpoint": "\(Self.issuer)/token", "jwks_uri": "\(Self.issuer)/jwks"}
-                """.utf8))
+            return HTTPResponse(
+                status: 200,
+                body: Data(
+                    """
+                    {"issuer": "\(Self.issuer)", "authorization_endpoint": "\(Self.issuer)/authorize",
+                     "token_endpoint": "\(Self.issuer)/token", "jwks_uri": "\(Self.issuer)/jwks"}
+                    """.utf8))
         case "/jwks":
-            return HTTPResponse(status: 200, headers: current.cacheControl.map { ["cache-control": $0] } ?? [:],
-                                body: Data(#"{"keys": [{"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB"}]}"#.utf8))
+            return HTTPResponse(
+                status: 200, headers: current.cacheControl.map { ["cache-control": $0] } ?? [:],
+                body: Data(#"{"keys": [{"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB"}]}"#.utf8))
         default:
             return HTTPResponse(status: 404)
         }
@@ -62,10 +68,11 @@ final class TestClock: @unchecked Sendable {
         ProviderKeys(wellKnownURL: ScriptedIdP.wellKnown, http: idp, diagnostics: Diagnostics(), now: { [clock] in clock.now })
     }
 
-    @Test(arguments: [
-        (nil, 600.0), ("max-age=3600", 600), ("public, max-age=120", 120), ("max-age=\"30\", must-revalidate", 30),
-        ("max-age=0", 1), ("no-store", 1), ("no-cache, max-age=300", 1), ("private", 600),
-    ] as [(String?, TimeInterval)])
+    @Test(
+        arguments: [
+            (nil, 600.0), ("max-age=3600", 600), ("public, max-age=120", 120), ("max-age=\"30\", must-revalidate", 30),
+            ("max-age=0", 1), ("no-store", 1), ("no-cache, max-age=300", 1), ("private", 600),
+        ] as [(String?, TimeInterval)])
     func keysLiveForTheirMaxAgeBetweenOneSecondAndTenMinutes(cacheControl: String?, lifetime: TimeInterval) throws {
         idp.state.withLock { $0.cacheControl = cacheControl }
         let provider = try keys.current()

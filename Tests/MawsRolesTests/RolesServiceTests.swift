@@ -2,6 +2,7 @@ import Foundation
 import MawsCore
 import MawsTestSupport
 import Testing
+
 @testable import MawsRoles
 
 /// The ID-token-for-roles endpoint without sockets: `RolesService` with the in-memory IdP, its
@@ -15,15 +16,18 @@ import Testing
     init() throws {
         services = try InMemoryServices()
         home = try TemporaryHome()
-        let groupRoleMap = try home.write("group-role-map.json", """
+        let groupRoleMap = try home.write(
+            "group-role-map.json",
+            """
             {"team-ops": ["arn:aws:iam::123456789012:role/Admin"],
              "team-*": ["arn:aws:iam::123456789012:role/ReadOnly"],
              "finance": ["arn:aws:iam::999999999999:role/Ledger"]}
             """)
         let aliases = try home.write("aliases.json", #"{"123456789012": ["yoyodyne"], "999999999999": ["ledger"]}"#)
-        let config = APIConfig(wellKnownURL: try EndpointURL(validating: InMemoryServices.issuer + "/.well-known/openid-configuration"),
-                               clientID: InMemoryServices.clientID, groupsClaim: "amr", groupRoleMapPath: groupRoleMap,
-                               accountAliasesPath: aliases, rebuildSubjectPrefix: nil, host: "127.0.0.1", port: 0)
+        let config = APIConfig(
+            wellKnownURL: try EndpointURL(validating: InMemoryServices.issuer + "/.well-known/openid-configuration"),
+            clientID: InMemoryServices.clientID, groupsClaim: "amr", groupRoleMapPath: groupRoleMap,
+            accountAliasesPath: aliases, rebuildSubjectPrefix: nil, host: "127.0.0.1", port: 0)
         service = RolesService(config: config, http: services, diagnostics: Diagnostics(), rebuild: nil, now: { [clock] in clock.now })
     }
 
@@ -34,10 +38,12 @@ import Testing
     @Test func aValidTokenGetsTheRolesOfItsGroupsWithTheirAliases() throws {
         let answer = ask(with: try services.mintIDToken(nonce: nil))
         #expect(answer.status == 200)
-        #expect(answer.body == .object([
-            "roles": .array([.string("arn:aws:iam::123456789012:role/Admin"), .string("arn:aws:iam::123456789012:role/ReadOnly")]),
-            "aliases": .object(["123456789012": .array([.string("yoyodyne")])]),
-        ]))
+        #expect(
+            answer.body
+                == .object([
+                    "roles": .array([.string("arn:aws:iam::123456789012:role/Admin"), .string("arn:aws:iam::123456789012:role/ReadOnly")]),
+                    "aliases": .object(["123456789012": .array([.string("yoyodyne")])]),
+                ]))
     }
 
     @Test func tokensItCannotTrustAre401() throws {

@@ -1,8 +1,9 @@
-import Glibc
 import Dispatch
-import Testing
-@testable import MawsRoles
+import Glibc
 import MawsCore
+import Testing
+
+@testable import MawsRoles
 
 @Suite struct WorkerPoolTests {
     /// Waits until `condition` holds, for at most 5 s, without holding a thread of the test's executor.
@@ -18,7 +19,10 @@ import MawsCore
             for index in 0..<30 {
                 group.addTask {
                     await pool.run {
-                        running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        running.withLock {
+                            $0.now += 1
+                            $0.most = max($0.most, $0.now)
+                        }
                         usleep(5_000)
                         running.withLock { $0.now -= 1 }
                         return index * 2
@@ -65,11 +69,21 @@ import MawsCore
     @Test func aJobWhoseThreadCannotStartWaitsForARunningWorker() async {
         let started = Locked(0)
         let pool = WorkerPool(workers: 4, queueLimit: 10) { body in
-            guard started.withLock({ $0 += 1; return $0 }) == 1 else { return "Resource temporarily unavailable" }
+            guard
+                started.withLock({
+                    $0 += 1
+                    return $0
+                }) == 1
+            else { return "Resource temporarily unavailable" }
             return WorkerPool.startDetachedThread(body)
         }
         let gate = DispatchSemaphore(value: 0)
-        let first = Task { await pool.run { gate.wait(); return 1 } }
+        let first = Task {
+            await pool.run {
+                gate.wait()
+                return 1
+            }
+        }
         #expect(await eventually { pool.load == (threads: 1, queued: 0) })
         let second = Task { await pool.run { 2 } }  // no second thread: it waits for the first worker
         #expect(await eventually { started.withLock { $0 } == 2 && pool.load == (threads: 1, queued: 1) })

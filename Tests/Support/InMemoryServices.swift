@@ -1,9 +1,10 @@
+import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import MawsCore
 
 /// The services maws talks to, in memory, behind the `HTTPClient` seam: an identity provider
 /// (discovery, JWKS, the refresh grant), the roles API, and STS and IAM's Query API. Tests script
@@ -86,17 +87,21 @@ package final class InMemoryServices: HTTPClient, @unchecked Sendable {
     /// request's nonce, and a refresh token. Logged as "browser sign-in".
     package func browserSignIn() throws -> BrowserSignIn.Outcome {
         state.withLock { $0.requests.append("browser sign-in") }
-        let request = AuthorizationRequest(clientID: Self.clientID, scope: "openid", redirectURI: "http://127.0.0.1:10800/",
-                                           state: "state", nonce: "nonce-\(counter.withLock { $0 })", pkce: try PKCE.generate())
-        let answer: [String: String] = ["id_token": try mintIDToken(nonce: request.nonce), "refresh_token": "refresh-1",
-                                        "token_type": "Bearer", "access_token": "access"]
+        let request = AuthorizationRequest(
+            clientID: Self.clientID, scope: "openid", redirectURI: "http://127.0.0.1:10800/",
+            state: "state", nonce: "nonce-\(counter.withLock { $0 })", pkce: try PKCE.generate())
+        let answer: [String: String] = [
+            "id_token": try mintIDToken(nonce: request.nonce), "refresh_token": "refresh-1",
+            "token_type": "Bearer", "access_token": "access",
+        ]
         let tokens = try JSONReader.decode(TokenResponse.self, from: try JSONWriter.encode(answer, as: .compact))
         return BrowserSignIn.Outcome(tokens: tokens, request: request)
     }
 
     package func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-        let form = Dictionary((request.body.flatMap { FormEncoding.decode(Substring(decoding: $0, as: UTF8.self)) } ?? []),
-                              uniquingKeysWith: { first, _ in first })
+        let form = Dictionary(
+            (request.body.flatMap { FormEncoding.decode(Substring(decoding: $0, as: UTF8.self)) } ?? []),
+            uniquingKeysWith: { first, _ in first })
         let url = request.url.string
         let duration = form["DurationSeconds"].map { " DurationSeconds=" + $0 } ?? ""
         state.withLock { $0.requests.append("\(request.method.rawValue) \(url) \(form["Action"] ?? form["grant_type"] ?? "")\(duration)") }
@@ -135,8 +140,10 @@ package final class InMemoryServices: HTTPClient, @unchecked Sendable {
         guard form["grant_type"] == "refresh_token", state.withLock({ $0.refreshWorks }) else {
             return try json(["error": "invalid_grant"], status: 400)
         }
-        return try json(["id_token": try mintIDToken(nonce: nil), "refresh_token": "refresh-2", "token_type": "Bearer",
-                         "access_token": "access"])
+        return try json([
+            "id_token": try mintIDToken(nonce: nil), "refresh_token": "refresh-2", "token_type": "Bearer",
+            "access_token": "access",
+        ])
     }
 
     /// STS and IAM over the Query protocol: enough of each action for maws's flows.
@@ -153,11 +160,16 @@ package final class InMemoryServices: HTTPClient, @unchecked Sendable {
             if duration > maximum {
                 return error("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
             }
-            return success(action, credentials(duration: duration)
-                + "<AssumedRoleUser><Arn>arn:aws:sts::\(Self.account):assumed-role/Admin/alice</Arn></AssumedRoleUser>")
+            return success(
+                action,
+                credentials(duration: duration)
+                    + "<AssumedRoleUser><Arn>arn:aws:sts::\(Self.account):assumed-role/Admin/alice</Arn></AssumedRoleUser>")
         case "AssumeRole":
-            return success(action, credentials(duration: Int(form["DurationSeconds"] ?? "") ?? 3600)
-                + "<AssumedRoleUser><Arn>arn:aws:sts::\(Self.account):assumed-role/R/\(form["RoleSessionName"] ?? "")</Arn></AssumedRoleUser>")
+            return success(
+                action,
+                credentials(duration: Int(form["DurationSeconds"] ?? "") ?? 3600)
+                    + "<AssumedRoleUser><Arn>arn:aws:sts::\(Self.account):assumed-role/R/\(form["RoleSessionName"] ?? "")</Arn></AssumedRoleUser>"
+            )
         case "GetSessionToken":
             if form["SerialNumber"] != nil, form["TokenCode"] != state.withLock({ $0.mfaCode }) {
                 return error("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
@@ -169,7 +181,8 @@ package final class InMemoryServices: HTTPClient, @unchecked Sendable {
                 return state.callerIdentityCalls <= state.newKeyWorksAfter
             }
             if refuse { return error("InvalidClientTokenId", "The security token included in the request is invalid.") }
-            return success(action, "<Account>\(Self.account)</Account><Arn>arn:aws:iam::\(Self.account):user/alice</Arn><UserId>AIDA1</UserId>")
+            return success(
+                action, "<Account>\(Self.account)</Account><Arn>arn:aws:iam::\(Self.account):user/alice</Arn><UserId>AIDA1</UserId>")
         case "ListMFADevices":
             let members = state.withLock { $0.mfaDevices }.map { "<member><SerialNumber>\($0)</SerialNumber></member>" }
             return success(action, "<MFADevices>\(members.joined())</MFADevices>")
@@ -179,7 +192,8 @@ package final class InMemoryServices: HTTPClient, @unchecked Sendable {
                 state.accessKeys.append(id)
                 return id
             }
-            return success(action, "<AccessKey><AccessKeyId>\(id)</AccessKeyId><SecretAccessKey>new/secret+\(id)</SecretAccessKey></AccessKey>")
+            return success(
+                action, "<AccessKey><AccessKeyId>\(id)</AccessKeyId><SecretAccessKey>new/secret+\(id)</SecretAccessKey></AccessKey>")
         case "DeleteAccessKey":
             state.withLock { state in state.accessKeys.removeAll { $0 == form["AccessKeyId"] } }
             return success(action, "")
@@ -209,7 +223,8 @@ package final class InMemoryServices: HTTPClient, @unchecked Sendable {
     }
 
     private func error(_ code: String, _ message: String) -> HTTPResponse {
-        HTTPResponse(status: 400, body: Data("<ErrorResponse><Error><Code>\(code)</Code><Message>\(message)</Message></Error></ErrorResponse>".utf8))
+        HTTPResponse(
+            status: 400, body: Data("<ErrorResponse><Error><Code>\(code)</Code><Message>\(message)</Message></Error></ErrorResponse>".utf8))
     }
 
     private func json<Value: Encodable>(_ value: Value, status: Int = 200) throws -> HTTPResponse {

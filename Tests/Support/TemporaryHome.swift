@@ -17,11 +17,12 @@ package final class TemporaryHome: @unchecked Sendable {
 
     /// The environment a maws process would have with this home, plus `extra`.
     package func environment(_ extra: [String: String] = [:]) -> Environment {
-        Environment([
-            "HOME": path, "XDG_CONFIG_HOME": path + "/config", "XDG_CONFIG_DIRS": path + "/config-dirs",
-            "XDG_CACHE_HOME": path + "/cache", "XDG_STATE_HOME": path + "/state",
-            "AWS_CONFIG_FILE": path + "/.aws/config", "AWS_SHARED_CREDENTIALS_FILE": path + "/.aws/credentials",
-        ].merging(extra) { _, new in new })
+        Environment(
+            [
+                "HOME": path, "XDG_CONFIG_HOME": path + "/config", "XDG_CONFIG_DIRS": path + "/config-dirs",
+                "XDG_CACHE_HOME": path + "/cache", "XDG_STATE_HOME": path + "/state",
+                "AWS_CONFIG_FILE": path + "/.aws/config", "AWS_SHARED_CREDENTIALS_FILE": path + "/.aws/credentials",
+            ].merging(extra) { _, new in new })
     }
 
     /// Writes `text` to `relativePath` (0600, parent directories 0700) and returns its full path.
@@ -29,8 +30,9 @@ package final class TemporaryHome: @unchecked Sendable {
     package func write(_ relativePath: String, _ text: String) throws -> String {
         let full = path + "/" + relativePath
         let parent = (full as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: parent, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         try AtomicFile.write(Array(text.utf8), to: full)
         return full
     }

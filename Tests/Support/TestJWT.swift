@@ -1,9 +1,10 @@
+import MawsCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import MawsCore
 
 /// Builds compact JWTs for tests, signed by a `TestRSAKey` or not at all.
 package struct TestJWT {

@@ -42,8 +42,9 @@ package final class TestRSAKey: @unchecked Sendable {
 
     package var jwk: JSONWebKey {
         get throws {
-            JSONWebKey(kty: "RSA", kid: kid, use: "sig", alg: "RS256",
-                       n: Base64URL.encode(try parameter("n")), e: Base64URL.encode(try parameter("e")))
+            JSONWebKey(
+                kty: "RSA", kid: kid, use: "sig", alg: "RS256",
+                n: Base64URL.encode(try parameter("n")), e: Base64URL.encode(try parameter("e")))
         }
     }
 

@@ -31,14 +31,16 @@ package struct AWSAccountAPI: Sendable {
 
     func sts(_ credentials: SigV4Signer.Credentials) throws -> AWSQueryClient {
         let endpoint = try STSEndpoint.service("STS", configured: nil, global: STSEndpoint.global, environment: environment)
-        return AWSQueryClient(endpoint: endpoint, region: signingRegion(endpoint), service: "sts", version: STSClient.apiVersion,
-                              credentials: credentials, http: http)
+        return AWSQueryClient(
+            endpoint: endpoint, region: signingRegion(endpoint), service: "sts", version: STSClient.apiVersion,
+            credentials: credentials, http: http)
     }
 
     func iam(_ credentials: SigV4Signer.Credentials) throws -> AWSQueryClient {
         let endpoint = try STSEndpoint.service("IAM", configured: nil, global: STSEndpoint.iamGlobal, environment: environment)
-        return AWSQueryClient(endpoint: endpoint, region: signingRegion(endpoint), service: "iam", version: "2010-05-08",
-                              credentials: credentials, http: http)
+        return AWSQueryClient(
+            endpoint: endpoint, region: signingRegion(endpoint), service: "iam", version: "2010-05-08",
+            credentials: credentials, http: http)
     }
 
     private func signingRegion(_ endpoint: EndpointURL) -> String {
@@ -54,23 +56,28 @@ package struct AWSAccountAPI: Sendable {
         return CallerIdentity(account: account, arn: arn, userID: result.child("UserId")?.text ?? "")
     }
 
-    package func sessionToken(_ credentials: SigV4Signer.Credentials, durationSeconds: Int?, mfaSerial: String?,
-                             mfaCode: String?) throws -> AWSCredentials {
+    package func sessionToken(
+        _ credentials: SigV4Signer.Credentials, durationSeconds: Int?, mfaSerial: String?,
+        mfaCode: String?
+    ) throws -> AWSCredentials {
         var parameters: [(String, String)] = []
         if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
         if let mfaSerial, let mfaCode { parameters += [("SerialNumber", mfaSerial), ("TokenCode", mfaCode)] }
         return try Self.credentials(in: try sts(credentials).call("GetSessionToken", parameters), action: "GetSessionToken")
     }
 
-    package func assumeRole(_ credentials: SigV4Signer.Credentials, role: RoleARN, sessionName: String, externalID: String?,
-                           durationSeconds: Int?, mfaSerial: String?, mfaCode: String?) throws -> AssumedRole {
+    package func assumeRole(
+        _ credentials: SigV4Signer.Credentials, role: RoleARN, sessionName: String, externalID: String?,
+        durationSeconds: Int?, mfaSerial: String?, mfaCode: String?
+    ) throws -> AssumedRole {
         var parameters = [("RoleArn", role.description), ("RoleSessionName", sessionName)]
         if let externalID { parameters.append(("ExternalId", externalID)) }
         if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
         if let mfaSerial, let mfaCode { parameters += [("SerialNumber", mfaSerial), ("TokenCode", mfaCode)] }
         let result = try sts(credentials).call("AssumeRole", parameters)
-        return AssumedRole(role: role, credentials: try Self.credentials(in: result, action: "AssumeRole"),
-                           assumedRoleARN: result.find("AssumedRoleUser", "Arn")?.text ?? "", durationSeconds: durationSeconds ?? 3600)
+        return AssumedRole(
+            role: role, credentials: try Self.credentials(in: result, action: "AssumeRole"),
+            assumedRoleARN: result.find("AssumedRoleUser", "Arn")?.text ?? "", durationSeconds: durationSeconds ?? 3600)
     }
 
     /// The serial numbers (ARNs) of `userName`'s MFA devices.
@@ -82,7 +89,7 @@ package struct AWSAccountAPI: Sendable {
     package func createAccessKey(_ credentials: SigV4Signer.Credentials) throws -> SigV4Signer.Credentials {
         let result = try iam(credentials).call("CreateAccessKey")
         guard let key = result.child("AccessKey"), let id = key.child("AccessKeyId")?.text,
-              let secret = key.child("SecretAccessKey")?.text
+            let secret = key.child("SecretAccessKey")?.text
         else {
             throw AWSQueryError.invalidResponse(service: "iam", action: "CreateAccessKey", reason: "no AccessKey")
         }

@@ -14,8 +14,10 @@ package struct AWSQueryClient: Sendable {
     package var credentials: SigV4Signer.Credentials
     package var http: HTTPClient
 
-    package init(endpoint: EndpointURL, region: String, service: String, version: String,
-                credentials: SigV4Signer.Credentials, http: HTTPClient) {
+    package init(
+        endpoint: EndpointURL, region: String, service: String, version: String,
+        credentials: SigV4Signer.Credentials, http: HTTPClient
+    ) {
         self.endpoint = endpoint
         self.region = region
         self.service = service
@@ -30,11 +32,14 @@ package struct AWSQueryClient: Sendable {
         let contentType = "application/x-www-form-urlencoded; charset=utf-8"
         let path = URL(string: endpoint.string).map { $0.path.isEmpty ? "/" : $0.path } ?? "/"
         let signer = SigV4Signer(credentials: credentials, region: region, service: service)
-        let signature = try signer.sign(.init(method: "POST", path: path,
-                                              headers: [("Host", endpoint.authority), ("Content-Type", contentType)],
-                                              body: body), at: Date())
-        let request = HTTPRequest(method: .post, url: endpoint,
-                                  headers: [("Content-Type", contentType), ("Accept", "text/xml")] + signature.headers, body: body)
+        let signature = try signer.sign(
+            .init(
+                method: "POST", path: path,
+                headers: [("Host", endpoint.authority), ("Content-Type", contentType)],
+                body: body), at: Date())
+        let request = HTTPRequest(
+            method: .post, url: endpoint,
+            headers: [("Content-Type", contentType), ("Accept", "text/xml")] + signature.headers, body: body)
         let response = try http.send(request)
         let document = try AWSQueryError.check(response, service: service, action: action, endpoint: endpoint)
         guard let result = document.child("\(action)Result") ?? (response.isSuccess ? document : nil) else {
@@ -80,15 +85,18 @@ package enum AWSQueryError: MawsError, Equatable {
     }
 
     /// The parsed answer, or the error it carries.
-    static func check(_ response: HTTPResponse, service: String, action: String, endpoint: EndpointURL) throws(AWSQueryError) -> XMLElement {
+    static func check(_ response: HTTPResponse, service: String, action: String, endpoint: EndpointURL) throws(AWSQueryError) -> XMLElement
+    {
         let parsed = Result { () throws(XMLError) in try XMLElement.parse(String(decoding: response.body, as: UTF8.self)) }
         let document = try? parsed.get()
         if let error = document?.find("Error") ?? (document?.name == "Error" ? document : nil) {
-            throw .service(service: service, action: action, code: error.child("Code")?.text ?? "Unknown",
-                           message: error.child("Message")?.text ?? "", status: response.status)
+            throw .service(
+                service: service, action: action, code: error.child("Code")?.text ?? "Unknown",
+                message: error.child("Message")?.text ?? "", status: response.status)
         }
         guard response.isSuccess else {
-            throw .httpStatus(service: service, action: action, endpoint: endpoint.string, status: response.status, snippet: response.bodySnippet)
+            throw .httpStatus(
+                service: service, action: action, endpoint: endpoint.string, status: response.status, snippet: response.bodySnippet)
         }
         if case .failure(let problem) = parsed {
             throw .invalidResponse(service: service, action: action, reason: "the answer is not XML (\(problem.reason))")

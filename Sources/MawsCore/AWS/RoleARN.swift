@@ -26,8 +26,8 @@ package struct RoleARN: Sendable, Hashable, Comparable, CustomStringConvertible 
         let resource = fields[5].dropFirst("role/".count)
         let segments = resource.split(separator: "/", omittingEmptySubsequences: false)
         guard let name = segments.last, (1...64).contains(name.count), resource.count <= 512,
-              segments.allSatisfy({ !$0.isEmpty }),
-              resource.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_+=,.@-/".contains($0)) })
+            segments.allSatisfy({ !$0.isEmpty }),
+            resource.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_+=,.@-/".contains($0)) })
         else {
             throw RoleARNError(text: text, reason: "the role name must be 1-64 characters of letters, digits and _+=,.@-")
         }

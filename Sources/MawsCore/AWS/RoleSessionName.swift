@@ -5,17 +5,18 @@ package enum RoleSessionName {
     /// characters become `-`, long names are cut.
     package static func make(email: String?, subject: String) -> String {
         let source = email.flatMap { $0.isEmpty ? nil : $0 } ?? subject
-        var name = String(source.map { character -> Character in
-            let allowed = character.isASCII && (character.isLetter || character.isNumber || "_+=,.@-".contains(character))
-            return allowed ? character : "-"
-        }.prefix(64))
+        var name = String(
+            source.map { character -> Character in
+                let allowed = character.isASCII && (character.isLetter || character.isNumber || "_+=,.@-".contains(character))
+                return allowed ? character : "-"
+            }.prefix(64))
         if name.count < 2 { name = ("maws-" + name).padding(toAtLeast: 2) }
         return name
     }
 }
 
-private extension String {
-    func padding(toAtLeast length: Int) -> String {
+extension String {
+    fileprivate func padding(toAtLeast length: Int) -> String {
         count >= length ? self : self + String(repeating: "-", count: length - count)
     }
 }

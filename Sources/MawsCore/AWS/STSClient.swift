@@ -18,24 +18,29 @@ package struct STSClient: Sendable {
 
     /// `AssumeRoleWithWebIdentity`: unsigned, the ID token is the credential. It travels in the
     /// POST body, never in the URL.
-    package func assumeRoleWithWebIdentity(role: RoleARN, sessionName: String, webIdentityToken: String,
-                                          durationSeconds: Int) throws -> AssumedRole {
-        let request = HTTPRequest.postForm(endpoint, [
-            ("Action", "AssumeRoleWithWebIdentity"),
-            ("Version", Self.apiVersion),
-            ("RoleArn", role.description),
-            ("RoleSessionName", sessionName),
-            ("WebIdentityToken", webIdentityToken),
-            ("DurationSeconds", String(durationSeconds)),
-        ], accept: "text/xml")
+    package func assumeRoleWithWebIdentity(
+        role: RoleARN, sessionName: String, webIdentityToken: String,
+        durationSeconds: Int
+    ) throws -> AssumedRole {
+        let request = HTTPRequest.postForm(
+            endpoint,
+            [
+                ("Action", "AssumeRoleWithWebIdentity"),
+                ("Version", Self.apiVersion),
+                ("RoleArn", role.description),
+                ("RoleSessionName", sessionName),
+                ("WebIdentityToken", webIdentityToken),
+                ("DurationSeconds", String(durationSeconds)),
+            ], accept: "text/xml")
         let response = try http.send(request)
         let document = try Self.parse(response, role: role, endpoint: endpoint)
         guard let result = document.child("AssumeRoleWithWebIdentityResult") else {
             throw STSError.invalidResponse("no AssumeRoleWithWebIdentityResult element")
         }
-        return AssumedRole(role: role, credentials: try Self.credentials(in: result),
-                           assumedRoleARN: result.find("AssumedRoleUser", "Arn")?.text ?? "",
-                           durationSeconds: durationSeconds)
+        return AssumedRole(
+            role: role, credentials: try Self.credentials(in: result),
+            assumedRoleARN: result.find("AssumedRoleUser", "Arn")?.text ?? "",
+            durationSeconds: durationSeconds)
     }
 
     /// Parses the XML answer, turning an `ErrorResponse` (or a non-2xx status) into an `STSError`.
@@ -43,8 +48,9 @@ package struct STSClient: Sendable {
         let parsed = Result { () throws(XMLError) in try XMLElement.parse(String(decoding: response.body, as: UTF8.self)) }
         let document = try? parsed.get()
         if let error = document?.find("Error") ?? (document?.name == "Error" ? document : nil) {
-            throw classify(code: error.child("Code")?.text ?? "Unknown", message: error.child("Message")?.text ?? "",
-                           status: response.status, role: role)
+            throw classify(
+                code: error.child("Code")?.text ?? "Unknown", message: error.child("Message")?.text ?? "",
+                status: response.status, role: role)
         }
         guard response.isSuccess else {
             throw .httpStatus(endpoint: endpoint.string, status: response.status, snippet: response.bodySnippet)
@@ -72,10 +78,10 @@ package struct STSClient: Sendable {
 
     static func credentials(in result: XMLElement) throws(STSError) -> AWSCredentials {
         guard let element = result.child("Credentials"),
-              let accessKeyID = element.child("AccessKeyId")?.text, !accessKeyID.isEmpty,
-              let secret = element.child("SecretAccessKey")?.text, !secret.isEmpty,
-              let token = element.child("SessionToken")?.text, !token.isEmpty,
-              let expirationText = element.child("Expiration")?.text
+            let accessKeyID = element.child("AccessKeyId")?.text, !accessKeyID.isEmpty,
+            let secret = element.child("SecretAccessKey")?.text, !secret.isEmpty,
+            let token = element.child("SessionToken")?.text, !token.isEmpty,
+            let expirationText = element.child("Expiration")?.text
         else {
             throw .invalidResponse("the Credentials element is incomplete")
         }

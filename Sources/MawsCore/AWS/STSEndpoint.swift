@@ -10,8 +10,10 @@ package enum STSEndpoint {
 
     /// The endpoint of `service` (`STS`, `IAM`): `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`,
     /// `configured`, then `global`.
-    package static func service(_ service: String, configured: EndpointURL?, global: String,
-                               environment: Environment) throws(ConfigError) -> EndpointURL {
+    package static func service(
+        _ service: String, configured: EndpointURL?, global: String,
+        environment: Environment
+    ) throws(ConfigError) -> EndpointURL {
         let ignoreEnvironment = environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
         if !ignoreEnvironment {
             for name in ["AWS_ENDPOINT_URL_\(service)", "AWS_ENDPOINT_URL"] {

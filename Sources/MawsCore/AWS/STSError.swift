@@ -21,7 +21,8 @@ package enum STSError: MawsError, Equatable {
             return "AWS rejected the sign-in because your group list (the amr claim) is too large for a session (\(message)); "
                 + "ask your IdP administrators to send only the groups that AWS roles use"
         case .invalidIdentityToken(let message):
-            return "AWS rejected the ID token: \(message). Check that the account has an IAM OIDC provider for this issuer with client_id as its audience"
+            return
+                "AWS rejected the ID token: \(message). Check that the account has an IAM OIDC provider for this issuer with client_id as its audience"
         case .expiredToken(let message):
             return "AWS says the ID token has expired: \(message); sign in again (and check this machine's clock)"
         case .service(let code, let message, let status):

@@ -1,9 +1,10 @@
+import Glibc
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 /// maws's cache, `$XDG_CACHE_HOME/maws`: a 0700 directory of 0600 JSON files.
 ///

@@ -27,7 +27,7 @@ package struct RoleDurationStore: Sendable {
 
     func load() -> [String: Int] {
         guard let bytes = AtomicFile.readPrivate(path),
-              let durations = try? JSONReader.decode([String: Int].self, from: bytes)
+            let durations = try? JSONReader.decode([String: Int].self, from: bytes)
         else { return [:] }
         return durations
     }

@@ -43,7 +43,10 @@ package struct AWSProfiles: Sendable {
     package func profile(_ name: String) throws(ProfilesError) -> Profile {
         let configSection = config.awsProfile(name, inConfigFile: true)
         let credentialsSection = credentials.awsProfile(name, inConfigFile: false)
-        guard configSection != nil || credentialsSection != nil || FileManager.default.fileExists(atPath: files.encryptedCredentials(of: name)) else {
+        guard
+            configSection != nil || credentialsSection != nil
+                || FileManager.default.fileExists(atPath: files.encryptedCredentials(of: name))
+        else {
             throw .unknownProfile(name: name, files: [files.config, files.credentials])
         }
         func value(_ key: String) -> String? {
@@ -52,14 +55,16 @@ package struct AWSProfiles: Sendable {
         var duration: Int?
         if let text = value("duration_seconds") {
             guard let seconds = Int(text), (900...43200).contains(seconds) else {
-                throw .invalidValue(profile: name, key: "duration_seconds", reason: "'\(text)' is not a number of seconds from 900 to 43200")
+                throw .invalidValue(
+                    profile: name, key: "duration_seconds", reason: "'\(text)' is not a number of seconds from 900 to 43200")
             }
             duration = seconds
         }
-        return Profile(name: name, accessKeyID: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key"),
-                       sessionToken: value("aws_session_token"), roleARN: value("role_arn"), sourceProfile: value("source_profile"),
-                       mfaSerial: value("mfa_serial"), externalID: value("external_id"), roleSessionName: value("role_session_name"),
-                       durationSeconds: duration, region: value("region"))
+        return Profile(
+            name: name, accessKeyID: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key"),
+            sessionToken: value("aws_session_token"), roleARN: value("role_arn"), sourceProfile: value("source_profile"),
+            mfaSerial: value("mfa_serial"), externalID: value("external_id"), roleSessionName: value("role_session_name"),
+            durationSeconds: duration, region: value("region"))
     }
 
     /// Where `name`'s long-lived keys stand in plaintext: each file and section that holds
@@ -69,7 +74,9 @@ package struct AWSProfiles: Sendable {
         var places: [(path: String, section: String, keys: [String])] = []
         for (path, document, inConfig) in [(files.credentials, credentials, false), (files.config, config, true)] {
             // The section as written: keys inherited from [DEFAULT] are not the profile's to remove.
-            guard let found = document.awsProfile(name, inConfigFile: inConfig), let section = document.section(found.name) else { continue }
+            guard let found = document.awsProfile(name, inConfigFile: inConfig), let section = document.section(found.name) else {
+                continue
+            }
             let present = keyNames.filter { section.entry($0) != nil }
             if !present.isEmpty { places.append((path, section.name, present)) }
         }
@@ -89,8 +96,9 @@ package struct AWSProfiles: Sendable {
         var seen = [name]
         while current.roleARN != nil {
             guard let source = current.sourceProfile else {
-                throw .invalidValue(profile: current.name, key: "source_profile",
-                                    reason: "is missing: a profile with role_arn needs the profile whose keys assume it")
+                throw .invalidValue(
+                    profile: current.name, key: "source_profile",
+                    reason: "is missing: a profile with role_arn needs the profile whose keys assume it")
             }
             chain.insert(current, at: 0)
             // A profile may name itself as its source: its keys assume its own role.
@@ -144,7 +152,8 @@ package enum ProfilesError: MawsError, Equatable {
         case .unparseable(let path, let line, let reason):
             return "\(path):\(line): \(reason)"
         case .noKeys(let profile, let files):
-            return "profile '\(profile)' has no access keys in \(files.joined(separator: " or ")); add them, or import them encrypted with maws import"
+            return
+                "profile '\(profile)' has no access keys in \(files.joined(separator: " or ")); add them, or import them encrypted with maws import"
         }
     }
 }

@@ -33,7 +33,12 @@ package enum BotocoreProfiles {
     /// `\`; outside quotes it escapes any character. Nil where shlex raises ValueError (an
     /// unclosed quote, a backslash at the end).
     static func shellWords(_ text: String) -> [String]? {
-        enum State { case between, word, quoted(Unicode.Scalar), escaped(inDoubleQuotes: Bool) }
+        enum State {
+            case between
+            case word
+            case quoted(Unicode.Scalar)
+            case escaped(inDoubleQuotes: Bool)
+        }
         var words: [String] = []
         var token = String.UnicodeScalarView()
         // A token that had quotes is a word even when empty: `''`.
@@ -99,8 +104,10 @@ package enum BotocoreProfiles {
             // botocore splits the value with str.splitlines(), which breaks at more than LF.
             let pieces = Array(text.unicodeScalars).split(whereSeparator: INISyntax.isLineBoundary)
             if pieces.contains(where: { !INISyntax.stripped($0).isEmpty && !$0.contains("=") }) {
-                return INIParseError(line: index + 1, reason: "the value of '\(key)' starts on the line after it, so AWS tools read "
-                                     + "the lines below as 'name = value' settings, and this one has no '='")
+                return INIParseError(
+                    line: index + 1,
+                    reason: "the value of '\(key)' starts on the line after it, so AWS tools read "
+                        + "the lines below as 'name = value' settings, and this one has no '='")
             }
         }
         return nil

@@ -78,7 +78,8 @@ package struct ConfigLoader: Sendable {
                 if required { throw .fileNotFound(path: path) }
                 return nil
             }
-            throw .unreadable(path: path, reason: FileManager.default.isReadableFile(atPath: path) ? "it is not a regular file" : "permission denied")
+            throw .unreadable(
+                path: path, reason: FileManager.default.isReadableFile(atPath: path) ? "it is not a regular file" : "permission denied")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(path: path, reason: "it is not UTF-8 text")

@@ -1,5 +1,3 @@
-
-
 /// One `key = value` after merging the config files, with where it came from.
 struct ConfigSetting: Sendable {
     var key: String

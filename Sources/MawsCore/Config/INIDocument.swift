@@ -81,7 +81,9 @@ package struct INIDocument: Sendable, Equatable {
     package func awsProfile(_ name: String, inConfigFile: Bool) -> Section? {
         let found: Section?
         if inConfigFile {
-            found = sections.last { !$0.name.isExactly("DEFAULT") && BotocoreProfiles.configProfile(ofSection: $0.name)?.isExactly(name) == true }
+            found = sections.last {
+                !$0.name.isExactly("DEFAULT") && BotocoreProfiles.configProfile(ofSection: $0.name)?.isExactly(name) == true
+            }
         } else {
             found = name.isExactly("DEFAULT") ? nil : section(name)
         }

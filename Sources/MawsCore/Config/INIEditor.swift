@@ -81,8 +81,11 @@ package struct INIEditor: Sendable, Equatable {
         while insertion > 1, Self.isBlank(replacement[insertion - 1]) { insertion -= 1 }
         let indent = range.upperBound < lines.count ? Self.indentation(of: lines[range.upperBound]) : 0
         let previousEnding = replacement[insertion - 1].ending
-        var added = pending.map { INISyntax.Line(text: String(repeating: " ", count: indent) + Self.entryText($0.key, $0.value),
-                                                 ending: previousEnding.isEmpty ? newline : previousEnding) }
+        var added = pending.map {
+            INISyntax.Line(
+                text: String(repeating: " ", count: indent) + Self.entryText($0.key, $0.value),
+                ending: previousEnding.isEmpty ? newline : previousEnding)
+        }
         if !added.isEmpty, previousEnding.isEmpty {
             // The end of a file without a final newline: it still has none afterwards.
             replacement[insertion - 1].ending = newline
@@ -157,12 +160,16 @@ package struct INIEditor: Sendable, Equatable {
     /// Takes `candidate` if botocore reads it as `expected`, else refuses at `line`. The check
     /// reads the text the lines make, as a later reader will: taking lines out can put an LF
     /// right after a lone CR, which then reads as one line break.
-    private mutating func commit(_ candidate: [INISyntax.Line], expecting expected: INIDocument, line: Int, section: String) throws(INIParseError) {
-        let refusal = INIParseError(line: line, reason: "maws cannot change [\(section)] here without changing how AWS tools read the lines around it",
-                                    remedy: "remove the indentation of the lines that follow it")
+    private mutating func commit(_ candidate: [INISyntax.Line], expecting expected: INIDocument, line: Int, section: String)
+        throws(INIParseError)
+    {
+        let refusal = INIParseError(
+            line: line, reason: "maws cannot change [\(section)] here without changing how AWS tools read the lines around it",
+            remedy: "remove the indentation of the lines that follow it")
         let reread = INISyntax.lines(candidate.map { $0.text + $0.ending }.joined())
         guard let candidateKinds = try? Self.classify(reread),
-              Self.sameReading(INIDocument.build(candidateKinds), expected) else { throw refusal }
+            Self.sameReading(INIDocument.build(candidateKinds), expected)
+        else { throw refusal }
         lines = reread
         kinds = candidateKinds
     }
@@ -172,8 +179,10 @@ package struct INIEditor: Sendable, Equatable {
         let kinds = try INISyntax.classify(lines)
         if let error = BotocoreProfiles.nestedValueError(kinds) { throw error }
         if let index = kinds.firstIndex(where: { $0.isHeader("DEFAULT") }) {
-            throw INIParseError(line: index + 1, reason: "[DEFAULT] gives its keys to every profile in the file, so a profile maws writes would get them too",
-                                remedy: "move its keys into the profiles that need them")
+            throw INIParseError(
+                line: index + 1,
+                reason: "[DEFAULT] gives its keys to every profile in the file, so a profile maws writes would get them too",
+                remedy: "move its keys into the profiles that need them")
         }
         return kinds
     }
@@ -187,9 +196,11 @@ package struct INIEditor: Sendable, Equatable {
         let exists = sectionRange(section) != nil
         for (index, kind) in kinds.enumerated() {
             guard case .header(let name) = kind, !name.isExactly(section),
-                  BotocoreProfiles.configProfile(ofSection: name)?.isExactly(profile) == true else { continue }
-            throw INIParseError(line: index + 1, reason: "[\(name)] is profile '\(profile)' to AWS tools, as is [\(section)], which maws writes",
-                                remedy: exists ? "keep only one of the two sections" : "rename it to [\(section)]")
+                BotocoreProfiles.configProfile(ofSection: name)?.isExactly(profile) == true
+            else { continue }
+            throw INIParseError(
+                line: index + 1, reason: "[\(name)] is profile '\(profile)' to AWS tools, as is [\(section)], which maws writes",
+                remedy: exists ? "keep only one of the two sections" : "rename it to [\(section)]")
         }
     }
 
@@ -200,8 +211,10 @@ package struct INIEditor: Sendable, Equatable {
         let wanted = Self.looseName(of: "[\(section)]")
         for (index, kind) in kinds.enumerated() {
             guard case .header(let name) = kind, Self.looseName(of: lines[index].text).isExactly(wanted) else { continue }
-            throw INIParseError(line: index + 1, reason: "[\(name)] is another section than [\(section)] to the AWS CLI, but other AWS SDKs may read it as the same",
-                                remedy: "rename it to [\(section)], or write another profile")
+            throw INIParseError(
+                line: index + 1,
+                reason: "[\(name)] is another section than [\(section)] to the AWS CLI, but other AWS SDKs may read it as the same",
+                remedy: "rename it to [\(section)], or write another profile")
         }
     }
 
@@ -224,17 +237,24 @@ package struct INIEditor: Sendable, Equatable {
         if let bad = section.unicodeScalars.first(where: { isControlOrBreak($0) || $0 == "[" || $0 == "]" }) {
             throw INIValueError(reason: "the section name [\(section)] contains \(describe(bad)), which an INI header cannot hold")
         }
-        if let first = section.unicodeScalars.first, let last = section.unicodeScalars.last, INISyntax.isSpace(first) || INISyntax.isSpace(last) {
+        if let first = section.unicodeScalars.first, let last = section.unicodeScalars.last,
+            INISyntax.isSpace(first) || INISyntax.isSpace(last)
+        {
             throw INIValueError(reason: "the section name [\(section)] starts or ends with whitespace")
         }
         for (key, value) in values {
-            guard !key.isEmpty, key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }) else {
+            guard !key.isEmpty,
+                key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) })
+            else {
                 throw INIValueError(reason: "'\(key)' is not a key maws writes: lowercase letters, digits, '_', '-' and '.' only")
             }
             if let bad = value.unicodeScalars.first(where: isControlOrBreak) {
-                throw INIValueError(reason: "the value of \(key) contains \(describe(bad)), and a value must be a single line without control characters")
+                throw INIValueError(
+                    reason: "the value of \(key) contains \(describe(bad)), and a value must be a single line without control characters")
             }
-            if let first = value.unicodeScalars.first, let last = value.unicodeScalars.last, INISyntax.isSpace(first) || INISyntax.isSpace(last) {
+            if let first = value.unicodeScalars.first, let last = value.unicodeScalars.last,
+                INISyntax.isSpace(first) || INISyntax.isSpace(last)
+            {
                 throw INIValueError(reason: "the value of \(key) starts or ends with whitespace, which AWS tools strip")
             }
         }
@@ -267,11 +287,13 @@ package struct INIEditor: Sendable, Equatable {
 
     /// Whether botocore reads the same sections with the same keys and values in both.
     private static func sameReading(_ a: INIDocument, _ b: INIDocument) -> Bool {
-        a.sections.count == b.sections.count && zip(a.sections, b.sections).allSatisfy { one, other in
-            one.name.isExactly(other.name) && one.entries.count == other.entries.count && one.entries.allSatisfy { entry in
-                other.entries.contains { $0.key.isExactly(entry.key) && $0.value.isExactly(entry.value) }
+        a.sections.count == b.sections.count
+            && zip(a.sections, b.sections).allSatisfy { one, other in
+                one.name.isExactly(other.name) && one.entries.count == other.entries.count
+                    && one.entries.allSatisfy { entry in
+                        other.entries.contains { $0.key.isExactly(entry.key) && $0.value.isExactly(entry.value) }
+                    }
             }
-        }
     }
 
     /// The lines of `section`: its header up to (not including) the next header.

@@ -190,8 +190,9 @@ enum INISyntax {
             if scalar.isASCII {
                 lowered.append(scalar.properties.isUppercase ? Unicode.Scalar(scalar.value + 32)! : scalar)
             } else if scalar.properties.changesWhenLowercased {
-                throw INIParseError(line: line, reason: "key '\(string(key))' has non-ASCII capital letters, whose lowercasing maws does not model",
-                                    remedy: "write the key in lowercase")
+                throw INIParseError(
+                    line: line, reason: "key '\(string(key))' has non-ASCII capital letters, whose lowercasing maws does not model",
+                    remedy: "write the key in lowercase")
             } else {
                 lowered.append(scalar)
             }

@@ -56,8 +56,9 @@ extension MawsConfig {
         output = .envvar
         if let setting = settings["output"] {
             guard let format = OutputFormat(rawValue: setting.value) else {
-                throw setting.invalid("'\(setting.value)' is not an output format; use one of "
-                    + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                throw setting.invalid(
+                    "'\(setting.value)' is not an output format; use one of "
+                        + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
             }
             output = format
         }

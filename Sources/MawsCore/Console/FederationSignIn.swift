@@ -35,14 +35,19 @@ package struct FederationSignIn: Sendable {
             var sessionKey: String
             var sessionToken: String
         }
-        let session = String(decoding: try JSONWriter.encode(FederationCredentials(
-            sessionId: credentials.accessKeyID, sessionKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken)),
+        let session = String(
+            decoding: try JSONWriter.encode(
+                FederationCredentials(
+                    sessionId: credentials.accessKeyID, sessionKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken)),
             as: UTF8.self)
-        let response = try http.send(.postForm(federationURL, [
-            ("Action", "getSigninToken"),
-            ("SessionDuration", String(Self.sessionDuration(for: credentials))),
-            ("Session", session),
-        ]))
+        let response = try http.send(
+            .postForm(
+                federationURL,
+                [
+                    ("Action", "getSigninToken"),
+                    ("SessionDuration", String(Self.sessionDuration(for: credentials))),
+                    ("Session", session),
+                ]))
         struct Answer: Decodable { var SigninToken: String }
         guard response.isSuccess else {
             throw ConsoleError.federation(url: federationURL.string, status: response.status, snippet: response.bodySnippet)
@@ -51,12 +56,13 @@ package struct FederationSignIn: Sendable {
             throw ConsoleError.invalidAnswer(url: federationURL.string)
         }
         let base = federationURL.string
-        return base + (base.contains("?") ? "&" : "?") + FormEncoding.encode([
-            ("Action", "login"),
-            ("Issuer", issuer),
-            ("Destination", destination),
-            ("SigninToken", answer.SigninToken),
-        ])
+        return base + (base.contains("?") ? "&" : "?")
+            + FormEncoding.encode([
+                ("Action", "login"),
+                ("Issuer", issuer),
+                ("Destination", destination),
+                ("SigninToken", answer.SigninToken),
+            ])
     }
 }
 
@@ -68,11 +74,13 @@ package enum ConsoleError: MawsError, Equatable {
     package var description: String {
         switch self {
         case .federation(let url, let status, let snippet):
-            return "the AWS federation endpoint \(url) answered HTTP \(status)\(snippet.isEmpty ? "" : ": \(snippet)"); check federation_url"
+            return
+                "the AWS federation endpoint \(url) answered HTTP \(status)\(snippet.isEmpty ? "" : ": \(snippet)"); check federation_url"
         case .invalidAnswer(let url):
             return "the AWS federation endpoint \(url) sent no SigninToken; check federation_url"
         case .noBrowser:
-            return "no browser opened the AWS console (none found, or it did not load the address within 60 s); use --print-url and open the URL yourself"
+            return
+                "no browser opened the AWS console (none found, or it did not load the address within 60 s); use --print-url and open the URL yourself"
         }
     }
 }

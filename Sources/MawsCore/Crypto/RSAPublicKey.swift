@@ -19,14 +19,17 @@ package final class RSAPublicKey: @unchecked Sendable {
 
         let n = modulus.withUnsafeBufferPointer { library.bnBin2bn($0.baseAddress, Int32($0.count), nil) }
         let e = exponent.withUnsafeBufferPointer { library.bnBin2bn($0.baseAddress, Int32($0.count), nil) }
-        defer { library.bnFree(n); library.bnFree(e) }
+        defer {
+            library.bnFree(n)
+            library.bnFree(e)
+        }
         guard n != nil, e != nil, let builder = library.paramBuildNew() else { throw .invalidKey("out of memory") }
         defer { library.paramBuildFree(builder) }
         // The builder keeps the name pointers until to_param, so they must outlive the push calls:
         // static strings, not Swift Strings bridged for the duration of one call.
         guard library.paramBuildPushBN(builder, Self.cString(Self.modulusName), n) == 1,
-              library.paramBuildPushBN(builder, Self.cString(Self.exponentName), e) == 1,
-              let params = library.paramBuildToParam(builder)
+            library.paramBuildPushBN(builder, Self.cString(Self.exponentName), e) == 1,
+            let params = library.paramBuildToParam(builder)
         else { throw .invalidKey("cannot build key parameters") }
         defer { library.paramFree(params) }
 
@@ -34,8 +37,8 @@ package final class RSAPublicKey: @unchecked Sendable {
         defer { library.pkeyContextFree(context) }
         var pkey: OpaquePointer?
         guard library.pkeyFromDataInit(context) == 1,
-              library.pkeyFromData(context, &pkey, MAWS_EVP_PKEY_PUBLIC_KEY, params) == 1,
-              let pkey
+            library.pkeyFromData(context, &pkey, MAWS_EVP_PKEY_PUBLIC_KEY, params) == 1,
+            let pkey
         else { throw .invalidKey("OpenSSL rejected the modulus/exponent") }
         self.key = pkey
         self.bits = Int(library.pkeyGetBits(pkey))
@@ -63,8 +66,9 @@ package final class RSAPublicKey: @unchecked Sendable {
         guard library.digestVerifyInit(context, nil, library.sha256(), nil, key) == 1 else { return false }
         let status = signature.withUnsafeBufferPointer { signatureBuffer in
             message.withUnsafeBufferPointer { messageBuffer in
-                library.digestVerify(context, signatureBuffer.baseAddress, signatureBuffer.count,
-                                     messageBuffer.baseAddress, messageBuffer.count)
+                library.digestVerify(
+                    context, signatureBuffer.baseAddress, signatureBuffer.count,
+                    messageBuffer.baseAddress, messageBuffer.count)
             }
         }
         return status == 1

@@ -28,8 +28,9 @@ package enum SHA256 {
         let result = keyBytes.withUnsafeBytes { keyBuffer in
             messageBytes.withUnsafeBufferPointer { messageBuffer in
                 output.withUnsafeMutableBufferPointer { outputBuffer in
-                    library.hmac(library.sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count),
-                                 messageBuffer.baseAddress, messageBuffer.count, outputBuffer.baseAddress, &length)
+                    library.hmac(
+                        library.sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count),
+                        messageBuffer.baseAddress, messageBuffer.count, outputBuffer.baseAddress, &length)
                 }
             }
         }

@@ -23,8 +23,10 @@ package enum SecretBox {
         package var ciphertext: [UInt8]
     }
 
-    package static func seal(_ plaintext: [UInt8], password: [UInt8], associatedData: [UInt8],
-                            parameters: KDFParameters = .standard) throws(CryptoError) -> Sealed {
+    package static func seal(
+        _ plaintext: [UInt8], password: [UInt8], associatedData: [UInt8],
+        parameters: KDFParameters = .standard
+    ) throws(CryptoError) -> Sealed {
         let salt = try SecureRandom.bytes(16)
         let nonce = try SecureRandom.bytes(12)
         var key = try deriveKey(password: password, salt: salt, parameters: parameters)
@@ -37,23 +39,25 @@ package enum SecretBox {
     package static func open(_ sealed: Sealed, password: [UInt8], associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
         var key = try deriveKey(password: password, salt: sealed.salt, parameters: sealed.parameters)
         defer { cleanse(&key) }
-        return try Cipher.shared().crypt(encrypt: false, key: key, nonce: sealed.nonce, associatedData: associatedData,
-                                         input: sealed.ciphertext)
+        return try Cipher.shared().crypt(
+            encrypt: false, key: key, nonce: sealed.nonce, associatedData: associatedData,
+            input: sealed.ciphertext)
     }
 
     static func deriveKey(password: [UInt8], salt: [UInt8], parameters: KDFParameters) throws(CryptoError) -> [UInt8] {
         let functions = try Cipher.shared()
         guard parameters.n >= 1 << 14, parameters.n <= 1 << 22, parameters.n & (parameters.n - 1) == 0,
-              (1...32).contains(parameters.r), (1...16).contains(parameters.p)
+            (1...32).contains(parameters.r), (1...16).contains(parameters.p)
         else { throw .invalidKey("unacceptable scrypt parameters") }
         var key = [UInt8](repeating: 0, count: 32)
         let maximumMemory = 256 * parameters.r * parameters.n * parameters.p + (1 << 20)
         let status = password.withUnsafeBufferPointer { passwordBuffer in
             salt.withUnsafeBufferPointer { saltBuffer in
                 key.withUnsafeMutableBufferPointer { keyBuffer in
-                    functions.scrypt(passwordBuffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                     passwordBuffer.count, saltBuffer.baseAddress, saltBuffer.count,
-                                     parameters.n, parameters.r, parameters.p, maximumMemory, keyBuffer.baseAddress, 32)
+                    functions.scrypt(
+                        passwordBuffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                        passwordBuffer.count, saltBuffer.baseAddress, saltBuffer.count,
+                        parameters.n, parameters.r, parameters.p, maximumMemory, keyBuffer.baseAddress, 32)
                 }
             }
         }
@@ -117,10 +121,11 @@ final class Cipher: Sendable {
         let initialize = encrypt ? encryptInit : decryptInit
         let update = encrypt ? encryptUpdate : decryptUpdate
         guard initialize(context, aes256GCM(), nil, nil, nil) == 1,
-              control(context, MAWS_EVP_CTRL_GCM_SET_IVLEN, Int32(nonce.count), nil) == 1,
-              initialize(context, nil, nil, key, nonce) == 1,
-              associatedData.isEmpty || update(context, nil, &length, associatedData, Int32(associatedData.count)) == 1,
-              body.isEmpty || output.withUnsafeMutableBufferPointer({ update(context, $0.baseAddress, &length, body, Int32(body.count)) }) == 1
+            control(context, MAWS_EVP_CTRL_GCM_SET_IVLEN, Int32(nonce.count), nil) == 1,
+            initialize(context, nil, nil, key, nonce) == 1,
+            associatedData.isEmpty || update(context, nil, &length, associatedData, Int32(associatedData.count)) == 1,
+            body.isEmpty
+                || output.withUnsafeMutableBufferPointer({ update(context, $0.baseAddress, &length, body, Int32(body.count)) }) == 1
         else { throw .unavailable("AES-GCM setup failed") }
         total = body.isEmpty ? 0 : Int(length)
         if encrypt {
@@ -134,7 +139,7 @@ final class Cipher: Sendable {
         }
         var tag = Array(input.suffix(tagLength))
         guard control(context, MAWS_EVP_CTRL_GCM_SET_TAG, Int32(tagLength), &tag) == 1,
-              output.withUnsafeMutableBufferPointer({ decryptFinal(context, $0.baseAddress! + total, &length) }) == 1
+            output.withUnsafeMutableBufferPointer({ decryptFinal(context, $0.baseAddress! + total, &length) }) == 1
         else { throw .authenticationFailed }
         total += Int(length)
         return Array(output.prefix(total))

@@ -16,15 +16,16 @@ import Foundation
 /// choose no credentials (region, output, CA bundle, retries, endpoints).
 package struct ChildEnvironment: Sendable {
     /// Variables that make an SDK use other credentials, another profile, or other files.
-    package static let competingVariables = CredentialOutput.keyVariables + CredentialOutput.sessionVariables + [
-        "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
-        "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-        // Older names: the Java and Go SDKs' keys, the JavaScript SDK v2's, botocore's legacy key file.
-        "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AMAZON_ACCESS_KEY_ID", "AMAZON_SECRET_ACCESS_KEY", "AMAZON_SESSION_TOKEN",
-        "AWS_CREDENTIAL_FILE", "AWS_CREDENTIAL_PROFILES_FILE", "BOTO_CONFIG", "AWS_EC2_METADATA_DISABLED",
-    ]
+    package static let competingVariables =
+        CredentialOutput.keyVariables + CredentialOutput.sessionVariables + [
+            "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+            "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+            // Older names: the Java and Go SDKs' keys, the JavaScript SDK v2's, botocore's legacy key file.
+            "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AMAZON_ACCESS_KEY_ID", "AMAZON_SECRET_ACCESS_KEY", "AMAZON_SESSION_TOKEN",
+            "AWS_CREDENTIAL_FILE", "AWS_CREDENTIAL_PROFILES_FILE", "BOTO_CONFIG", "AWS_EC2_METADATA_DISABLED",
+        ]
 
     /// Settings copied from the person's profile into the child's config file: none of them
     /// chooses credentials.
@@ -71,8 +72,10 @@ package struct ChildEnvironment: Sendable {
         /// reads `~/.boto` unless `BOTO_CONFIG` names another file: both get the empty one. The
         /// instance metadata service, last in every chain, is turned off.
         package var variables: [(String, String)] {
-            [("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_CREDENTIAL_PROFILES_FILE", credentials),
-             ("BOTO_CONFIG", credentials), ("AWS_CONFIG_FILE", config), ("AWS_EC2_METADATA_DISABLED", "true")]
+            [
+                ("AWS_SHARED_CREDENTIALS_FILE", credentials), ("AWS_CREDENTIAL_PROFILES_FILE", credentials),
+                ("BOTO_CONFIG", credentials), ("AWS_CONFIG_FILE", config), ("AWS_EC2_METADATA_DISABLED", "true"),
+            ]
                 + (region.map { [("AWS_REGION", $0), ("AWS_DEFAULT_REGION", $0)] } ?? [])
         }
     }
@@ -85,8 +88,9 @@ package struct ChildEnvironment: Sendable {
         let config = "[default]\n" + settings.map { "\($0.0) = \($0.1)\n" }.joined()
         // Named after their content, so concurrent runs with different settings never clash.
         let directory = cache.path + "/child"
-        let files = Files(credentials: directory + "/credentials", config: directory + "/config-" + CacheDirectory.keyHash([config]),
-                          region: settings.first { $0.0 == "region" }?.1)
+        let files = Files(
+            credentials: directory + "/credentials", config: directory + "/config-" + CacheDirectory.keyHash([config]),
+            region: settings.first { $0.0 == "region" }?.1)
         try AtomicFile.write(Array(config.utf8), to: files.config)
         // Rewritten empty every time: a child that saved keys there must not hand them to the next one.
         try AtomicFile.write([], to: files.credentials)

@@ -29,8 +29,9 @@ package final class ClockSkewCheckingClient: HTTPClient {
                 }
                 if first {
                     let minutes = Int((abs(skew) / 60).rounded())
-                    diagnostics.warning("this machine's clock is \(minutes) minutes \(skew > 0 ? "ahead of" : "behind") \(request.url.host)'s; "
-                        + "tokens and credentials will look expired or not yet valid. Set the clock right (enable NTP)")
+                    diagnostics.warning(
+                        "this machine's clock is \(minutes) minutes \(skew > 0 ? "ahead of" : "behind") \(request.url.host)'s; "
+                            + "tokens and credentials will look expired or not yet valid. Set the clock right (enable NTP)")
                 }
             }
         }

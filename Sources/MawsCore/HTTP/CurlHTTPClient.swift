@@ -1,4 +1,5 @@
 import CCurl
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -15,8 +16,10 @@ package struct CurlHTTPClient: HTTPClient {
     package var maximumResponseBytes: Int
     package var userAgent: String
 
-    package init(connectTimeout: Int = 5, totalTimeout: Int = 15, maximumResponseBytes: Int = 4 << 20,
-                userAgent: String = "maws/\(MawsVersion.current)") {
+    package init(
+        connectTimeout: Int = 5, totalTimeout: Int = 15, maximumResponseBytes: Int = 4 << 20,
+        userAgent: String = "maws/\(MawsVersion.current)"
+    ) {
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.maximumResponseBytes = maximumResponseBytes
@@ -59,7 +62,9 @@ package struct CurlHTTPClient: HTTPClient {
                 check(maws_curl_setopt_offset(setopt, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
                 // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
                 body.withUnsafeBytes { buffer in
-                    check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_COPYPOSTFIELDS, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
+                    check(
+                        maws_curl_setopt_pointer(
+                            setopt, handle, CURLOPT_COPYPOSTFIELDS, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
                 }
             }
             if status == CURLE_OK {
@@ -75,7 +80,7 @@ package struct CurlHTTPClient: HTTPClient {
             case CURLE_COULDNT_CONNECT: throw .connect(host: host, reason: "connection refused or unreachable")
             case CURLE_OPERATION_TIMEDOUT: throw .timeout(host: host, seconds: totalTimeout)
             case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
-                 CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CIPHER:
+                CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CIPHER:
                 throw .tls(host: host, reason: reason)
             case CURLE_WRITE_ERROR where sink.overflowed: throw .responseTooLarge(host: host)
             default: throw .transfer(host: host, reason: reason)

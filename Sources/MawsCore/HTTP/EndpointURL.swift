@@ -21,7 +21,7 @@ package struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
             throw .notAbsolute(TerminalText.line(text))
         }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-              let host = url.host, !host.isEmpty
+            let host = url.host, !host.isEmpty
         else {
             throw .notAbsolute(text)
         }

@@ -29,14 +29,16 @@ package struct HTTPRequest: Sendable {
     /// A POST with an `application/x-www-form-urlencoded` body: how tokens travel to the IdP and STS,
     /// so they never appear in a URL.
     package static func postForm(_ url: EndpointURL, _ fields: [(String, String)], accept: String = "application/json") -> HTTPRequest {
-        HTTPRequest(method: .post, url: url,
-                    headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", accept)],
-                    body: Array(FormEncoding.encode(fields).utf8))
+        HTTPRequest(
+            method: .post, url: url,
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", accept)],
+            body: Array(FormEncoding.encode(fields).utf8))
     }
 
     package static func postJSON(_ url: EndpointURL, _ body: [UInt8]) -> HTTPRequest {
-        HTTPRequest(method: .post, url: url,
-                    headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-                    body: body)
+        HTTPRequest(
+            method: .post, url: url,
+            headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+            body: body)
     }
 }

@@ -94,8 +94,10 @@ package final class LoopbackHTTPServer {
 
     /// Answers requests with `handle` until it returns a value, a line from `lines` makes
     /// `onLine` return one, or `timeout` passes (nil: never).
-    package func serve<Value>(timeout: Duration?, lines: LineSource? = nil, onLine: (String) -> Value? = { _ in nil },
-                             handle: (Request) -> (Response, Value?)) throws(LoopbackServerError) -> Value {
+    package func serve<Value>(
+        timeout: Duration?, lines: LineSource? = nil, onLine: (String) -> Value? = { _ in nil },
+        handle: (Request) -> (Response, Value?)
+    ) throws(LoopbackServerError) -> Value {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
         var connections = ConnectionTable(limits: limits)
@@ -164,11 +166,13 @@ package final class LoopbackHTTPServer {
     }
 
     /// The answer to a process of another user (`LoopbackPeer`).
-    static let otherUser = Response(status: "403 Forbidden", contentType: "text/plain; charset=utf-8",
-                                    body: Array("maws answers only its own user's programs.\n".utf8))
+    static let otherUser = Response(
+        status: "403 Forbidden", contentType: "text/plain; charset=utf-8",
+        body: Array("maws answers only its own user's programs.\n".utf8))
 
     static func serialize(_ response: Response) -> [UInt8] {
-        var head = "HTTP/1.1 \(response.status)\r\nContent-Type: \(response.contentType)\r\nContent-Length: \(response.body.count)\r\n"
+        var head =
+            "HTTP/1.1 \(response.status)\r\nContent-Type: \(response.contentType)\r\nContent-Length: \(response.body.count)\r\n"
             + "Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n"
             + "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n"
         // A header value never carries a line break or another control character (a Location from a
@@ -204,7 +208,8 @@ package final class LoopbackHTTPServer {
 
     /// Compares secrets (state, bearer tokens) in time independent of where they differ.
     package static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(lhs.utf8), b = Array(rhs.utf8)
+        let a = Array(lhs.utf8)
+        let b = Array(rhs.utf8)
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for index in a.indices { difference |= a[index] ^ b[index] }
@@ -299,8 +304,12 @@ private struct ConnectionTable {
         }
         if connection.input.count > limits.headBytes {
             connections[descriptor] = connection
-            respond(descriptor, with: LoopbackHTTPServer.serialize(.init(
-                status: "431 Request Header Fields Too Large", contentType: "text/plain; charset=utf-8", body: Array("request head too large\n".utf8))), now: now)
+            respond(
+                descriptor,
+                with: LoopbackHTTPServer.serialize(
+                    .init(
+                        status: "431 Request Header Fields Too Large", contentType: "text/plain; charset=utf-8",
+                        body: Array("request head too large\n".utf8))), now: now)
             return nil
         }
         connections[descriptor] = connection
@@ -320,7 +329,9 @@ private struct ConnectionTable {
         guard var connection = connections[descriptor], let output = connection.output else { return }
         while connection.sent < output.count {
             let sent = output.withUnsafeBytes { buffer in
-                Errno.retrying { send(descriptor, buffer.baseAddress! + connection.sent, buffer.count - connection.sent, Int32(MSG_NOSIGNAL)) }
+                Errno.retrying {
+                    send(descriptor, buffer.baseAddress! + connection.sent, buffer.count - connection.sent, Int32(MSG_NOSIGNAL))
+                }
             }
             if sent > 0 {
                 connection.sent += sent

@@ -48,7 +48,7 @@ struct LoopbackSockets {
     }
 
     func closeAll() {
-        descriptors.forEach { close($0) }
+        for descriptor in descriptors { close(descriptor) }
     }
 
     private enum Failure: Error {
@@ -84,7 +84,9 @@ struct LoopbackSockets {
             address.sin6_port = port.bigEndian
             _ = inet_pton(AF_INET6, "::1", &address.sin6_addr)
             bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
             }
         } else {
             var address = sockaddr_in()
@@ -92,7 +94,9 @@ struct LoopbackSockets {
             address.sin_port = port.bigEndian
             address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
             bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         }
         // The backlog is the system's maximum: a burst of connections waits in the kernel's queue

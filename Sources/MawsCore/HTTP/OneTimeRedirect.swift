@@ -26,8 +26,9 @@ package struct OneTimeRedirect: Sendable {
     package mutating func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response? {
         guard LoopbackHTTPServer.constantTimeEquals(String(request.path), path) else { return nil }
         guard request.method == "GET", !used else {
-            return .init(status: "404 Not Found", contentType: "text/plain; charset=utf-8",
-                         body: Array("This address has been used already. Start again from the terminal.\n".utf8))
+            return .init(
+                status: "404 Not Found", contentType: "text/plain; charset=utf-8",
+                body: Array("This address has been used already. Start again from the terminal.\n".utf8))
         }
         used = true
         return .init(status: "303 See Other", contentType: "text/plain; charset=utf-8", body: [], headers: [("Location", target)])

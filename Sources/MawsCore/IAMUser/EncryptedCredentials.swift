@@ -26,7 +26,8 @@ package struct EncryptedCredentialsFile: Sendable {
     static let magic = "maws-encrypted-credentials: 1"
 
     package func write(keys: SigV4Signer.Credentials, password: [UInt8]) throws {
-        var plaintext = Array("[\(profile)]\naws_access_key_id = \(keys.accessKeyID)\naws_secret_access_key = \(keys.secretAccessKey)\n".utf8)
+        var plaintext = Array(
+            "[\(profile)]\naws_access_key_id = \(keys.accessKeyID)\naws_secret_access_key = \(keys.secretAccessKey)\n".utf8)
         defer { SecretBox.cleanse(&plaintext) }
         let sealed = try SecretBox.seal(plaintext, password: password, associatedData: Array(profile.utf8))
         let text = """
@@ -54,13 +55,14 @@ package struct EncryptedCredentialsFile: Sendable {
             fields[String(line[..<colon])] = String(line[line.index(after: colon)...].trimmingLineWhitespace())
         }
         guard let n = fields["scrypt-n"].flatMap(UInt64.init), let r = fields["scrypt-r"].flatMap(UInt64.init),
-              let p = fields["scrypt-p"].flatMap(UInt64.init),
-              let salt = fields["salt"].flatMap({ Data(base64Encoded: $0) }),
-              let nonce = fields["nonce"].flatMap({ Data(base64Encoded: $0) }),
-              let ciphertext = fields["ciphertext"].flatMap({ Data(base64Encoded: $0) })
+            let p = fields["scrypt-p"].flatMap(UInt64.init),
+            let salt = fields["salt"].flatMap({ Data(base64Encoded: $0) }),
+            let nonce = fields["nonce"].flatMap({ Data(base64Encoded: $0) }),
+            let ciphertext = fields["ciphertext"].flatMap({ Data(base64Encoded: $0) })
         else { throw EncryptedCredentialsError.notOurs(path: path) }
-        let sealed = SecretBox.Sealed(salt: Array(salt), nonce: Array(nonce), parameters: .init(n: n, r: r, p: p),
-                                      ciphertext: Array(ciphertext))
+        let sealed = SecretBox.Sealed(
+            salt: Array(salt), nonce: Array(nonce), parameters: .init(n: n, r: r, p: p),
+            ciphertext: Array(ciphertext))
         var plaintext: [UInt8]
         // `catch .authenticationFailed` on the typed throw crashes the Swift 6.3 compiler (an
         // ownership-verifier fatal error), hence the Result.
@@ -74,7 +76,7 @@ package struct EncryptedCredentialsFile: Sendable {
         defer { SecretBox.cleanse(&plaintext) }
         let document = try INIDocument.parse(String(decoding: plaintext, as: UTF8.self))
         guard let section = document.section(profile), let id = section.entry("aws_access_key_id")?.value,
-              let secret = section.entry("aws_secret_access_key")?.value
+            let secret = section.entry("aws_secret_access_key")?.value
         else { throw EncryptedCredentialsError.notOurs(path: path) }
         return SigV4Signer.Credentials(accessKeyID: id, secretAccessKey: secret)
     }

@@ -1,9 +1,10 @@
+import Glibc
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 /// `maws rotate`: replace a profile's access key without ever being left without a working one.
 ///
@@ -105,11 +106,13 @@ package struct KeyRotation: Sendable {
     /// Replaces the key pair in the file section that holds it, leaving everything else as it was.
     private func writePlaintext(_ key: SigV4Signer.Credentials, profile: AWSProfiles.Profile) throws -> String {
         let files = sessions.profiles.files
-        let inCredentials = try SharedFile(path: files.credentials, holdsSecrets: true).entries(in: profile.name)?["aws_access_key_id"] != nil
+        let inCredentials =
+            try SharedFile(path: files.credentials, holdsSecrets: true).entries(in: profile.name)?["aws_access_key_id"] != nil
         let (path, section) = inCredentials ? (files.credentials, profile.name) : (files.config, AWSFiles.configSection(for: profile.name))
         try SharedFile(path: path, holdsSecrets: true).update { editor in
-            try editor.setEntries([("aws_access_key_id", key.accessKeyID), ("aws_secret_access_key", key.secretAccessKey)],
-                              in: section, owned: ["aws_access_key_id", "aws_secret_access_key"])
+            try editor.setEntries(
+                [("aws_access_key_id", key.accessKeyID), ("aws_secret_access_key", key.secretAccessKey)],
+                in: section, owned: ["aws_access_key_id", "aws_secret_access_key"])
         }
         return path
     }

@@ -50,8 +50,10 @@ package struct UserSessions: Sendable {
     /// `maws-roles build`): AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN when
     /// no profile is named and the first two are set; else the keys of the named (or selected)
     /// profile with its session token. `sessions` is called only in the second case.
-    package static func keys(profile: String?, environment: Environment,
-                             sessions: () throws -> UserSessions) throws -> SigV4Signer.Credentials {
+    package static func keys(
+        profile: String?, environment: Environment,
+        sessions: () throws -> UserSessions
+    ) throws -> SigV4Signer.Credentials {
         if profile == nil, let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] {
             return SigV4Signer.Credentials(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
         }
@@ -96,17 +98,22 @@ package struct UserSessions: Sendable {
         let credentials = try api.sessionToken(keys, durationSeconds: durationSeconds, mfaSerial: serial, mfaCode: code)
         let identity = try api.callerIdentity(credentials.signing)
         let key = serial.map { "mfa:" + $0 } ?? "key:" + keys.accessKeyID
-        cache.store(MFASessionEntry(key: key, mfaSerial: serial, credentials: credentials, account: identity.account,
-                                    arn: identity.arn, userID: identity.userID), diagnostics: diagnostics)
-        diagnostics.debug("new session for \(identity.arn)\(serial.map { " with MFA device \($0)" } ?? ""), until \(ISO8601.format(credentials.expiration))")
+        cache.store(
+            MFASessionEntry(
+                key: key, mfaSerial: serial, credentials: credentials, account: identity.account,
+                arn: identity.arn, userID: identity.userID), diagnostics: diagnostics)
+        diagnostics.debug(
+            "new session for \(identity.arn)\(serial.map { " with MFA device \($0)" } ?? ""), until \(ISO8601.format(credentials.expiration))"
+        )
         return MFASession(credentials: credentials, identity: identity, mfaSerial: serial)
     }
 
     private func cachedSession(key: String) -> MFASession? {
         guard let entry = cache.entry(MFASessionEntry.self, for: key, usableAt: Date()) else { return nil }
         diagnostics.debug("using the cached session of \(entry.arn), until \(ISO8601.format(entry.credentials.expiration))")
-        return MFASession(credentials: entry.credentials,
-                       identity: .init(account: entry.account, arn: entry.arn, userID: entry.userID), mfaSerial: entry.mfaSerial)
+        return MFASession(
+            credentials: entry.credentials,
+            identity: .init(account: entry.account, arn: entry.arn, userID: entry.userID), mfaSerial: entry.mfaSerial)
     }
 
     // MARK: Roles
@@ -140,8 +147,9 @@ package struct UserSessions: Sendable {
             let role = try RoleARN(parsing: profile.roleARN!)
             var duration = durationSeconds ?? profile.durationSeconds ?? 3600
             if hop > 0, duration > 3600 {
-                diagnostics.info("maws: \(profile.name) is assumed with another role's credentials (role chaining), "
-                    + "which AWS limits to 1 hour: asking for 3600 s instead of \(duration) s")
+                diagnostics.info(
+                    "maws: \(profile.name) is assumed with another role's credentials (role chaining), "
+                        + "which AWS limits to 1 hour: asking for 3600 s instead of \(duration) s")
                 duration = 3600
             }
             if userName == nil && profile.roleSessionName == nil {
@@ -151,14 +159,18 @@ package struct UserSessions: Sendable {
             let key = [sourceKey, role.description, profile.externalID ?? "", sessionName, String(duration)].joined(separator: "|")
             if let entry = cache.entry(AssumedRoleEntry.self, for: key, usableAt: Date()) {
                 diagnostics.debug("using cached credentials for \(role), until \(ISO8601.format(entry.credentials.expiration))")
-                assumed = AssumedRole(role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
-                                      durationSeconds: entry.durationSeconds)
+                assumed = AssumedRole(
+                    role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
+                    durationSeconds: entry.durationSeconds)
             } else {
                 diagnostics.debug("AssumeRole \(role) as \(sessionName) for \(duration) s")
-                let fresh = try api.assumeRole(signing, role: role, sessionName: sessionName, externalID: profile.externalID,
-                                               durationSeconds: duration, mfaSerial: nil, mfaCode: nil)
-                cache.store(AssumedRoleEntry(key: key, role: role.description, credentials: fresh.credentials,
-                                             assumedRoleARN: fresh.assumedRoleARN, durationSeconds: duration), diagnostics: diagnostics)
+                let fresh = try api.assumeRole(
+                    signing, role: role, sessionName: sessionName, externalID: profile.externalID,
+                    durationSeconds: duration, mfaSerial: nil, mfaCode: nil)
+                cache.store(
+                    AssumedRoleEntry(
+                        key: key, role: role.description, credentials: fresh.credentials,
+                        assumedRoleARN: fresh.assumedRoleARN, durationSeconds: duration), diagnostics: diagnostics)
                 assumed = fresh
             }
             signing = assumed!.credentials.signing

@@ -39,11 +39,13 @@ package enum TokenError: MawsError, Equatable {
         case .wrongIssuer(let expected, let actual):
             return "the ID token was issued by '\(actual)', not by '\(expected)' as the discovery document says"
         case .wrongAudience(let clientID, let actual):
-            return "the ID token is for audience \(actual.joined(separator: ", ")), not for client_id '\(clientID)'; check client_id in your config"
+            return
+                "the ID token is for audience \(actual.joined(separator: ", ")), not for client_id '\(clientID)'; check client_id in your config"
         case .wrongAuthorizedParty(let clientID, let actual):
             return "the ID token's authorized party (azp) is \(actual.map { "'\($0)'" } ?? "missing"), not client_id '\(clientID)'"
         case .expired(let at, let now):
-            return "the ID token expired at \(at.ISO8601Format()) (now \(now.ISO8601Format())); if the clock is wrong, fix it, else sign in again"
+            return
+                "the ID token expired at \(at.ISO8601Format()) (now \(now.ISO8601Format())); if the clock is wrong, fix it, else sign in again"
         case .notYetValid(let until):
             return "the ID token is not valid before \(until.ISO8601Format()); check this machine's clock"
         case .issuedInFuture(let at):

@@ -15,9 +15,11 @@ package struct BrowserSignIn: Sendable {
     package var ports: [UInt16]
     package var diagnostics: Diagnostics
 
-    package init(endpoints: ProviderMetadata.Endpoints, clientID: String, scope: String, http: HTTPClient,
-                browser: BrowserLauncher, openBrowser: Bool, acceptPastedRedirect: Bool, timeout: Duration,
-                ports: [UInt16] = LoopbackListener.registeredPorts, diagnostics: Diagnostics) {
+    package init(
+        endpoints: ProviderMetadata.Endpoints, clientID: String, scope: String, http: HTTPClient,
+        browser: BrowserLauncher, openBrowser: Bool, acceptPastedRedirect: Bool, timeout: Duration,
+        ports: [UInt16] = LoopbackListener.registeredPorts, diagnostics: Diagnostics
+    ) {
         self.endpoints = endpoints
         self.clientID = clientID
         self.scope = scope
@@ -61,7 +63,9 @@ package struct BrowserSignIn: Sendable {
         } else if pasted != nil {
             diagnostics.info("maws: to sign in, open this URL in a browser:")
             diagnostics.info(url)
-            diagnostics.info("maws: if that browser is on another machine, paste here the address it ends on (http://localhost:\(listener.port)/redirect_uri?...):")
+            diagnostics.info(
+                "maws: if that browser is on another machine, paste here the address it ends on (http://localhost:\(listener.port)/redirect_uri?...):"
+            )
         } else {
             diagnostics.info("maws: to sign in, open this URL in a browser on this machine:")
             diagnostics.info(url)

@@ -25,8 +25,10 @@ package struct CredentialBroker: Sendable {
         /// False with `--no-cache`: fresh roles and fresh STS credentials (the ID token is still reused).
         package var useCache: Bool
 
-        package init(role: RoleARN? = nil, batch: Bool = false, openBrowser: Bool = true,
-                    acceptPastedRedirect: Bool = false, useCache: Bool = true) {
+        package init(
+            role: RoleARN? = nil, batch: Bool = false, openBrowser: Bool = true,
+            acceptPastedRedirect: Bool = false, useCache: Bool = true
+        ) {
             self.role = role
             self.batch = batch
             self.openBrowser = openBrowser
@@ -54,8 +56,10 @@ package struct CredentialBroker: Sendable {
     /// tests put a stand-in here.
     package var interactiveSignIn: (@Sendable (ProviderMetadata.Endpoints) throws -> BrowserSignIn.Outcome)?
 
-    package init(config: MawsConfig, environment: Environment, options: Options, http: HTTPClient,
-                diagnostics: Diagnostics, ports: [UInt16] = LoopbackListener.registeredPorts) {
+    package init(
+        config: MawsConfig, environment: Environment, options: Options, http: HTTPClient,
+        diagnostics: Diagnostics, ports: [UInt16] = LoopbackListener.registeredPorts
+    ) {
         self.config = config
         self.environment = environment
         self.options = options
@@ -97,11 +101,13 @@ package struct CredentialBroker: Sendable {
     /// without touching the network or libcrypto.
     func cachedCredentials(for role: RoleARN, now: Date) -> Outcome? {
         guard let idToken = cache.entry(IDTokenEntry.self, for: idTokenKey, usableAt: nil),
-              let entry = cache.entry(CredentialsEntry.self, for: credentialsKey(idToken, role), usableAt: now)
+            let entry = cache.entry(CredentialsEntry.self, for: credentialsKey(idToken, role), usableAt: now)
         else { return nil }
-        return Outcome(assumed: AssumedRole(role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
-                                            durationSeconds: entry.durationSeconds),
-                       promptName: entry.promptName, issuer: idToken.issuer, cached: true)
+        return Outcome(
+            assumed: AssumedRole(
+                role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
+                durationSeconds: entry.durationSeconds),
+            promptName: entry.promptName, issuer: idToken.issuer, cached: true)
     }
 
     private var idTokenKey: IDTokenEntry.Key {
@@ -139,12 +145,14 @@ package struct CredentialBroker: Sendable {
     private func refresh(_ refreshToken: String, previous: IDTokenEntry, provider: IdentityProvider) throws -> IDTokenEntry {
         let tokenEndpoint = try provider.metadata.endpoints().token
         diagnostics.debug("refreshing the ID token at \(tokenEndpoint.host)")
-        let tokens = try TokenResponse.request(tokenEndpoint, fields: [
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refreshToken),
-            ("client_id", config.clientID),
-            ("scope", config.scope),
-        ], http: http)
+        let tokens = try TokenResponse.request(
+            tokenEndpoint,
+            fields: [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refreshToken),
+                ("client_id", config.clientID),
+                ("scope", config.scope),
+            ], http: http)
         let token = try provider.verify(tokens.idToken, clientID: config.clientID, nonce: nil)
         // OpenID Connect Core §12.2: a refreshed ID token is about the same person.
         guard token.claims.sub == previous.claims.sub else {
@@ -155,19 +163,22 @@ package struct CredentialBroker: Sendable {
 
     private func signIn(with provider: IdentityProvider) throws -> IDTokenEntry {
         let endpoints = try provider.metadata.endpoints()
-        let signedIn = try interactiveSignIn?(endpoints) ?? BrowserSignIn(
-            endpoints: endpoints, clientID: config.clientID, scope: config.scope, http: http,
-            browser: BrowserLauncher(environment: environment), openBrowser: options.openBrowser,
-            acceptPastedRedirect: options.acceptPastedRedirect, timeout: .seconds(config.loginTimeout), ports: ports,
-            diagnostics: diagnostics
-        ).run()
+        let signedIn =
+            try interactiveSignIn?(endpoints)
+            ?? BrowserSignIn(
+                endpoints: endpoints, clientID: config.clientID, scope: config.scope, http: http,
+                browser: BrowserLauncher(environment: environment), openBrowser: options.openBrowser,
+                acceptPastedRedirect: options.acceptPastedRedirect, timeout: .seconds(config.loginTimeout), ports: ports,
+                diagnostics: diagnostics
+            ).run()
         let token = try provider.verify(signedIn.tokens.idToken, clientID: config.clientID, nonce: signedIn.request.nonce)
         return entry(for: token, issuer: provider.issuer, refreshToken: signedIn.tokens.refreshToken)
     }
 
     private func entry(for token: IDToken, issuer: String, refreshToken: String?) -> IDTokenEntry {
-        IDTokenEntry(wellKnownURL: config.wellKnownURL.string, issuer: issuer, clientID: config.clientID,
-                     idToken: token.compact, claims: token.claims, refreshToken: refreshToken, savedAt: Date())
+        IDTokenEntry(
+            wellKnownURL: config.wellKnownURL.string, issuer: issuer, clientID: config.clientID,
+            idToken: token.compact, claims: token.claims, refreshToken: refreshToken, savedAt: Date())
     }
 
     // MARK: Roles
@@ -184,8 +195,10 @@ package struct CredentialBroker: Sendable {
             let directory = try api.roles(idToken: idToken.idToken, keys: keys.document, useCache: options.useCache) { skipped in
                 diagnostics.warning("roles API: \(skipped); skipped")
             }
-            cache.store(RolesEntry(url: key.url, issuer: key.issuer, subject: key.subject, roles: directory.roles.map(\.description),
-                                   aliases: directory.aliases, fetchedAt: Date()), diagnostics: diagnostics)
+            cache.store(
+                RolesEntry(
+                    url: key.url, issuer: key.issuer, subject: key.subject, roles: directory.roles.map(\.description),
+                    aliases: directory.aliases, fetchedAt: Date()), diagnostics: diagnostics)
             return directory
         } catch let error as MawsError where options.role != nil {
             // With -r the roles API only supplies the account alias: go on without it.
@@ -220,14 +233,18 @@ package struct CredentialBroker: Sendable {
         let key = credentialsKey(idToken, role)
         if options.useCache, let cached = cache.entry(CredentialsEntry.self, for: key, usableAt: Date()) {
             diagnostics.debug("another maws process has just fetched credentials for \(role); using them")
-            return Outcome(assumed: AssumedRole(role: role, credentials: cached.credentials, assumedRoleARN: cached.assumedRoleARN,
-                                                durationSeconds: cached.durationSeconds),
-                           promptName: cached.promptName, issuer: idToken.issuer, cached: true)
+            return Outcome(
+                assumed: AssumedRole(
+                    role: role, credentials: cached.credentials, assumedRoleARN: cached.assumedRoleARN,
+                    durationSeconds: cached.durationSeconds),
+                promptName: cached.promptName, issuer: idToken.issuer, cached: true)
         }
         let assumed = try assume(role, idToken: idToken, endpoint: endpoint)
-        cache.store(CredentialsEntry(issuer: key.issuer, clientID: key.clientID, subject: key.subject, role: key.role,
-                                     credentials: assumed.credentials, assumedRoleARN: assumed.assumedRoleARN,
-                                     durationSeconds: assumed.durationSeconds, promptName: promptName), diagnostics: diagnostics)
+        cache.store(
+            CredentialsEntry(
+                issuer: key.issuer, clientID: key.clientID, subject: key.subject, role: key.role,
+                credentials: assumed.credentials, assumedRoleARN: assumed.assumedRoleARN,
+                durationSeconds: assumed.durationSeconds, promptName: promptName), diagnostics: diagnostics)
         return Outcome(assumed: assumed, promptName: promptName, issuer: idToken.issuer, cached: false)
     }
 
@@ -242,8 +259,9 @@ package struct CredentialBroker: Sendable {
         for duration in DurationLadder.steps(startingAt: remembered ?? config.durationSeconds) {
             diagnostics.debug("AssumeRoleWithWebIdentity \(role) as \(sessionName) for \(duration) s at \(endpoint.host)")
             do {
-                let assumed = try sts.assumeRoleWithWebIdentity(role: role, sessionName: sessionName,
-                                                                webIdentityToken: idToken.idToken, durationSeconds: duration)
+                let assumed = try sts.assumeRoleWithWebIdentity(
+                    role: role, sessionName: sessionName,
+                    webIdentityToken: idToken.idToken, durationSeconds: duration)
                 if duration != config.durationSeconds || remembered != nil {
                     do {
                         try store.remember(duration, for: role)
@@ -263,8 +281,9 @@ package struct CredentialBroker: Sendable {
     // MARK: Cache plumbing
 
     private func withCacheLock<T>(_ body: () throws -> T) throws -> T {
-        try cache.withLock(waiting: {
-            diagnostics.info("maws: waiting for another maws process to finish signing in")
-        }, body)
+        try cache.withLock(
+            waiting: {
+                diagnostics.info("maws: waiting for another maws process to finish signing in")
+            }, body)
     }
 }

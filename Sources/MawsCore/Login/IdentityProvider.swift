@@ -24,7 +24,8 @@ final class IdentityProvider {
         self.http = http
         self.diagnostics = diagnostics
         if let entry = cache.entry(ProviderEntry.self, for: wellKnownURL.string, usableAt: Date()),
-           let keys = try? JSONWebKeySet(json: Data(entry.keys.utf8)) {
+            let keys = try? JSONWebKeySet(json: Data(entry.keys.utf8))
+        {
             metadata = entry.metadata
             self.keys = keys
             return
@@ -48,7 +49,8 @@ final class IdentityProvider {
 
     private func save() {
         let document = (try? JSONWriter.encode(keys.document, as: .compact)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        cache.store(ProviderEntry(wellKnownURL: wellKnownURL.string, metadata: metadata, keys: document, fetchedAt: Date()),
-                    diagnostics: diagnostics)
+        cache.store(
+            ProviderEntry(wellKnownURL: wellKnownURL.string, metadata: metadata, keys: document, fetchedAt: Date()),
+            diagnostics: diagnostics)
     }
 }

@@ -46,7 +46,8 @@ package struct Logout: Sendable {
         // every secret with --all, else that of the profiles' roles.
         var removed: [String] = []
         let cache = CacheDirectory(environment: environment)
-        let forgotten = scope == .all
+        let forgotten =
+            scope == .all
             ? cache.forget(CacheDirectory.Kind.secrets)
             : Set(chosen.compactMap(\.role)).sorted().flatMap { cache.forget([.credentials, .assumed], role: $0) }
         if !forgotten.isEmpty { removed.append(forgotten.joined(separator: ", ") + " from \(cache.path)") }
@@ -81,7 +82,9 @@ package struct Logout: Sendable {
         let removedProfiles = Set(chosen.map(\.profile))
         if let current = environment["AWS_PROFILE"], removedProfiles.contains(current) {
             names.append("AWS_PROFILE")
-            if environment["AWS_SHARED_CREDENTIALS_FILE"].map(environment.expandingTilde) == AWSFiles(environment: environment).mawsCredentials {
+            if environment["AWS_SHARED_CREDENTIALS_FILE"].map(environment.expandingTilde)
+                == AWSFiles(environment: environment).mawsCredentials
+            {
                 names.append("AWS_SHARED_CREDENTIALS_FILE")
             }
         }
@@ -99,7 +102,8 @@ package enum LogoutError: MawsError, Equatable {
         case .notWrittenByMaws(let profile):
             return "maws has not written a profile named '\(profile)' (or has removed it already); nothing to remove"
         case .incomplete(let failures):
-            return "could not remove everything (the rest is removed): \(failures.joined(separator: "; ")); fix that and run maws logout again"
+            return
+                "could not remove everything (the rest is removed): \(failures.joined(separator: "; ")); fix that and run maws logout again"
         }
     }
 }

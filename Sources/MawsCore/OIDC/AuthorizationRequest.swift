@@ -19,8 +19,9 @@ package struct AuthorizationRequest: Sendable {
 
     /// A request with fresh random `state`, `nonce` and PKCE verifier.
     package static func random(clientID: String, scope: String, redirectURI: String) throws(CryptoError) -> AuthorizationRequest {
-        AuthorizationRequest(clientID: clientID, scope: scope, redirectURI: redirectURI,
-                             state: try SecureRandom.token(), nonce: try SecureRandom.token(), pkce: try .generate())
+        AuthorizationRequest(
+            clientID: clientID, scope: scope, redirectURI: redirectURI,
+            state: try SecureRandom.token(), nonce: try SecureRandom.token(), pkce: try .generate())
     }
 
     /// The URL the browser opens. It carries only public values: the PKCE challenge, never the verifier.

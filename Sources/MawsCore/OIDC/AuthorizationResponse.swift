@@ -1,5 +1,3 @@
-
-
 /// The browser's answer to an authorization request, as delivered to the redirect URI.
 package enum AuthorizationResponse: Sendable, Equatable {
     case code(String)

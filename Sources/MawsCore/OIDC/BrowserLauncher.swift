@@ -68,9 +68,9 @@ package struct BrowserLauncher: Sendable {
         posix_spawnattr_setflags(&attributes, Self.spawnNewSession)
 
         let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         let envp = environment.variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         return status == 0 ? pid : nil
@@ -87,8 +87,8 @@ package struct BrowserLauncher: Sendable {
     }
 }
 
-private extension String {
-    func replacingPlaceholder(with value: String) -> String {
+extension String {
+    fileprivate func replacingPlaceholder(with value: String) -> String {
         var result = ""
         var rest = Substring(self)
         while let range = rest.firstRange(of: "%s") {

@@ -1,5 +1,3 @@
-
-
 /// The redirect target of the sign-in (RFC 8252 §7.3), on the loopback addresses only (127.0.0.1
 /// and [::1], since browsers try [::1] first for `localhost`).
 ///
@@ -29,23 +27,29 @@ package final class LoopbackListener {
     /// Serves requests until one carries `state` with a code or an error, or `timeout` passes.
     /// With `pasted`, a redirect URL pasted on the terminal counts the same as one that arrives;
     /// `start` is the one-time address the browser was given for the authorization URL.
-    package func waitForRedirect(state: String, timeout: Duration, pasted: PastedRedirectInput? = nil,
-                                start: OneTimeRedirect? = nil) throws(OIDCError) -> AuthorizationResponse {
+    package func waitForRedirect(
+        state: String, timeout: Duration, pasted: PastedRedirectInput? = nil,
+        start: OneTimeRedirect? = nil
+    ) throws(OIDCError) -> AuthorizationResponse {
         var start = start
         do {
-            return try server.serve(timeout: timeout, lines: pasted, onLine: { line in
-                guard !line.trimmingLineWhitespace().isEmpty else { return nil }
-                if let target = PastedRedirectInput.requestTarget(of: line),
-                   case (_, _, let result?) = Self.route(method: "GET", target: target, state: state) {
-                    return result
-                }
-                pasted?.say("maws: that is not the address of this sign-in's redirect; paste the whole URL the browser ended on\r\n")
-                return nil
-            }, handle: { request in
-                if let answer = start?.answer(request) { return (answer, nil) }
-                let (status, page, result) = Self.route(method: request.method, target: request.target, state: state)
-                return (.init(status: status, contentType: "text/html; charset=utf-8", body: Array(page.html.utf8)), result)
-            })
+            return try server.serve(
+                timeout: timeout, lines: pasted,
+                onLine: { line in
+                    guard !line.trimmingLineWhitespace().isEmpty else { return nil }
+                    if let target = PastedRedirectInput.requestTarget(of: line),
+                        case (_, _, let result?) = Self.route(method: "GET", target: target, state: state)
+                    {
+                        return result
+                    }
+                    pasted?.say("maws: that is not the address of this sign-in's redirect; paste the whole URL the browser ended on\r\n")
+                    return nil
+                },
+                handle: { request in
+                    if let answer = start?.answer(request) { return (answer, nil) }
+                    let (status, page, result) = Self.route(method: request.method, target: request.target, state: state)
+                    return (.init(status: status, contentType: "text/html; charset=utf-8", body: Array(page.html.utf8)), result)
+                })
         } catch {
             throw Self.oidcError(error)
         }

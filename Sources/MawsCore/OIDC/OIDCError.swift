@@ -17,15 +17,18 @@ package enum OIDCError: MawsError, Equatable {
         case .discovery(let url, let reason):
             return "cannot read the OIDC discovery document at \(url): \(reason); check well_known_url in your config"
         case .issuerMismatch(let issuer, let wellKnownURL):
-            return "the discovery document's issuer '\(issuer)' does not match well_known_url \(wellKnownURL) (OpenID Connect Discovery §4.3); check well_known_url"
+            return
+                "the discovery document's issuer '\(issuer)' does not match well_known_url \(wellKnownURL) (OpenID Connect Discovery §4.3); check well_known_url"
         case .insecureEndpoint(let name, let reason):
             return "the IdP's \(name) is not acceptable: \(reason)"
         case .pkceUnsupported(let methods):
-            return "the IdP does not support PKCE with S256 (it lists \(methods.isEmpty ? "none" : methods.joined(separator: ", "))); maws requires it"
+            return
+                "the IdP does not support PKCE with S256 (it lists \(methods.isEmpty ? "none" : methods.joined(separator: ", "))); maws requires it"
         case .keySet(let url, let reason):
             return "cannot read the IdP's signing keys at \(url): \(reason)"
         case .noFreePort(let ports):
-            return "no port registered for the sign-in redirect is free on both 127.0.0.1 and [::1] (tried \(ports.map(String.init).joined(separator: ", "))); "
+            return
+                "no port registered for the sign-in redirect is free on both 127.0.0.1 and [::1] (tried \(ports.map(String.init).joined(separator: ", "))); "
                 + "find what holds them with `ss -ltnp`, stop it and retry"
         case .listener(let reason):
             return "cannot listen for the sign-in redirect: \(reason)"
@@ -35,7 +38,8 @@ package enum OIDCError: MawsError, Equatable {
             return "the identity provider refused the sign-in: \(error)\(description.map { " (\($0))" } ?? "")"
         case .tokenEndpoint(let status, let error, let description):
             let detail = [error, description].compactMap { $0 }.joined(separator: ": ")
-            return "the IdP's token endpoint answered HTTP \(status)\(detail.isEmpty ? "" : " (\(detail))"); check client_id and that the IdP application allows this redirect URI and PKCE"
+            return
+                "the IdP's token endpoint answered HTTP \(status)\(detail.isEmpty ? "" : " (\(detail))"); check client_id and that the IdP application allows this redirect URI and PKCE"
         case .invalidTokenResponse(let reason):
             return "the IdP's token response is unusable: \(reason)"
         }

@@ -37,7 +37,8 @@ package struct ProviderMetadata: Codable, Sendable, Equatable {
         do {
             metadata = try JSONReader.decode(ProviderMetadata.self, from: response.body)
         } catch let error as JSONReadError {
-            throw OIDCError.discovery(url: wellKnownURL.string, reason: error == .invalid ? "it is not a JSON discovery document" : error.description)
+            throw OIDCError.discovery(
+                url: wellKnownURL.string, reason: error == .invalid ? "it is not a JSON discovery document" : error.description)
         }
         try metadata.validate(against: wellKnownURL)
         return metadata
@@ -64,9 +65,10 @@ package struct ProviderMetadata: Codable, Sendable, Equatable {
                 throw .insecureEndpoint(name: name, reason: error.description)
             }
         }
-        return Endpoints(authorization: try endpoint("authorization_endpoint", authorizationEndpoint),
-                         token: try endpoint("token_endpoint", tokenEndpoint),
-                         jwks: try endpoint("jwks_uri", jwksURI))
+        return Endpoints(
+            authorization: try endpoint("authorization_endpoint", authorizationEndpoint),
+            token: try endpoint("token_endpoint", tokenEndpoint),
+            jwks: try endpoint("jwks_uri", jwksURI))
     }
 
     /// Fetches the provider's signing keys.

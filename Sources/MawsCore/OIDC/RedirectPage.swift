@@ -10,11 +10,14 @@ enum RedirectPage: Equatable {
         case .success:
             return Self.page(title: "Signed in", message: "maws has your sign-in. You can close this tab and return to the terminal.")
         case .failure(let error, let description):
-            return Self.page(title: "Sign-in failed",
-                             message: "The identity provider answered: \(error)\(description.map { ": \($0)" } ?? ""). Return to the terminal for details.")
+            return Self.page(
+                title: "Sign-in failed",
+                message:
+                    "The identity provider answered: \(error)\(description.map { ": \($0)" } ?? ""). Return to the terminal for details.")
         case .wrongState:
-            return Self.page(title: "Not this sign-in",
-                             message: "This response does not belong to the sign-in maws is waiting for. Start the sign-in again from the terminal.")
+            return Self.page(
+                title: "Not this sign-in",
+                message: "This response does not belong to the sign-in maws is waiting for. Start the sign-in again from the terminal.")
         case .notFound:
             return Self.page(title: "Not found", message: "maws only answers the sign-in redirect here.")
         }

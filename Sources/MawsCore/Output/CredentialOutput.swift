@@ -62,8 +62,10 @@ package struct CredentialOutput: Sendable {
     }
 
     package func deliver(_ assumed: AssumedRole, promptName: String) throws -> Delivery {
-        try deliver(Handoff(credentials: assumed.credentials, accountID: assumed.role.accountID, promptName: promptName,
-                            principal: assumed.role.description))
+        try deliver(
+            Handoff(
+                credentials: assumed.credentials, accountID: assumed.role.accountID, promptName: promptName,
+                principal: assumed.role.description))
     }
 
     package func deliver(_ handoff: Handoff) throws -> Delivery {
@@ -92,15 +94,21 @@ package struct CredentialOutput: Sendable {
             if format == .awscli, let region { try writeRegion(region, for: name) }
             return Delivery(stdout: script.text, summary: "Profile \(name) written to \(path)")
         case .boto:
-            return Delivery(stdout: try Self.json(["aws_access_key_id": credentials.accessKeyID,
-                                                   "aws_secret_access_key": credentials.secretAccessKey,
-                                                   "aws_session_token": credentials.sessionToken]),
-                            summary: "Credentials printed")
+            return Delivery(
+                stdout: try Self.json([
+                    "aws_access_key_id": credentials.accessKeyID,
+                    "aws_secret_access_key": credentials.secretAccessKey,
+                    "aws_session_token": credentials.sessionToken,
+                ]),
+                summary: "Credentials printed")
         case .js:
-            return Delivery(stdout: try Self.json(["accessKeyId": credentials.accessKeyID,
-                                                   "secretAccessKey": credentials.secretAccessKey,
-                                                   "sessionToken": credentials.sessionToken]),
-                            summary: "Credentials printed")
+            return Delivery(
+                stdout: try Self.json([
+                    "accessKeyId": credentials.accessKeyID,
+                    "secretAccessKey": credentials.secretAccessKey,
+                    "sessionToken": credentials.sessionToken,
+                ]),
+                summary: "Credentials printed")
         }
     }
 
@@ -116,8 +124,10 @@ package struct CredentialOutput: Sendable {
     /// characters of derived profile names.
     package static func sessionEnvironment(_ handoff: Handoff, region: String?) -> [(String, String)] {
         let expiration = ISO8601.format(handoff.credentials.expiration)
-        var variables = [("AWS_SESSION_EXPIRATION", expiration), ("AWS_CREDENTIAL_EXPIRATION", expiration),
-                         ("AWS_ACCOUNT_ID", handoff.accountID), ("MAWS_PROMPT", ProfileName.derived(from: handoff.promptName))]
+        var variables = [
+            ("AWS_SESSION_EXPIRATION", expiration), ("AWS_CREDENTIAL_EXPIRATION", expiration),
+            ("AWS_ACCOUNT_ID", handoff.accountID), ("MAWS_PROMPT", ProfileName.derived(from: handoff.promptName)),
+        ]
         if let region {
             variables += [("AWS_REGION", region), ("AWS_DEFAULT_REGION", region)]
         }
@@ -141,13 +151,18 @@ package struct CredentialOutput: Sendable {
                 }
                 // maws created the section if it adds it now, or added it before and still holds it.
                 created = existing == nil || (previous?.createdSection == true && previous?.stillHeld(in: existing) == true)
-                try editor.setEntries([("aws_access_key_id", credentials.accessKeyID),
-                                       ("aws_secret_access_key", credentials.secretAccessKey),
-                                       ("aws_session_token", credentials.sessionToken)],
-                                      in: name, owned: Set(Self.credentialKeys))
+                try editor.setEntries(
+                    [
+                        ("aws_access_key_id", credentials.accessKeyID),
+                        ("aws_secret_access_key", credentials.secretAccessKey),
+                        ("aws_session_token", credentials.sessionToken),
+                    ],
+                    in: name, owned: Set(Self.credentialKeys))
             }
-            try ledger.save(.init(file: path, section: name, profile: name, keys: Self.credentialKeys, role: principal,
-                                  accessKeyID: credentials.accessKeyID, createdSection: created))
+            try ledger.save(
+                .init(
+                    file: path, section: name, profile: name, keys: Self.credentialKeys, role: principal,
+                    accessKeyID: credentials.accessKeyID, createdSection: created))
         }
     }
 
@@ -171,8 +186,10 @@ package struct CredentialOutput: Sendable {
             if checkOnly { return try file.check(edit) }
             try file.update(edit)
             if wrote {
-                try ledger.save(.init(file: files.config, section: section, profile: name, keys: ["region"], region: region,
-                                      createdSection: created))
+                try ledger.save(
+                    .init(
+                        file: files.config, section: section, profile: name, keys: ["region"], region: region,
+                        createdSection: created))
             }
         }
     }

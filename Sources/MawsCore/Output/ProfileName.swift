@@ -15,9 +15,11 @@ package enum ProfileName {
     /// words and expands globs before eval reads the line.
     package static func checkPrintable(_ name: String, source: String, dialect: ShellDialect) throws(ConfigError) {
         guard dialect == .sh, let character = name.first(where: { !characters.contains($0) }) else { return }
-        throw .invalidSetting(source: source, reason: "the profile name contains \(ShellDialect.describe(character)), which the unquoted `eval $(maws)` "
-            + "would split or expand; for sh output (the default --shell) a profile name may hold only letters, digits "
-            + "and _.@+=,- (fish and powershell output take any name)")
+        throw .invalidSetting(
+            source: source,
+            reason: "the profile name contains \(ShellDialect.describe(character)), which the unquoted `eval $(maws)` "
+                + "would split or expand; for sh output (the default --shell) a profile name may hold only letters, digits "
+                + "and _.@+=,- (fish and powershell output take any name)")
     }
 
     /// A name given with `--profile` or the `profile` key: anything an INI section header and
@@ -29,8 +31,10 @@ package enum ProfileName {
             problem = "the profile name is empty"
         } else if name.first!.isWhitespace || name.last!.isWhitespace {
             problem = "the profile name starts or ends with whitespace, which AWS tools strip"
-        } else if name.unicodeScalars.contains(where: { $0 == "[" || $0 == "]" || $0.value < 0x20 || (0x7F..<0xA0).contains($0.value)
-                    || $0.value == 0x2028 || $0.value == 0x2029 }) {
+        } else if name.unicodeScalars.contains(where: {
+            $0 == "[" || $0 == "]" || $0.value < 0x20 || (0x7F..<0xA0).contains($0.value)
+                || $0.value == 0x2028 || $0.value == 0x2029
+        }) {
             problem = "the profile name contains brackets or control characters, which cannot appear in an INI section name"
         } else if name.isExactly("DEFAULT") {
             problem = "DEFAULT is not a profile name AWS tools accept: [DEFAULT] gives its keys to every profile"

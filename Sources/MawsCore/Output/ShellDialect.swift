@@ -1,5 +1,3 @@
-
-
 /// The shell the printed lines are for (`--shell`).
 package enum ShellDialect: String, CaseIterable, Sendable {
     case sh, fish, powershell
@@ -34,7 +32,9 @@ package enum ShellDialect: String, CaseIterable, Sendable {
     /// expands globs in each word before eval reads the text again, so a value must be a single
     /// word of characters that expand to themselves, whatever its quoting.
     package func problem(with value: String) -> String? {
-        if let control = value.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 }) {
+        if let control = value.unicodeScalars.first(where: {
+            $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029
+        }) {
             return "a control character (U+\(String(control.value, radix: 16, uppercase: true)))"
         }
         guard self == .sh, let character = value.first(where: { !Self.wordCharacters.contains($0) }) else { return nil }

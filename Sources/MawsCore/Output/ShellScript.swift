@@ -1,5 +1,3 @@
-
-
 /// Lines that change the calling shell's environment.
 package struct ShellScript: Sendable, Equatable {
     package var dialect: ShellDialect

@@ -27,8 +27,10 @@ package struct WrittenProfiles: Sendable {
         /// maws kept this.
         package var createdSection: Bool?
 
-        package init(file: String, section: String, profile: String, keys: [String], role: String? = nil,
-                    accessKeyID: String? = nil, region: String? = nil, createdSection: Bool? = nil) {
+        package init(
+            file: String, section: String, profile: String, keys: [String], role: String? = nil,
+            accessKeyID: String? = nil, region: String? = nil, createdSection: Bool? = nil
+        ) {
             self.file = file
             self.section = section
             self.profile = profile
@@ -64,7 +66,7 @@ package struct WrittenProfiles: Sendable {
 
     package func records() -> [Record] {
         guard let bytes = AtomicFile.readPrivate(path),
-              let records = try? JSONReader.decode([Record].self, from: bytes)
+            let records = try? JSONReader.decode([Record].self, from: bytes)
         else { return [] }
         return records
     }
@@ -90,7 +92,9 @@ package struct WrittenProfiles: Sendable {
     }
 
     package func forget(_ forgotten: [Record]) throws {
-        try modify { records in records.removeAll { record in forgotten.contains { $0.file == record.file && $0.section == record.section } } }
+        try modify { records in
+            records.removeAll { record in forgotten.contains { $0.file == record.file && $0.section == record.section } }
+        }
     }
 
     private func modify(_ change: (inout [Record]) -> Void) throws {

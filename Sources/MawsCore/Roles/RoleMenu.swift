@@ -20,8 +20,9 @@ package struct RoleMenu: Sendable {
             // The alias comes from the roles API: no escape sequence or line break reaches the terminal.
             let alias = directory.alias(for: role.accountID).map { TerminalText.line($0) }
             let label = alias.map { "\($0) (\(role.accountID))" } ?? role.accountID
-            return Item(number: index + 1, role: role, accountLabel: label,
-                        searchText: "\(label) \(role.resource)".lowercased())
+            return Item(
+                number: index + 1, role: role, accountLabel: label,
+                searchText: "\(label) \(role.resource)".lowercased())
         }
     }
 

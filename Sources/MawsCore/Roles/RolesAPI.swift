@@ -41,7 +41,10 @@ package struct RolesAPI: Sendable {
             throw RolesError.httpStatus(url: url.string, status: response.status, snippet: response.bodySnippet)
         }
         guard let answer, let roleTexts = answer.roles else {
-            let problem = if case .failure(JSONReadError.tooDeep) = decoded { "; \(JSONReadError.tooDeep(limit: JSONReader.maximumDepth))" } else { "" }
+            let problem =
+                if case .failure(JSONReadError.tooDeep) = decoded { "; \(JSONReadError.tooDeep(limit: JSONReader.maximumDepth))" } else {
+                    ""
+                }
             throw RolesError.invalidResponse(url: url.string, reason: "expected a JSON object with a 'roles' list\(problem)")
         }
         var roles: [RoleARN] = []

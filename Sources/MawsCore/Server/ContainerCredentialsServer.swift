@@ -39,7 +39,7 @@ package final class ContainerCredentialsServer: @unchecked Sendable {
             return Self.json("405 Method Not Allowed", ["message": "use GET"])
         }
         guard let presented = request.headers["authorization"],
-              LoopbackHTTPServer.constantTimeEquals(presented, token) || LoopbackHTTPServer.constantTimeEquals(presented, "Bearer " + token)
+            LoopbackHTTPServer.constantTimeEquals(presented, token) || LoopbackHTTPServer.constantTimeEquals(presented, "Bearer " + token)
         else {
             diagnostics.debug("refused a credentials request without the authorization token")
             return Self.json("403 Forbidden", ["message": "missing or wrong authorization token"])
@@ -47,13 +47,15 @@ package final class ContainerCredentialsServer: @unchecked Sendable {
         do {
             let assumed = try credentials()
             diagnostics.debug("served credentials valid until \(ISO8601.format(assumed.credentials.expiration))")
-            return Self.json("200 OK", [
-                "AccessKeyId": assumed.credentials.accessKeyID,
-                "SecretAccessKey": assumed.credentials.secretAccessKey,
-                "Token": assumed.credentials.sessionToken,
-                "Expiration": ISO8601.format(assumed.credentials.expiration),
-                "AccountId": assumed.role.accountID,
-            ])
+            return Self.json(
+                "200 OK",
+                [
+                    "AccessKeyId": assumed.credentials.accessKeyID,
+                    "SecretAccessKey": assumed.credentials.secretAccessKey,
+                    "Token": assumed.credentials.sessionToken,
+                    "Expiration": ISO8601.format(assumed.credentials.expiration),
+                    "AccountId": assumed.role.accountID,
+                ])
         } catch {
             diagnostics.warning("cannot serve credentials: \(error)")
             return Self.json("500 Internal Server Error", ["message": "maws could not get credentials: \(error)"])

@@ -73,10 +73,15 @@ package struct SigV4Signer: Sendable {
         let core = try signCore(request, headers: headers, payloadHash: payloadHash, amzDate: amzDate, day: day)
         var result = added
         if let token, omitSessionTokenFromSignature { result.append(token) }
-        result.append(("Authorization", "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(core.scope), "
-            + "SignedHeaders=\(core.signedHeaders), Signature=\(core.signature)"))
-        return Signature(headers: result, canonicalRequest: core.canonicalRequest, stringToSign: core.stringToSign,
-                         signature: core.signature)
+        result.append(
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(core.scope), "
+                    + "SignedHeaders=\(core.signedHeaders), Signature=\(core.signature)"
+            ))
+        return Signature(
+            headers: result, canonicalRequest: core.canonicalRequest, stringToSign: core.stringToSign,
+            signature: core.signature)
     }
 
     private struct Core {
@@ -88,8 +93,10 @@ package struct SigV4Signer: Sendable {
     }
 
     /// The canonical request, the string to sign and the signature (SigV4 §§1-4).
-    private func signCore(_ request: Request, headers: [(name: String, value: String)],
-                          payloadHash: String, amzDate: String, day: String) throws(CryptoError) -> Core {
+    private func signCore(
+        _ request: Request, headers: [(name: String, value: String)],
+        payloadHash: String, amzDate: String, day: String
+    ) throws(CryptoError) -> Core {
         let signedHeaders = headers.map(\.name).joined(separator: ";")
         let canonicalRequest = [
             request.method,
@@ -107,8 +114,9 @@ package struct SigV4Signer: Sendable {
             key = try SHA256.hmac(key: key, message: Array(part.utf8))
         }
         let signature = Self.hex(try SHA256.hmac(key: key, message: Array(stringToSign.utf8)))
-        return Core(canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature, scope: scope,
-                    signedHeaders: signedHeaders)
+        return Core(
+            canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature, scope: scope,
+            signedHeaders: signedHeaders)
     }
 
     /// `YYYYMMDDTHHMMSSZ` and `YYYYMMDD`, UTC.
@@ -151,7 +159,8 @@ package struct SigV4Signer: Sendable {
         let encoded: [(name: String, value: String)] = query.map { (encode($0.0), encode($0.1)) }
         // Sorted by name, then value, comparing the encoded bytes.
         let sorted = encoded.sorted { lhs, rhs in
-            lhs.name == rhs.name ? Array(lhs.value.utf8).lexicographicallyPrecedes(rhs.value.utf8)
+            lhs.name == rhs.name
+                ? Array(lhs.value.utf8).lexicographicallyPrecedes(rhs.value.utf8)
                 : Array(lhs.name.utf8).lexicographicallyPrecedes(rhs.name.utf8)
         }
         return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")

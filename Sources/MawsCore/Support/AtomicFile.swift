@@ -62,7 +62,7 @@ package enum AtomicFile {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == getuid(),
-              info.st_mode & 0o022 == 0, Int(info.st_size) <= maximumBytes
+            info.st_mode & 0o022 == 0, Int(info.st_size) <= maximumBytes
         else { return nil }
         return FileDescriptor.read(descriptor, count: Int(info.st_size))
     }

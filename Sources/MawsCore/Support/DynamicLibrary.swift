@@ -52,8 +52,10 @@ package struct SharedLibrary<Functions: Sendable>: Sendable {
     }
 
     /// More functions of the library that `base` opened, `library` being its handle.
-    package init<Base>(in base: SharedLibrary<Base>, library: (Base) -> DynamicLibrary,
-                       functions: (DynamicLibrary) throws(DynamicLibraryError) -> Functions) {
+    package init<Base>(
+        in base: SharedLibrary<Base>, library: (Base) -> DynamicLibrary,
+        functions: (DynamicLibrary) throws(DynamicLibraryError) -> Functions
+    ) {
         loaded = Result { () throws(DynamicLibraryError) in try functions(library(base.loaded.get())) }
     }
 

@@ -1,5 +1,3 @@
-
-
 package enum ExitStatus {
     package static let success: Int32 = 0
     package static let failure: Int32 = 1

@@ -12,8 +12,10 @@ import Glibc
 /// forever; another thread of the same process still waits, as another process does.
 package enum FileLock {
     /// `waiting` is called once, before blocking, when another process holds the lock.
-    package static func withExclusiveLock<T>(onDirectory directory: String, waiting: () -> Void = {},
-                                            _ body: () throws -> T) throws -> T {
+    package static func withExclusiveLock<T>(
+        onDirectory directory: String, waiting: () -> Void = {},
+        _ body: () throws -> T
+    ) throws -> T {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileError.io(path: directory, operation: "open the directory", errno: errno) }
         defer { close(descriptor) }

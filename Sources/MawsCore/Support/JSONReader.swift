@@ -16,8 +16,10 @@ package enum JSONReader {
 
     /// Throws `JSONReadError`. (Untyped: `catch JSONReadError.missingKey(...)` on a typed throw
     /// crashes the Swift 6.3 compiler.)
-    package static func decode<Value: Decodable>(_ type: Value.Type, from bytes: some Collection<UInt8>,
-                                                dates: JSONDecoder.DateDecodingStrategy? = nil) throws -> Value {
+    package static func decode<Value: Decodable>(
+        _ type: Value.Type, from bytes: some Collection<UInt8>,
+        dates: JSONDecoder.DateDecodingStrategy? = nil
+    ) throws -> Value {
         let data = Data(bytes)
         // JSON on the wire is UTF-8 (RFC 8259 §8.1). JSONDecoder would also take UTF-16, which the
         // depth scan below cannot read: such a document is refused, not decoded unchecked.
@@ -90,7 +92,8 @@ package enum JSONReadError: MawsError, Equatable {
         switch self {
         case .tooDeep(let limit): return "it nests arrays or objects deeper than \(limit) levels"
         case .missingKey(let key): return "it has no '\(key)'"
-        case .wrongType(let path): return path.isEmpty ? "it is not the JSON expected" : "'\(path.joined(separator: "."))' has the wrong type"
+        case .wrongType(let path):
+            return path.isEmpty ? "it is not the JSON expected" : "'\(path.joined(separator: "."))' has the wrong type"
         case .invalid: return "it is not valid JSON"
         }
     }

@@ -44,8 +44,10 @@ package enum JSONWriter {
     private static let compact = make([.sortedKeys, .withoutEscapingSlashes])
     private static let pretty = make([.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
 
-    private static func make(_ formatting: JSONEncoder.OutputFormatting,
-                             dates: JSONEncoder.DateEncodingStrategy = .deferredToDate) -> JSONEncoder {
+    private static func make(
+        _ formatting: JSONEncoder.OutputFormatting,
+        dates: JSONEncoder.DateEncodingStrategy = .deferredToDate
+    ) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = formatting
         encoder.dateEncodingStrategy = dates

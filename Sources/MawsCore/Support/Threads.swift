@@ -42,10 +42,12 @@ private func spawnThread(_ body: @escaping @Sendable () -> Void) -> Result<pthre
     }
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
-    let status = pthread_create(&thread, nil, { context in
-        Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
-        return nil
-    }, box)
+    let status = pthread_create(
+        &thread, nil,
+        { context in
+            Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
+            return nil
+        }, box)
     guard status == 0 else {
         Unmanaged<Box>.fromOpaque(box).release()
         return .failure(ThreadStartFailure(reason: errnoText(status)))
