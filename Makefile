@@ -74,7 +74,7 @@ integration-test: deps venv
 
 ## Formatting: `swift format` with the committed .swift-format. `lint` checks it (warnings are
 ## errors) and that no MawsCore folder uses one above it (Tests/lint/layers.py); CI runs lint.
-SWIFT_SOURCES := Package.swift Sources Tests/MawsCoreTests Tests/MawsRolesTests Tests/MawsFuzzTests Tests/Support
+SWIFT_SOURCES := Package.swift Sources Tests/MawsCoreTests Tests/MawsRolesTests Tests/MawsCLITests Tests/MawsFuzzTests Tests/Support
 
 format:
 	$(SWIFT) format --in-place --recursive --parallel $(SWIFT_SOURCES)

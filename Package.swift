@@ -67,6 +67,12 @@ let package = Package(
             name: "MawsCoreTests",
             dependencies: ["MawsCore", "MawsTestSupport"]
         ),
+        // The maws executable's own command-line reading (the hot-path scanner against
+        // swift-argument-parser).
+        .testTarget(
+            name: "MawsCLITests",
+            dependencies: ["maws"]
+        ),
         .testTarget(
             name: "MawsRolesTests",
             dependencies: ["MawsRoles", "MawsTestSupport"]

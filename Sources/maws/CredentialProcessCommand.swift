@@ -1,12 +1,6 @@
 import ArgumentParser
 import MawsCore
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// `maws credential-process`: the AWS `credential_process` contract, for `~/.aws/config`.
 struct CredentialProcessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,27 +17,17 @@ struct CredentialProcessCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var signIn: SignInOptions
 
-    func validate() throws {
-        guard signIn.roleARN != nil else { throw ValidationError("credential-process needs --role-arn") }
+    var invocation: CredentialProcessInvocation {
+        CredentialProcessInvocation(
+            configFiles: common.configFiles, verbose: common.verbose, roleARN: signIn.roleARN, noCache: signIn.noCache,
+            noBrowser: signIn.noBrowser)
     }
 
-    struct Document: Encodable {
-        var Version = 1
-        var AccessKeyId: String
-        var SecretAccessKey: String
-        var SessionToken: String
-        var Expiration: String
-        var AccountId: String
+    func validate() throws {
+        if let reason = invocation.invalidity { throw ValidationError(reason) }
     }
 
     func run() throws {
-        let (environment, diagnostics, config) = try common.context().parts
-        let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: false).run()
-        let credentials = result.assumed.credentials
-        let document = Document(
-            AccessKeyId: credentials.accessKeyID, SecretAccessKey: credentials.secretAccessKey,
-            SessionToken: credentials.sessionToken, Expiration: ISO8601.format(credentials.expiration),
-            AccountId: result.assumed.role.accountID)
-        Diagnostics.writeStandardOutput(try JSONWriter.line(document))
+        try invocation.run()
     }
 }

@@ -34,49 +34,18 @@ struct LoginCommand: ParsableCommand {
     @Flag(help: "Print an AWS console sign-in URL on stdout instead of credentials.")
     var printURL = false
 
+    var invocation: LoginInvocation {
+        LoginInvocation(
+            configFiles: common.configFiles, verbose: common.verbose, roleARN: signIn.roleARN, noCache: signIn.noCache,
+            noBrowser: signIn.noBrowser, batch: batch, output: output, profile: profile, shell: shell.dialect,
+            webConsole: webConsole, printURL: printURL)
+    }
+
     func validate() throws {
-        do {
-            _ = try profile.map { try ProfileName.validated($0, source: "--profile") }
-        } catch let error as MawsError {
-            throw ValidationError(error.description)
-        }
-        if batch && signIn.roleARN == nil {
-            throw ValidationError("--batch needs --role-arn: without a role, maws would have to ask which one to use")
-        }
-        if webConsole && printURL {
-            throw ValidationError("--web-console and --print-url exclude each other: open the console, or print its URL")
-        }
+        if let reason = invocation.invalidity { throw ValidationError(reason) }
     }
 
     func run() throws {
-        let (environment, diagnostics, config) = try common.context().parts
-        let profileName = try profile ?? config.profile.map { try ProfileName.validated($0, source: "config key profile") }
-        let output = CredentialOutput(
-            format: self.output ?? config.output, dialect: shell.dialect, profile: profileName,
-            region: config.region, environment: environment)
-        try output.checkProfileName(source: profile != nil ? "--profile" : "config key profile")
-
-        let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: !batch).run()
-
-        if printURL || webConsole {
-            let console = FederationSignIn(
-                federationURL: config.federationURL, destination: config.consoleDestination.string,
-                issuer: result.issuer, http: CurlHTTPClient())
-            let url = try console.loginURL(for: result.assumed.credentials)
-            if printURL {
-                Diagnostics.writeStandardOutput(url + "\n")
-                return
-            }
-            guard try BrowserLauncher(environment: environment).openPrivately(url, timeout: .seconds(60)) else {
-                throw ConsoleError.noBrowser
-            }
-            diagnostics.info("maws: opened the AWS console for \(result.assumed.role)")
-        }
-
-        let delivery = try output.deliver(result.assumed, promptName: result.promptName)
-        Diagnostics.writeStandardOutput(delivery.stdout)
-        if config.printRoleARN {
-            diagnostics.info("\(delivery.summary) for role \(result.assumed.role)")
-        }
+        try invocation.run()
     }
 }

@@ -12,22 +12,39 @@ enum Main {
             Diagnostics.writeStandardOutput(RootHelp.text())
             exit(ExitStatus.success)
         }
+        if let invocation = HotPath.scan(arguments) {
+            do {
+                try invocation.run()
+                exit(ExitStatus.success)
+            } catch {
+                fail(error, command: invocation.commandType)
+            }
+        }
         let command = Self.command(for: arguments)
         do {
             var parsed = try command.parse(arguments)
             try parsed.run()
+        } catch {
+            fail(error, command: command.type)
+        }
+    }
+
+    /// Reports `error` in one line and exits with the documented status.
+    static func fail(_ error: Error, command: any ParsableCommand.Type) -> Never {
+        do {
+            throw error
         } catch let error as MawsError {
             Diagnostics.error(error.description)
             exit(error.exitCode)
         } catch let code as ExitCode {
             exit(code.rawValue)
         } catch {
-            if command.type.exitCode(for: error) == .success {
+            if command.exitCode(for: error) == .success {
                 // --help and --version: printed on stdout, as asked for.
-                command.type.exit(withError: error)
+                command.exit(withError: error)
             }
             // One line, like every other maws error; the usage text is one `--help` away.
-            Diagnostics.error("\(command.type.message(for: error)) (see maws --help)")
+            Diagnostics.error("\(command.message(for: error)) (see maws --help)")
             exit(ExitStatus.usage)
         }
     }

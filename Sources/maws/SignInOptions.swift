@@ -14,29 +14,16 @@ struct SignInOptions: ParsableArguments {
     @Flag(help: "Print the sign-in URL on stderr instead of opening a browser.")
     var noBrowser = false
 
-    var role: RoleARN? {
-        get throws { try roleARN.map { try RoleARN(parsing: $0) } }
+    var settings: SignInSettings {
+        SignInSettings(roleARN: roleARN, noCache: noCache, noBrowser: noBrowser)
     }
 
     func validate() throws {
-        do {
-            _ = try role
-        } catch let error as MawsError {
-            throw ValidationError(error.description)
-        }
+        if let roleARN, let reason = RoleARNOption.invalidity(roleARN) { throw ValidationError(reason) }
     }
 
-    /// A broker for these options. `interactive` allows the role picker and a pasted redirect.
+    /// A broker for these options (`SignInSettings.broker`).
     func broker(config: MawsConfig, environment: Environment, diagnostics: Diagnostics, interactive: Bool) throws -> CredentialBroker {
-        // Under SSH a browser here would open on the wrong machine: print the URL and accept the
-        // redirect pasted back, unless $BROWSER says how to open one.
-        let underSSH = environment["SSH_CONNECTION"] != nil || environment["SSH_TTY"] != nil
-        let openBrowser = !noBrowser && !(underSSH && environment["BROWSER"] == nil)
-        return CredentialBroker(
-            config: config, environment: environment,
-            options: .init(
-                role: try role, batch: !interactive, openBrowser: openBrowser,
-                acceptPastedRedirect: !openBrowser && interactive, useCache: !noCache),
-            http: ClockSkewCheckingClient(CurlHTTPClient(), diagnostics: diagnostics), diagnostics: diagnostics)
+        try settings.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: interactive)
     }
 }

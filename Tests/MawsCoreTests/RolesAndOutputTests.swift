@@ -231,3 +231,34 @@ func shellOutput(_ command: String) throws -> String {
         }
     }
 }
+
+@Suite struct CompactLineTests {
+    /// The hand-written writer gives JSONEncoder's bytes (the `compact` format) for every string:
+    /// quotes, backslashes, slashes, every control character, and text beyond ASCII.
+    @Test func writesWhatJSONEncoderWrites() throws {
+        var samples = ["", "plain", "a/b+c=", "quote \" and backslash \\", "é 漢字 🙂 \u{2028}", "tab\tline\nret\r"]
+        samples += (0..<0x20).map { String(UnicodeScalar(UInt8($0))) + "x" }
+        for sample in samples {
+            let expected = try JSONWriter.line(["aws_access_key_id": sample, "b": "other", "c": sample])
+            let written = JSONWriter.compactLine([
+                ("aws_access_key_id", .string(sample)), ("b", .string("other")), ("c", .string(sample)),
+            ])
+            #expect(written == expected, "\(Array(sample.unicodeScalars))")
+        }
+    }
+
+    @Test func credentialProcessDocumentIsTheEncodersToo() throws {
+        struct Document: Encodable {
+            var Version = 1
+            var AccessKeyId = "ASIAEXAMPLE", SecretAccessKey = "se/cr+et", SessionToken = "to/ken=="
+            var Expiration = "2026-11-21T17:25:33Z", AccountId = "123456789012"
+        }
+        let assumed = AssumedRole(
+            role: try RoleARN(parsing: "arn:aws:iam::123456789012:role/Admin"),
+            credentials: AWSCredentials(
+                accessKeyID: "ASIAEXAMPLE", secretAccessKey: "se/cr+et", sessionToken: "to/ken==",
+                expiration: try #require(ISO8601.parse("2026-11-21T17:25:33Z"))),
+            assumedRoleARN: "arn:aws:sts::123456789012:assumed-role/Admin/alice", durationSeconds: 3600)
+        #expect(CredentialOutput.credentialProcessLine(for: assumed) == (try JSONWriter.line(Document())))
+    }
+}

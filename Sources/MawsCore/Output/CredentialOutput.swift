@@ -95,18 +95,18 @@ package struct CredentialOutput: Sendable {
             return Delivery(stdout: script.text, summary: "Profile \(name) written to \(path)")
         case .boto:
             return Delivery(
-                stdout: try Self.json([
-                    "aws_access_key_id": credentials.accessKeyID,
-                    "aws_secret_access_key": credentials.secretAccessKey,
-                    "aws_session_token": credentials.sessionToken,
+                stdout: JSONWriter.compactLine([
+                    ("aws_access_key_id", .string(credentials.accessKeyID)),
+                    ("aws_secret_access_key", .string(credentials.secretAccessKey)),
+                    ("aws_session_token", .string(credentials.sessionToken)),
                 ]),
                 summary: "Credentials printed")
         case .js:
             return Delivery(
-                stdout: try Self.json([
-                    "accessKeyId": credentials.accessKeyID,
-                    "secretAccessKey": credentials.secretAccessKey,
-                    "sessionToken": credentials.sessionToken,
+                stdout: JSONWriter.compactLine([
+                    ("accessKeyId", .string(credentials.accessKeyID)),
+                    ("secretAccessKey", .string(credentials.secretAccessKey)),
+                    ("sessionToken", .string(credentials.sessionToken)),
                 ]),
                 summary: "Credentials printed")
         }
@@ -194,8 +194,17 @@ package struct CredentialOutput: Sendable {
         }
     }
 
-    static func json(_ object: [String: String]) throws -> String {
-        try JSONWriter.line(object)
+    /// The `credential_process` document (version 1) for `assumed`, as one line.
+    package static func credentialProcessLine(for assumed: AssumedRole) -> String {
+        let credentials = assumed.credentials
+        return JSONWriter.compactLine([
+            ("AccessKeyId", .string(credentials.accessKeyID)),
+            ("AccountId", .string(assumed.role.accountID)),
+            ("Expiration", .string(ISO8601.format(credentials.expiration))),
+            ("SecretAccessKey", .string(credentials.secretAccessKey)),
+            ("SessionToken", .string(credentials.sessionToken)),
+            ("Version", .integer(1)),
+        ])
     }
 }
 

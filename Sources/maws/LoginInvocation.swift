@@ -1,0 +1,71 @@
+import MawsCore
+
+/// What `maws [login]` was asked to do, whichever parser read the command line: swift-argument-
+/// parser (`LoginCommand`) or, for the invocations that run on every credential request, the
+/// `HotPathScanner`. Running it is the same either way.
+struct LoginInvocation: Equatable {
+    var configFiles: [String] = []
+    var verbose = false
+    var roleARN: String?
+    var noCache = false
+    var noBrowser = false
+    var batch = false
+    var output: OutputFormat?
+    var profile: String?
+    var shell: ShellDialect = .sh
+    var webConsole = false
+    var printURL = false
+
+    /// Why these options cannot go together, or nil. swift-argument-parser reports it as a usage
+    /// error; the scanner hands such a command line to swift-argument-parser.
+    var invalidity: String? {
+        if let roleARN, let reason = RoleARNOption.invalidity(roleARN) { return reason }
+        if let profile {
+            do {
+                _ = try ProfileName.validated(profile, source: "--profile")
+            } catch {
+                return error.description
+            }
+        }
+        if batch && roleARN == nil {
+            return "--batch needs --role-arn: without a role, maws would have to ask which one to use"
+        }
+        if webConsole && printURL {
+            return "--web-console and --print-url exclude each other: open the console, or print its URL"
+        }
+        return nil
+    }
+
+    func run() throws {
+        let (environment, diagnostics, config) = try CommandContext.load(configFiles: configFiles, verbose: verbose).parts
+        let profileName = try profile ?? config.profile.map { try ProfileName.validated($0, source: "config key profile") }
+        let output = CredentialOutput(
+            format: self.output ?? config.output, dialect: shell, profile: profileName,
+            region: config.region, environment: environment)
+        try output.checkProfileName(source: profile != nil ? "--profile" : "config key profile")
+
+        let signIn = SignInSettings(roleARN: roleARN, noCache: noCache, noBrowser: noBrowser)
+        let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: !batch).run()
+
+        if printURL || webConsole {
+            let console = FederationSignIn(
+                federationURL: config.federationURL, destination: config.consoleDestination.string,
+                issuer: result.issuer, http: CurlHTTPClient())
+            let url = try console.loginURL(for: result.assumed.credentials)
+            if printURL {
+                Diagnostics.writeStandardOutput(url + "\n")
+                return
+            }
+            guard try BrowserLauncher(environment: environment).openPrivately(url, timeout: .seconds(60)) else {
+                throw ConsoleError.noBrowser
+            }
+            diagnostics.info("maws: opened the AWS console for \(result.assumed.role)")
+        }
+
+        let delivery = try output.deliver(result.assumed, promptName: result.promptName)
+        Diagnostics.writeStandardOutput(delivery.stdout)
+        if config.printRoleARN {
+            diagnostics.info("\(delivery.summary) for role \(result.assumed.role)")
+        }
+    }
+}

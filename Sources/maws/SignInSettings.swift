@@ -1,0 +1,36 @@
+import MawsCore
+
+/// The sign-in options of a command that gets credentials, as plain values (`SignInOptions` is
+/// how swift-argument-parser reads them).
+struct SignInSettings: Equatable {
+    var roleARN: String?
+    var noCache = false
+    var noBrowser = false
+
+    /// A broker for these settings. `interactive` allows the role picker and a pasted redirect.
+    func broker(config: MawsConfig, environment: Environment, diagnostics: Diagnostics, interactive: Bool) throws -> CredentialBroker {
+        // Under SSH a browser here would open on the wrong machine: print the URL and accept the
+        // redirect pasted back, unless $BROWSER says how to open one.
+        let underSSH = environment["SSH_CONNECTION"] != nil || environment["SSH_TTY"] != nil
+        let openBrowser = !noBrowser && !(underSSH && environment["BROWSER"] == nil)
+        return CredentialBroker(
+            config: config, environment: environment,
+            options: .init(
+                role: try roleARN.map { try RoleARN(parsing: $0) }, batch: !interactive, openBrowser: openBrowser,
+                acceptPastedRedirect: !openBrowser && interactive, useCache: !noCache),
+            http: ClockSkewCheckingClient(CurlHTTPClient(), diagnostics: diagnostics), diagnostics: diagnostics)
+    }
+}
+
+/// `-r/--role-arn`'s check, shared by both parsers.
+enum RoleARNOption {
+    /// Why `value` is not a role ARN, or nil.
+    static func invalidity(_ value: String) -> String? {
+        do {
+            _ = try RoleARN(parsing: value)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+}
