@@ -21,6 +21,13 @@ enum CacheEntryFuzz {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     static func run(_ data: [UInt8]) {
+        // The warm path's own readers agree with JSONDecoder on every input.
+        let codableToken = try? JSONReader.decode(IDTokenEntry.self, from: data, dates: .secondsSince1970)
+        require(IDTokenEntry.read(data) == codableToken, "IDTokenEntry.read disagrees with JSONDecoder")
+        let codableCredentials = try? JSONReader.decode(CredentialsEntry.self, from: data, dates: .secondsSince1970)
+        require(CredentialsEntry.read(data) == codableCredentials, "CredentialsEntry.read disagrees with JSONDecoder")
+        let codableValue = try? JSONReader.decode(JSONValue.self, from: data)
+        require((try? JSONParser.parse(data)) == codableValue || codableValue == nil, "JSONParser reads a document differently")
         if let entry: ProviderEntry = roundTrip(data) {
             if now.timeIntervalSince(entry.fetchedAt) < ProviderEntry.lifetime {
                 _ = try? JSONWebKeySet(json: Data(entry.keys.utf8))

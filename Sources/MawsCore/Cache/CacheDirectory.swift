@@ -29,7 +29,9 @@ package struct CacheDirectory: Sendable {
     /// The entry cached for exactly `key`, written by this user; with `now`, only if it may still
     /// be used then (`CacheEntry.isUsable`).
     package func entry<Entry: CacheEntry>(_ type: Entry.Type, for key: Entry.Key, usableAt now: Date?) -> Entry? {
-        guard let entry = read(Entry.fileName(for: key), as: Entry.self), entry.key == key else { return nil }
+        guard isTrustworthy, let bytes = AtomicFile.readPrivate(path + "/" + Entry.fileName(for: key)),
+            let entry = Entry.read(bytes), entry.key == key
+        else { return nil }
         if let now, !entry.isUsable(at: now) { return nil }
         return entry
     }

@@ -22,6 +22,22 @@ package struct IDTokenClaims: Codable, Sendable, Equatable {
         case iss, sub, aud, exp, iat, nbf, nonce, azp, email, amr
     }
 
+    package init(
+        iss: String, sub: String, aud: [String], exp: Date, iat: Date? = nil, nbf: Date? = nil, nonce: String? = nil,
+        azp: String? = nil, email: String? = nil, amr: [String]? = nil
+    ) {
+        self.iss = iss
+        self.sub = sub
+        self.aud = aud
+        self.exp = exp
+        self.iat = iat
+        self.nbf = nbf
+        self.nonce = nonce
+        self.azp = azp
+        self.email = email
+        self.amr = amr
+    }
+
     package init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         iss = try container.decode(String.self, forKey: .iss)
