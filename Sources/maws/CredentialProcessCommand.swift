@@ -19,8 +19,7 @@ struct CredentialProcessCommand: ParsableCommand {
 
     var invocation: CredentialProcessInvocation {
         CredentialProcessInvocation(
-            configFiles: common.configFiles, verbose: common.verbose, roleARN: signIn.roleARN, noCache: signIn.noCache,
-            noBrowser: signIn.noBrowser)
+            configFiles: common.configFiles, verbose: common.verbose, signIn: signIn.settings)
     }
 
     func validate() throws {

@@ -1,23 +1,20 @@
 import MawsCore
 
 /// What `maws credential-process` was asked to do, whichever parser read the command line
-/// (`CredentialProcessCommand` or the `HotPathScanner`).
+/// (`CredentialProcessCommand` or the `HotPath` scanner).
 struct CredentialProcessInvocation: Equatable {
     var configFiles: [String] = []
     var verbose = false
-    var roleARN: String?
-    var noCache = false
-    var noBrowser = false
+    var signIn = SignInSettings()
 
     /// Why these options cannot go together, or nil (see `LoginInvocation.invalidity`).
     var invalidity: String? {
-        guard let roleARN else { return "credential-process needs --role-arn" }
-        return RoleARNOption.invalidity(roleARN)
+        guard signIn.roleARN != nil else { return "credential-process needs --role-arn" }
+        return signIn.invalidity
     }
 
     func run() throws {
         let (environment, diagnostics, config) = try CommandContext.load(configFiles: configFiles, verbose: verbose).parts
-        let signIn = SignInSettings(roleARN: roleARN, noCache: noCache, noBrowser: noBrowser)
         let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: false).run()
         Diagnostics.writeStandardOutput(CredentialOutput.credentialProcessLine(for: result.assumed))
     }

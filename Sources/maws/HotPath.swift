@@ -49,7 +49,7 @@ enum HotPath {
             case "-c", "--config": invocation.configFiles.append(option.value ?? "")
             case "-v", "--verbose": invocation.verbose = true
             case "-b", "--batch": invocation.batch = true
-            case "-r", "--role-arn": invocation.roleARN = option.value
+            case "-r", "--role-arn": invocation.signIn.roleARN = option.value
             case "--profile": invocation.profile = option.value
             case "-o", "--output":
                 guard let format = option.value.flatMap(OutputFormat.init(rawValue:)) else { return nil }
@@ -71,7 +71,7 @@ enum HotPath {
             switch option.name {
             case "-c", "--config": invocation.configFiles.append(option.value ?? "")
             case "-v", "--verbose": invocation.verbose = true
-            case "-r", "--role-arn": invocation.roleARN = option.value
+            case "-r", "--role-arn": invocation.signIn.roleARN = option.value
             default: return nil
             }
         }

@@ -36,8 +36,8 @@ struct LoginCommand: ParsableCommand {
 
     var invocation: LoginInvocation {
         LoginInvocation(
-            configFiles: common.configFiles, verbose: common.verbose, roleARN: signIn.roleARN, noCache: signIn.noCache,
-            noBrowser: signIn.noBrowser, batch: batch, output: output, profile: profile, shell: shell.dialect,
+            configFiles: common.configFiles, verbose: common.verbose, signIn: signIn.settings, batch: batch, output: output,
+            profile: profile, shell: shell.dialect,
             webConsole: webConsole, printURL: printURL)
     }
 

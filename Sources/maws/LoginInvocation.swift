@@ -2,13 +2,11 @@ import MawsCore
 
 /// What `maws [login]` was asked to do, whichever parser read the command line: swift-argument-
 /// parser (`LoginCommand`) or, for the invocations that run on every credential request, the
-/// `HotPathScanner`. Running it is the same either way.
+/// `HotPath` scanner. Running it is the same either way.
 struct LoginInvocation: Equatable {
     var configFiles: [String] = []
     var verbose = false
-    var roleARN: String?
-    var noCache = false
-    var noBrowser = false
+    var signIn = SignInSettings()
     var batch = false
     var output: OutputFormat?
     var profile: String?
@@ -19,7 +17,7 @@ struct LoginInvocation: Equatable {
     /// Why these options cannot go together, or nil. swift-argument-parser reports it as a usage
     /// error; the scanner hands such a command line to swift-argument-parser.
     var invalidity: String? {
-        if let roleARN, let reason = RoleARNOption.invalidity(roleARN) { return reason }
+        if let reason = signIn.invalidity { return reason }
         if let profile {
             do {
                 _ = try ProfileName.validated(profile, source: "--profile")
@@ -27,7 +25,7 @@ struct LoginInvocation: Equatable {
                 return error.description
             }
         }
-        if batch && roleARN == nil {
+        if batch && signIn.roleARN == nil {
             return "--batch needs --role-arn: without a role, maws would have to ask which one to use"
         }
         if webConsole && printURL {
@@ -44,7 +42,6 @@ struct LoginInvocation: Equatable {
             region: config.region, environment: environment)
         try output.checkProfileName(source: profile != nil ? "--profile" : "config key profile")
 
-        let signIn = SignInSettings(roleARN: roleARN, noCache: noCache, noBrowser: noBrowser)
         let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: !batch).run()
 
         if printURL || webConsole {

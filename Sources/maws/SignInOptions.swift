@@ -19,7 +19,7 @@ struct SignInOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let roleARN, let reason = RoleARNOption.invalidity(roleARN) { throw ValidationError(reason) }
+        if let reason = settings.invalidity { throw ValidationError(reason) }
     }
 
     /// A broker for these options (`SignInSettings.broker`).

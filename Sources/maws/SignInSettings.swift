@@ -7,6 +7,17 @@ struct SignInSettings: Equatable {
     var noCache = false
     var noBrowser = false
 
+    /// Why these settings cannot be used (`--role-arn` is not a role ARN), or nil.
+    var invalidity: String? {
+        guard let roleARN else { return nil }
+        do {
+            _ = try RoleARN(parsing: roleARN)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
     /// A broker for these settings. `interactive` allows the role picker and a pasted redirect.
     func broker(config: MawsConfig, environment: Environment, diagnostics: Diagnostics, interactive: Bool) throws -> CredentialBroker {
         // Under SSH a browser here would open on the wrong machine: print the URL and accept the
@@ -19,18 +30,5 @@ struct SignInSettings: Equatable {
                 role: try roleARN.map { try RoleARN(parsing: $0) }, batch: !interactive, openBrowser: openBrowser,
                 acceptPastedRedirect: !openBrowser && interactive, useCache: !noCache),
             http: ClockSkewCheckingClient(CurlHTTPClient(), diagnostics: diagnostics), diagnostics: diagnostics)
-    }
-}
-
-/// `-r/--role-arn`'s check, shared by both parsers.
-enum RoleARNOption {
-    /// Why `value` is not a role ARN, or nil.
-    static func invalidity(_ value: String) -> String? {
-        do {
-            _ = try RoleARN(parsing: value)
-            return nil
-        } catch {
-            return error.description
-        }
     }
 }

@@ -29,9 +29,7 @@ package struct CacheDirectory: Sendable {
     /// The entry cached for exactly `key`, written by this user; with `now`, only if it may still
     /// be used then (`CacheEntry.isUsable`).
     package func entry<Entry: CacheEntry>(_ type: Entry.Type, for key: Entry.Key, usableAt now: Date?) -> Entry? {
-        guard isTrustworthy, let bytes = AtomicFile.readPrivate(path + "/" + Entry.fileName(for: key)),
-            let entry = Entry.read(bytes), entry.key == key
-        else { return nil }
+        guard let bytes = contents(of: Entry.fileName(for: key)), let entry = Entry.read(bytes), entry.key == key else { return nil }
         if let now, !entry.isUsable(at: now) { return nil }
         return entry
     }
@@ -42,8 +40,14 @@ package struct CacheDirectory: Sendable {
     }
 
     package func read<Entry: Decodable>(_ name: String, as type: Entry.Type) -> Entry? {
-        guard isTrustworthy, let bytes = AtomicFile.readPrivate(path + "/" + name) else { return nil }
+        guard let bytes = contents(of: name) else { return nil }
         return try? JSONReader.decode(Entry.self, from: bytes, dates: .secondsSince1970)
+    }
+
+    /// The bytes of the cache file `name`, if the cache is ours and the file is a private one.
+    private func contents(of name: String) -> [UInt8]? {
+        guard isTrustworthy else { return nil }
+        return AtomicFile.readPrivate(path + "/" + name)
     }
 
     package func write<Entry: Encodable>(_ entry: Entry, to name: String) throws {

@@ -103,11 +103,7 @@ package struct CredentialBroker: Sendable {
         guard let idToken = cache.entry(IDTokenEntry.self, for: idTokenKey, usableAt: nil),
             let entry = cache.entry(CredentialsEntry.self, for: credentialsKey(idToken, role), usableAt: now)
         else { return nil }
-        return Outcome(
-            assumed: AssumedRole(
-                role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
-                durationSeconds: entry.durationSeconds),
-            promptName: entry.promptName, issuer: idToken.issuer, cached: true)
+        return Outcome(cached: entry, role: role, issuer: idToken.issuer)
     }
 
     private var idTokenKey: IDTokenEntry.Key {
@@ -233,11 +229,7 @@ package struct CredentialBroker: Sendable {
         let key = credentialsKey(idToken, role)
         if options.useCache, let cached = cache.entry(CredentialsEntry.self, for: key, usableAt: Date()) {
             diagnostics.debug("another maws process has just fetched credentials for \(role); using them")
-            return Outcome(
-                assumed: AssumedRole(
-                    role: role, credentials: cached.credentials, assumedRoleARN: cached.assumedRoleARN,
-                    durationSeconds: cached.durationSeconds),
-                promptName: cached.promptName, issuer: idToken.issuer, cached: true)
+            return Outcome(cached: cached, role: role, issuer: idToken.issuer)
         }
         let assumed = try assume(role, idToken: idToken, endpoint: endpoint)
         cache.store(
@@ -285,5 +277,16 @@ package struct CredentialBroker: Sendable {
             waiting: {
                 diagnostics.info("maws: waiting for another maws process to finish signing in")
             }, body)
+    }
+}
+
+extension CredentialBroker.Outcome {
+    /// The outcome of credentials found in the cache for `role`.
+    init(cached entry: CredentialsEntry, role: RoleARN, issuer: String) {
+        self.init(
+            assumed: AssumedRole(
+                role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
+                durationSeconds: entry.durationSeconds),
+            promptName: entry.promptName, issuer: issuer, cached: true)
     }
 }
