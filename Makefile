@@ -55,9 +55,14 @@ lock:
 	cp "$$tmp/lock" $(STACK)/requirements.lock; \
 	echo "$(STACK)/requirements.lock regenerated: review git diff $(STACK)/requirements.lock"
 
-## Release binary, Swift runtime linked statically.
+## Release binary, Swift runtime linked statically. Every module, the dependencies' too, reaches
+## the metadata of generic types through accessor functions rather than by mangled name: decoding a
+## name at run time checks its generic requirements (`String: Hashable`) by scanning all of the
+## binary's protocol conformance records, some 100,000 instructions each (see Linker/README.md).
+RELEASE_FLAGS := -c release --static-swift-stdlib \
+	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 build: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product maws
+	$(SWIFT) build $(RELEASE_FLAGS) --product maws
 
 debug: deps
 	$(SWIFT) build --build-tests
@@ -91,7 +96,7 @@ demo: build venv
 
 ## The organisation's server and builder, release build.
 build-roles: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product maws-roles
+	$(SWIFT) build $(RELEASE_FLAGS) --product maws-roles
 
 ## Warm-path benchmark against the Python original (hyperfine; see bench/bench.py).
 bench:

@@ -2,13 +2,20 @@
 
 Signs in once with maws (the scripted user agent as $BROWSER), seeds the original's cache with
 that same ID token, role list and STS credentials, checks that every warm run answers without a
-request to the IdP or STS (maws) and with valid credentials, then times with hyperfine:
+request to the IdP or STS (maws) and with valid credentials, then times with hyperfine, in one
+run so that the figures are side by side:
 
+  /bin/true                                 (what starting any process costs here)
+  maws --version, maws --help
   maws -b -r ARN -o boto
   maws credential-process --role-arn ARN
+
+and then, in a run of its own (it takes half a second a run):
+
   mozilla-aws-cli: maws -b -r ARN -o boto   (it refetches discovery and JWKS and checks the token)
 
-and prints medians, the ratio, and the peak RSS of each (median of 20 runs, from GNU time).
+and prints medians, the ratio to the original, and the peak RSS of each (median of 20 runs, from
+GNU time).
 """
 
 import argparse
@@ -41,13 +48,16 @@ def peak_rss_kib(command, env, runs=20):
     return statistics.median(peaks)
 
 
-def hyperfine(name, command, env, runs, warmup, results):
-    export = results / f"{name}.json"
-    subprocess.run(["hyperfine", "-N", "--style", "basic", "--warmup", str(warmup), "--runs", str(runs),
-                    "--export-json", str(export), "--command-name", name, subprocess.list2cmdline(command)],
-                   env=env, check=True)
-    times = json.loads(export.read_text())["results"][0]["times"]
-    return statistics.median(times) * 1000
+def hyperfine(commands, env, runs, warmup, results):
+    """Median times in ms of `commands` (name: argv), measured in one hyperfine run."""
+    export = results / "hyperfine.json"
+    arguments = ["hyperfine", "-N", "--style", "basic", "--warmup", str(warmup), "--runs", str(runs),
+                 "--export-json", str(export)]
+    for name, command in commands.items():
+        arguments += ["--command-name", name, subprocess.list2cmdline(command)]
+    subprocess.run(arguments, env=env, check=True)
+    return {result["command"]: statistics.median(result["times"]) * 1000
+            for result in json.loads(export.read_text())["results"]}
 
 
 def seed_original_cache(home, stack, maws_cache, role):
@@ -109,15 +119,19 @@ def main():
         seed_original_cache(original["HOME"], stack, Path(ours["XDG_CACHE_HOME"]) / "maws", role)
 
         commands = {
+            "/bin/true": ["/bin/true"],
+            "maws --version": [args.maws, "--version"],
+            "maws --help": [args.maws, "--help"],
             "maws -o boto": [args.maws, "-c", str(config), "-b", "-r", role, "-o", "boto"],
             "maws credential-process": [args.maws, "credential-process", "-c", str(config), "--role-arn", role],
-            "mozilla-aws-cli -o boto": [args.original, "-c", str(config), "-b", "-r", role, "-o", "boto"],
         }
-        environments = {"maws -o boto": ours, "maws credential-process": ours, "mozilla-aws-cli -o boto": original}
+        original_command = [args.original, "-c", str(config), "-b", "-r", role, "-o", "boto"]
 
         idp_before, sts_before = stack.idp_log.count(), stack.aws_app.actions_seen("AssumeRoleWithWebIdentity")
-        for name, command in commands.items():
-            output = subprocess.run(command, env=environments[name], capture_output=True, text=True)
+        for name, command, env in [("maws -o boto", commands["maws -o boto"], ours),
+                                   ("maws credential-process", commands["maws credential-process"], ours),
+                                   ("mozilla-aws-cli -o boto", original_command, original)]:
+            output = subprocess.run(command, env=env, capture_output=True, text=True)
             assert output.returncode == 0, (name, output.stderr)
             answer = json.loads(output.stdout)
             assert answer.get("aws_access_key_id", answer.get("AccessKeyId", "")).startswith("ASIA"), name
@@ -128,17 +142,15 @@ def main():
 
         results = scratch / "results"
         results.mkdir()
-        medians, peaks = {}, {}
-        for name, command in commands.items():
-            is_original = name.startswith("mozilla")
-            medians[name] = hyperfine(name, command, environments[name],
-                                      args.original_runs if is_original else args.runs, 3 if is_original else 20, results)
-            peaks[name] = peak_rss_kib(command, environments[name], runs=10 if is_original else 20)
+        medians = hyperfine(commands, ours, args.runs, 20, results)
+        medians.update(hyperfine({"mozilla-aws-cli -o boto": original_command}, original, args.original_runs, 3, results))
+        peaks = {name: peak_rss_kib(command, ours) for name, command in commands.items()}
+        peaks["mozilla-aws-cli -o boto"] = peak_rss_kib(original_command, original, runs=10)
 
         baseline = medians["mozilla-aws-cli -o boto"]
-        print("\nWarm path (valid cached credentials), medians:")
+        print("\nMedians (valid cached credentials for the credential commands):")
         print(f"{'command':28} {'median':>10} {'peak RSS':>10} {'vs original':>12}")
-        for name in commands:
+        for name in medians:
             print(f"{name:28} {medians[name]:8.2f} ms {peaks[name] / 1024:7.1f} MB {baseline / medians[name]:10.1f}x")
         print(f"\nmaws made no request to the IdP or STS; mozilla-aws-cli made {original_idp_requests} to the IdP "
               f"(discovery and JWKS) in its one checked run.")

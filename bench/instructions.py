@@ -7,6 +7,7 @@ regression shows here as a number over its ceiling: the exit status is 1 when an
 its ceiling, 0 otherwise.
 
   version             maws --version
+  help                maws --help
   boto                maws -c CONFIG -b -r ARN -o boto
   credential-process  maws credential-process -c CONFIG --role-arn ARN
 """
@@ -50,6 +51,7 @@ def warm_commands(maws, stack, scratch):
     subprocess.run([maws, "-c", str(config), "-b", "-r", role], env=env, check=True, stdout=subprocess.DEVNULL)
     return env, {
         "version": [maws, "--version"],
+        "help": [maws, "--help"],
         "boto": [maws, "-c", str(config), "-b", "-r", role, "-o", "boto"],
         "credential-process": [maws, "credential-process", "-c", str(config), "--role-arn", role],
     }

@@ -83,14 +83,31 @@ enum HotPath {
     /// `understood` turns false) at anything the scanner leaves to swift-argument-parser.
     struct Words {
         private var rest: ArraySlice<String>
-        private var seen: Set<String> = []
+        /// The options read so far, by their long spelling. (Arrays and switches rather than sets
+        /// and dictionaries: a handful of comparisons costs less than making a Set's metadata.)
+        private var seen: [String] = []
         private(set) var understood = true
 
-        /// Options that take a value; `-c/--config` may be given more than once.
-        static let valued: Set<String> = ["-c", "--config", "-r", "--role-arn", "--profile", "-o", "--output", "--shell"]
-        static let repeatable: Set<String> = ["-c", "--config"]
-        /// The long and short spellings of one option count as one for the repetition check.
-        static let canonical = ["-c": "--config", "-v": "--verbose", "-b": "--batch", "-r": "--role-arn", "-o": "--output"]
+        /// Options that take a value.
+        static func takesValue(_ name: String) -> Bool {
+            switch name {
+            case "-c", "--config", "-r", "--role-arn", "--profile", "-o", "--output", "--shell": true
+            default: false
+            }
+        }
+
+        /// The long spelling of an option: its short and long spellings count as one for the
+        /// repetition check.
+        static func canonical(_ name: String) -> String {
+            switch name {
+            case "-c": "--config"
+            case "-v": "--verbose"
+            case "-b": "--batch"
+            case "-r": "--role-arn"
+            case "-o": "--output"
+            default: name
+            }
+        }
 
         init(_ arguments: ArraySlice<String>) {
             rest = arguments
@@ -105,11 +122,12 @@ enum HotPath {
                 value = String(word[word.index(after: equals)...])
             }
             guard name.hasPrefix("-"), name != "-", name != "--" else { return stop() }
-            let key = Self.canonical[name] ?? name
-            if !Self.repeatable.contains(key) {
-                guard seen.insert(key).inserted else { return stop() }
+            let key = Self.canonical(name)
+            if key != "--config" {  // the one option that may be given more than once
+                guard !seen.contains(key) else { return stop() }
+                seen.append(key)
             }
-            if Self.valued.contains(name) {
+            if Self.takesValue(name) {
                 if value == nil {
                     // A value that looks like an option is for swift-argument-parser to judge.
                     guard let next = rest.popFirst(), !next.hasPrefix("-") else { return stop() }

@@ -12,6 +12,11 @@ enum Main {
             Diagnostics.writeStandardOutput(RootHelp.text())
             exit(ExitStatus.success)
         }
+        if arguments == ["--version"] {
+            // What swift-argument-parser prints for it, without building the command tree first.
+            Diagnostics.writeStandardOutput(versionText)
+            exit(ExitStatus.success)
+        }
         if let invocation = HotPath.scan(arguments) {
             do {
                 try invocation.run()
@@ -28,6 +33,9 @@ enum Main {
             fail(error, command: command.type)
         }
     }
+
+    /// `maws --version`.
+    static let versionText = MawsVersion.current + "\n"
 
     /// Reports `error` in one line and exits with the documented status.
     static func fail(_ error: Error, command: any ParsableCommand.Type) -> Never {

@@ -94,6 +94,17 @@ import Testing
             #expect(HotPath.scan(line) == nil, "\(line)")
         }
     }
+
+    /// `maws --version` is printed without swift-argument-parser, as it would print it.
+    @Test func versionTextIsSwiftArgumentParsers() {
+        do {
+            _ = try Maws.parseAsRoot(["--version"])
+            Issue.record("--version parsed as a command")
+        } catch {
+            #expect(Maws.exitCode(for: error) == .success)
+            #expect(Maws.fullMessage(for: error) + "\n" == Main.versionText)
+        }
+    }
 }
 
 extension [String] {

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import MawsCore
@@ -193,6 +194,51 @@ import Foundation
             try ConfigLoader(environment: environment, explicitFiles: [path]).load()
         }
         #expect(ConfigError.syntax(path: path, line: 1, reason: "x").exitCode == 2)
+    }
+
+    /// The config reader uses plain system calls: what is not a readable UTF-8 regular file is
+    /// named as such, a FIFO is refused at once rather than waited on, and a missing default file
+    /// (or one under a path component that is a file) is skipped.
+    @Test func whatIsNotARegularUTF8FileIsRefused() throws {
+        #expect(throws: ConfigError.unreadable(path: directory, reason: "it is not a regular file")) {
+            try ConfigLoader(environment: environment, explicitFiles: [directory]).load()
+        }
+        let fifo = directory + "/fifo.ini"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: ConfigError.unreadable(path: fifo, reason: "it is not a regular file")) {
+            try ConfigLoader(environment: environment, explicitFiles: [fifo]).load()
+        }
+        let latin1 = directory + "/latin1.ini"
+        try Data([0x5B, 0x6D, 0x61, 0x77, 0x73, 0x5D, 0x0A, 0x23, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: latin1))
+        #expect(throws: ConfigError.unreadable(path: latin1, reason: "it is not UTF-8 text")) {
+            try ConfigLoader(environment: environment, explicitFiles: [latin1]).load()
+        }
+        let file = try write("plain.ini", required)
+        #expect(try ConfigLoader.read(file + "/config.ini", required: false) == nil)
+        #expect(try ConfigLoader.read(file, required: true) == required)
+        // A byte order mark is kept, so that the parser names it rather than skipping it silently.
+        let marked = try write("bom.ini", "\u{FEFF}" + required)
+        #expect(
+            throws: ConfigError.syntax(
+                path: marked, line: 1, reason: "the file starts with a byte order mark, which AWS tools and configparser do not skip")
+        ) {
+            try ConfigLoader(environment: environment, explicitFiles: [marked]).load()
+        }
+    }
+}
+
+@Suite struct EnvironmentTests {
+    /// `Environment.current` reads `environ` itself: the first of two entries with the same name
+    /// counts (as for getenv and Python's os.environ), a value keeps every `=` after the first,
+    /// and an entry without `=` is skipped.
+    @Test func readsEnvironEntriesAsGetenvDoes() {
+        let entries = ["A=1", "B=x=y", "NOEQUALS", "A=2", "EMPTY=", "=nameless"]
+        var pointers: [UnsafeMutablePointer<CChar>?] = entries.map { strdup($0) } + [nil]
+        defer { for pointer in pointers { free(pointer) } }
+        let variables = pointers.withUnsafeMutableBufferPointer { Environment.variables(of: $0.baseAddress!) }
+        #expect(variables == ["A": "1", "B": "x=y", "EMPTY": "", "": "nameless"])
+        #expect(Environment(variables)["EMPTY"] == nil)
+        #expect(Environment.current.variables["PATH"] == String(cString: getenv("PATH")))
     }
 }
 

@@ -155,8 +155,11 @@ package struct CacheDirectory: Sendable {
     /// A 64-bit FNV-1a hash of `key`, as 16 hex digits.
     package static func keyHash(_ key: [String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.joined(separator: "\u{0}").utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        // The parts joined by NUL bytes, hashed as they come (no joined String is made).
+        for (index, part) in key.enumerated() {
+            if index > 0 { mix(0) }
+            for byte in part.utf8 { mix(byte) }
         }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex

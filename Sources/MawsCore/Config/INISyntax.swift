@@ -36,31 +36,35 @@ enum INISyntax {
         case continuation(owner: Int, text: String)
     }
 
-    /// Splits `text` at LF, CRLF and lone CR, keeping each terminator with its line.
+    /// Splits `text` at LF, CRLF and lone CR, keeping each terminator with its line. Works on the
+    /// UTF-8 bytes: CR and LF never occur inside a multi-byte character, so each cut falls
+    /// between characters, and no scalar needs decoding.
     static func lines(_ text: String) -> [Line] {
         var lines: [Line] = []
-        var current = String.UnicodeScalarView()
-        var scalars = text.unicodeScalars.makeIterator()
-        var pending = scalars.next()
-        while let scalar = pending {
-            pending = scalars.next()
-            switch scalar {
-            case "\n":
-                lines.append(Line(text: String(current), ending: "\n"))
-                current = String.UnicodeScalarView()
-            case "\r":
-                if pending == "\n" {
-                    pending = scalars.next()
-                    lines.append(Line(text: String(current), ending: "\r\n"))
-                } else {
-                    lines.append(Line(text: String(current), ending: "\r"))
-                }
-                current = String.UnicodeScalarView()
-            default:
-                current.append(scalar)
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            guard byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") else {
+                index = utf8.index(after: index)
+                continue
             }
+            var next = utf8.index(after: index)
+            let ending: String
+            if byte == UInt8(ascii: "\n") {
+                ending = "\n"
+            } else if next != utf8.endIndex, utf8[next] == UInt8(ascii: "\n") {
+                ending = "\r\n"
+                next = utf8.index(after: next)
+            } else {
+                ending = "\r"
+            }
+            lines.append(Line(text: String(text[start..<index]), ending: ending))
+            start = next
+            index = next
         }
-        if !current.isEmpty { lines.append(Line(text: String(current), ending: "")) }
+        if start != utf8.endIndex { lines.append(Line(text: String(text[start...]), ending: "")) }
         return lines
     }
 
@@ -90,10 +94,15 @@ enum INISyntax {
         return slice
     }
 
+    /// The scalars as a String, encoded by hand: `String.UnicodeScalarView.append` goes through
+    /// the standard library's generic code, which costs a config read more than the parse itself.
     static func string(_ scalars: some Sequence<Unicode.Scalar>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(scalars.underestimatedCount)
+        for scalar in scalars {
+            UTF8.encode(scalar) { utf8.append($0) }
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// Classifies `lines` as configparser does, and refuses what it would refuse (at the line it
@@ -185,10 +194,11 @@ enum INISyntax {
     /// case, Unicode versions and special cases (final sigma) could make maws and Python disagree
     /// about which keys are the same, so those keys are refused.
     private static func lowercasedKey(_ key: ArraySlice<Unicode.Scalar>, line: Int) throws(INIParseError) -> String {
-        var lowered = String.UnicodeScalarView()
+        var lowered: [Unicode.Scalar] = []
+        lowered.reserveCapacity(key.count)
         for scalar in key {
             if scalar.isASCII {
-                lowered.append(scalar.properties.isUppercase ? Unicode.Scalar(scalar.value + 32)! : scalar)
+                lowered.append(("A"..."Z").contains(scalar) ? Unicode.Scalar(UInt8(scalar.value) + 32) : scalar)
             } else if scalar.properties.changesWhenLowercased {
                 throw INIParseError(
                     line: line, reason: "key '\(string(key))' has non-ASCII capital letters, whose lowercasing maws does not model",
@@ -197,13 +207,14 @@ enum INISyntax {
                 lowered.append(scalar)
             }
         }
-        return String(lowered)
+        return string(lowered)
     }
 
-    /// The values as configparser joins them: the entry's own text, then one line per
-    /// continuation and per blank line in between, with trailing empty lines dropped.
-    static func values(_ kinds: [Kind]) -> [Int: String] {
-        var parts: [Int: [String]] = [:]
+    /// The values as configparser joins them, by line index (nil for a line that is not an entry):
+    /// the entry's own text, then one line per continuation and per blank line in between, with
+    /// trailing empty lines dropped.
+    static func values(_ kinds: [Kind]) -> [String?] {
+        var parts = [[String]](repeating: [], count: kinds.count)
         var current: Int?
         for (index, kind) in kinds.enumerated() {
             switch kind {
@@ -211,16 +222,18 @@ enum INISyntax {
                 parts[index] = [value]
                 current = index
             case .continuation(let owner, let text):
-                parts[owner]?.append(text)
+                parts[owner].append(text)
             case .blank:
-                if let current { parts[current]?.append("") }
+                if let current { parts[current].append("") }
             case .header:
                 current = nil
             case .comment:
                 break
             }
         }
-        return parts.mapValues { lines in
+        return parts.map { lines in
+            guard !lines.isEmpty else { return nil }
+            guard lines.count > 1 else { return lines[0] }
             var lines = lines
             while lines.count > 1, lines.last == "" { lines.removeLast() }
             return lines.joined(separator: "\n")
@@ -232,6 +245,7 @@ extension String {
     /// Equal scalar for scalar, as Python compares strings. Swift's `==` also equates canonically
     /// equivalent spellings ("é" and "e\u{301}"), which configparser treats as different names.
     func isExactly(_ other: String) -> Bool {
-        unicodeScalars.elementsEqual(other.unicodeScalars)
+        // The same scalars are the same UTF-8 bytes, which are cheaper to compare.
+        utf8.elementsEqual(other.utf8)
     }
 }

@@ -29,10 +29,15 @@ enum LoopbackPeer {
     static func owner(of descriptor: Int32) -> Owner {
         guard let client = address(descriptor, peer: true), let server = address(descriptor, peer: false) else { return .unknown }
         guard let table = readTable(client.family == AF_INET6 ? "/proc/net/tcp6" : "/proc/net/tcp") else { return .unknown }
-        // The client's socket is the row whose local end is the client and remote end is us.
-        for line in table.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count > 7, fields[1] == client.text, fields[2] == server.text, let uid = UInt32(fields[7]) else { continue }
+        // The client's socket is the row whose local end is the client and remote end is us. Read
+        // as bytes, and only as far as the uid column: a busy machine's table has thousands of rows.
+        let clientText = Array(client.text.utf8)
+        let serverText = Array(server.text.utf8)
+        for line in table.split(separator: UInt8(ascii: "\n")).dropFirst() {
+            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 8, omittingEmptySubsequences: true)
+            guard fields.count > 7, fields[1].elementsEqual(clientText), fields[2].elementsEqual(serverText),
+                let uid = UInt32(String(decoding: fields[7], as: UTF8.self))
+            else { continue }
             return .user(uid_t(uid))
         }
         return .notFound
@@ -68,11 +73,11 @@ enum LoopbackPeer {
         }
     }
 
-    private static func readTable(_ path: String) -> String? {
+    private static func readTable(_ path: String) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         let bytes = FileDescriptor.readToEnd(descriptor).bytes
-        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+        return bytes.isEmpty ? nil : bytes
     }
 }

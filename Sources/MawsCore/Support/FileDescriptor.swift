@@ -21,10 +21,11 @@ package enum FileDescriptor {
     }
 
     /// Reads up to the end of the file: what was read and, when a read failed, its error number
-    /// (the bytes are then those read before it).
-    package static func readToEnd(_ descriptor: Int32) -> (bytes: [UInt8], error: Int32?) {
+    /// (the bytes are then those read before it). `chunkSize` is how much one read asks for; a
+    /// regular file's size (plus one, to see the end in the same read) saves zeroing 64 KiB.
+    package static func readToEnd(_ descriptor: Int32, chunkSize: Int = 65536) -> (bytes: [UInt8], error: Int32?) {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        var chunk = [UInt8](repeating: 0, count: max(chunkSize, 1))
         while true {
             let count = Errno.retrying { Glibc.read(descriptor, &chunk, chunk.count) }
             if count < 0 { return (bytes, errno) }

@@ -41,39 +41,43 @@ package enum JSONWriter {
     /// generic machinery would cost more than the rest of the run. `members` must come in the
     /// `compact` format's key order (sorted); a unit test holds the two writers to the same bytes.
     package static func compactLine(_ members: [(String, FlatValue)]) -> String {
-        var text = "{"
+        var utf8: [UInt8] = [UInt8(ascii: "{")]
         for (index, (key, value)) in members.enumerated() {
-            if index > 0 { text += "," }
-            appendQuoted(key, to: &text)
-            text += ":"
+            if index > 0 { utf8.append(UInt8(ascii: ",")) }
+            appendQuoted(key, to: &utf8)
+            utf8.append(UInt8(ascii: ":"))
             switch value {
-            case .string(let string): appendQuoted(string, to: &text)
-            case .integer(let number): text += String(number)
+            case .string(let string): appendQuoted(string, to: &utf8)
+            case .integer(let number): utf8 += String(number).utf8
             }
         }
-        return text + "}\n"
+        utf8 += "}\n".utf8
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// `string` as a JSON string the way `JSONEncoder` writes it with `.withoutEscapingSlashes`:
     /// `"` and `\` escaped, control characters as `\b \f \n \r \t` or `\u00XX`, the rest as is.
-    static func appendQuoted(_ string: String, to text: inout String) {
-        text += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
+    /// Works on the UTF-8 bytes: every byte that needs escaping is ASCII, and the bytes of a
+    /// multi-byte character are all 0x80 or above, so they are copied through.
+    static func appendQuoted(_ string: String, to utf8: inout [UInt8]) {
+        utf8.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): utf8 += "\\\"".utf8
+            case UInt8(ascii: "\\"): utf8 += "\\\\".utf8
+            case 0x08: utf8 += "\\b".utf8
+            case 0x0C: utf8 += "\\f".utf8
+            case UInt8(ascii: "\n"): utf8 += "\\n".utf8
+            case UInt8(ascii: "\r"): utf8 += "\\r".utf8
+            case UInt8(ascii: "\t"): utf8 += "\\t".utf8
+            case 0x00...0x1F:
+                let hex = Array("0123456789abcdef".utf8)
+                utf8 += "\\u00".utf8
+                utf8 += [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default: utf8.append(byte)
             }
         }
-        text += "\""
+        utf8.append(UInt8(ascii: "\""))
     }
 
     private static func encoder(_ format: Format) -> JSONEncoder {
