@@ -401,3 +401,20 @@ def test_a_quote_followed_by_a_combining_mark_stays_quoted_in_fish(maws, stack):
     shell = fish(maws, stack, result.stdout, "printf '%s' $AWS_PROFILE")
     assert not (maws.home / "PWNED").exists(), "text after the quote ran as a command"
     assert shell.stdout == name
+
+
+def test_a_warm_run_opens_no_library_and_no_connection(maws, stack):
+    """With valid cached credentials, maws answers from its cache: libcurl and libcrypto are never
+    opened (glibc's LD_DEBUG=files names every library dlopen loads), and nothing reaches the IdP
+    or STS."""
+    role = stack.role_arn("Admin")
+    assert maws.run("-o", "boto", "-r", role).returncode == 0
+    idp_before, sts_before = stack.idp_log.count(), stack.aws_app.actions_seen("AssumeRoleWithWebIdentity")
+    for arguments in (["-b", "-o", "boto", "-r", role], ["credential-process", "--role-arn", role]):
+        result = maws.run(*arguments, env={"LD_DEBUG": "files"})
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)
+        loaded = [line for line in result.stderr.splitlines() if "dynamically loaded by" in line]
+        assert loaded == [], loaded
+    assert stack.idp_log.count() == idp_before
+    assert stack.aws_app.actions_seen("AssumeRoleWithWebIdentity") == sts_before
