@@ -3,7 +3,7 @@
 Signs in once with maws (the scripted user agent as $BROWSER), seeds the original's cache with
 that same ID token, role list and STS credentials, checks that every warm run answers without a
 request to the IdP or STS (maws) and with valid credentials, then times with hyperfine, in one
-run so that the figures are side by side:
+run so that the figures are side by side (in five rounds, their times pooled):
 
   /bin/true                                 (what starting any process costs here)
   maws --version, maws --help
@@ -48,16 +48,21 @@ def peak_rss_kib(command, env, runs=20):
     return statistics.median(peaks)
 
 
-def hyperfine(commands, env, runs, warmup, results):
-    """Median times in ms of `commands` (name: argv), measured in one hyperfine run."""
-    export = results / "hyperfine.json"
-    arguments = ["hyperfine", "-N", "--style", "basic", "--warmup", str(warmup), "--runs", str(runs),
-                 "--export-json", str(export)]
-    for name, command in commands.items():
-        arguments += ["--command-name", name, subprocess.list2cmdline(command)]
-    subprocess.run(arguments, env=env, check=True)
-    return {result["command"]: statistics.median(result["times"]) * 1000
-            for result in json.loads(export.read_text())["results"]}
+def hyperfine(commands, env, runs, warmup, results, rounds=1):
+    """Median times in ms of `commands` (name: argv), side by side: `rounds` hyperfine runs of all
+    the commands, `runs / rounds` runs each, their times pooled. Several rounds keep a burst of
+    other work on the machine from landing on one command's runs only."""
+    times = {name: [] for name in commands}
+    for round_number in range(rounds):
+        export = results / f"hyperfine-{round_number}.json"
+        arguments = ["hyperfine", "-N", "--style", "basic", "--warmup", str(warmup), "--runs", str(max(1, runs // rounds)),
+                     "--export-json", str(export)]
+        for name, command in commands.items():
+            arguments += ["--command-name", name, subprocess.list2cmdline(command)]
+        subprocess.run(arguments, env=env, check=True, stdout=subprocess.DEVNULL if round_number else None)
+        for result in json.loads(export.read_text())["results"]:
+            times[result["command"]] += result["times"]
+    return {name: statistics.median(samples) * 1000 for name, samples in times.items()}
 
 
 def seed_original_cache(home, stack, maws_cache, role):
@@ -142,7 +147,7 @@ def main():
 
         results = scratch / "results"
         results.mkdir()
-        medians = hyperfine(commands, ours, args.runs, 20, results)
+        medians = hyperfine(commands, ours, args.runs, 20, results, rounds=5)
         medians.update(hyperfine({"mozilla-aws-cli -o boto": original_command}, original, args.original_runs, 3, results))
         peaks = {name: peak_rss_kib(command, ours) for name, command in commands.items()}
         peaks["mozilla-aws-cli -o boto"] = peak_rss_kib(original_command, original, runs=10)
