@@ -114,8 +114,8 @@ def main():
         ours = {"PATH": os.environ["PATH"], "HOME": str(scratch / "ours"), "XDG_CACHE_HOME": str(scratch / "ours" / "cache"),
                 "XDG_CONFIG_HOME": str(scratch / "ours" / "config"), "XDG_CONFIG_DIRS": str(scratch / "none"),
                 "BROWSER": str(ROOT / "Tests" / "stack" / "bin" / "scripted-browser"),
-                "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice"}
-        original = {"PATH": os.environ["PATH"], "HOME": str(scratch / "original"),
+                "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice", "MAWS_TEST_CA": stack.ca_file}
+        original = {"PATH": os.environ["PATH"], "HOME": str(scratch / "original"), "REQUESTS_CA_BUNDLE": stack.ca_file,
                     "XDG_CONFIG_HOME": str(scratch / "original" / "config")}
 
         # Sign in once; from here on every maws run must be answered from the cache.

@@ -47,7 +47,7 @@ def warm_commands(maws, stack, scratch):
     env = {"PATH": os.environ["PATH"], "HOME": str(scratch / "home"), "XDG_CACHE_HOME": str(scratch / "home" / "cache"),
            "XDG_CONFIG_HOME": str(scratch / "home" / "config"), "XDG_CONFIG_DIRS": str(scratch / "none"),
            "BROWSER": str(ROOT / "Tests" / "stack" / "bin" / "scripted-browser"),
-           "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice"}
+           "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice", "MAWS_TEST_CA": stack.ca_file}
     subprocess.run([maws, "-c", str(config), "-b", "-r", role], env=env, check=True, stdout=subprocess.DEVNULL)
     return env, {
         "version": [maws, "--version"],

@@ -36,11 +36,11 @@ PHASES = [
 ]
 
 
-def environment(scratch):
+def environment(scratch, stack):
     return {"PATH": os.environ["PATH"], "HOME": str(scratch / "home"), "XDG_CACHE_HOME": str(scratch / "home" / "cache"),
             "XDG_CONFIG_HOME": str(scratch / "home" / "config"), "XDG_CONFIG_DIRS": str(scratch / "none"),
             "BROWSER": str(ROOT / "Tests" / "stack" / "bin" / "scripted-browser"),
-            "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice"}
+            "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice", "MAWS_TEST_CA": stack.ca_file}
 
 
 def own_cpu_ms(command, env):
@@ -91,7 +91,7 @@ def main():
                 scratch = Path(scratch)
                 (scratch / "config.ini").write_text(stack.config_text())
                 command = [args.maws, "-c", str(scratch / "config.ini"), "-b", "-r", role]
-                samples.append(own_cpu_ms(command, environment(scratch)))
+                samples.append(own_cpu_ms(command, environment(scratch, stack)))
         samples = samples[1:]  # the first warms the page cache for libcurl and libcrypto
         user = statistics.median(sample[0] for sample in samples)
         system = statistics.median(sample[1] for sample in samples)
@@ -101,7 +101,7 @@ def main():
         with tempfile.TemporaryDirectory(prefix="maws-signin-") as scratch:
             scratch = Path(scratch)
             (scratch / "config.ini").write_text(stack.config_text())
-            breakdown([args.maws, "-c", str(scratch / "config.ini"), "-b", "-r", role], environment(scratch))
+            breakdown([args.maws, "-c", str(scratch / "config.ini"), "-b", "-r", role], environment(scratch, stack))
 
 
 if __name__ == "__main__":

@@ -42,10 +42,13 @@ struct BuildCommand: ParsableCommand {
         let diagnostics = Diagnostics(verbose: verbose)
         let config = try BuilderConfig.load(self.config)
         let credentials = try UserSessions.keys(profile: profile, environment: environment) {
-            try UserSessions(environment: environment, http: CurlHTTPClient(), diagnostics: diagnostics, mfaCode: nil)
+            try UserSessions(
+                environment: environment, http: CurlHTTPClient(network: NetworkSettings(environment: environment)),
+                diagnostics: diagnostics, mfaCode: nil)
         }
         let builder = RoleMapBuilder(
-            config: config, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
+            config: config,
+            api: AWSAccountAPI(environment: environment, http: CurlHTTPClient(network: NetworkSettings(environment: environment))),
             credentials: credentials, diagnostics: diagnostics)
         while true {
             let (summary, failed) = try builder.buildAndWrite()

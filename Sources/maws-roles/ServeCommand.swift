@@ -46,7 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(error.exitCode)
         }
         let rebuild = try rebuildAction(environment: environment, diagnostics: diagnostics)
-        let service = RolesService(config: api, http: CurlHTTPClient(), diagnostics: diagnostics, rebuild: rebuild)
+        let service = RolesService(
+            config: api, http: CurlHTTPClient(network: NetworkSettings(environment: environment)), diagnostics: diagnostics,
+            rebuild: rebuild)
 
         // The endpoints block (libcurl to the IdP, the map files), so they run on a bounded pool of
         // threads, never on the event loops. /healthz (two stat calls, the maps read only when they
@@ -85,7 +87,8 @@ struct ServeCommand: AsyncParsableCommand {
             let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"]
         else { return nil }
         let builder = RoleMapBuilder(
-            config: builderConfig, api: AWSAccountAPI(environment: environment, http: CurlHTTPClient()),
+            config: builderConfig,
+            api: AWSAccountAPI(environment: environment, http: CurlHTTPClient(network: NetworkSettings(environment: environment))),
             credentials: .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"]),
             diagnostics: diagnostics)
         return { try builder.buildAndWrite().summary }

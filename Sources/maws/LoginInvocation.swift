@@ -47,7 +47,7 @@ struct LoginInvocation: Equatable {
         if printURL || webConsole {
             let console = FederationSignIn(
                 federationURL: config.federationURL, destination: config.consoleDestination.string,
-                issuer: result.issuer, http: CurlHTTPClient())
+                issuer: result.issuer, http: CurlHTTPClient(network: config.network(environment)))
             let url = try console.loginURL(for: result.assumed.credentials)
             if printURL {
                 Diagnostics.writeStandardOutput(url + "\n")

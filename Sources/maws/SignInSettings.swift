@@ -29,6 +29,7 @@ struct SignInSettings: Equatable {
             options: .init(
                 role: try roleARN.map { try RoleARN(parsing: $0) }, batch: !interactive, openBrowser: openBrowser,
                 acceptPastedRedirect: !openBrowser && interactive, useCache: !noCache),
-            http: ClockSkewCheckingClient(CurlHTTPClient(), diagnostics: diagnostics), diagnostics: diagnostics)
+            http: ClockSkewCheckingClient(CurlHTTPClient(network: config.network(environment)), diagnostics: diagnostics),
+            diagnostics: diagnostics)
     }
 }

@@ -17,7 +17,8 @@ struct UserProfileOptions: ParsableArguments {
         let environment = Environment.current
         let diagnostics = Diagnostics(verbose: verbose)
         let sessions = try UserSessions(
-            environment: environment, http: ClockSkewCheckingClient(CurlHTTPClient(), diagnostics: diagnostics),
+            environment: environment,
+            http: ClockSkewCheckingClient(CurlHTTPClient(network: NetworkSettings(environment: environment)), diagnostics: diagnostics),
             diagnostics: diagnostics, mfaCode: mfaCode)
         return (sessions, environment)
     }

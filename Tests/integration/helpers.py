@@ -52,6 +52,8 @@ class Maws:
             "MAWS_TEST_ACTION": action,
             "MAWS_TEST_UA_LOG": str(self.ua_log),
         }
+        if self.stack.ca_file:
+            env["MAWS_TEST_CA"] = self.stack.ca_file  # what the scripted browser trusts
         env.update({key: value for key, value in extra.items() if value is not None})
         return env
 
@@ -89,7 +91,7 @@ class Maws:
         result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True,
                                 env={"PATH": os.environ["PATH"], "AWS_PROFILE": "stale", "HOME": str(self.home)})
         env = dict(item.split("=", 1) for item in result.stdout.split("\0") if "=" in item)
-        env.update({"AWS_ENDPOINT_URL": self.stack.aws.url, "AWS_DEFAULT_REGION": "us-east-1"})
+        env.update({"AWS_ENDPOINT_URL": self.stack.aws.url, "AWS_CA_BUNDLE": self.stack.ca_file, "AWS_DEFAULT_REGION": "us-east-1"})
         return env
 
 

@@ -40,7 +40,7 @@ def competing_credentials(maws, stack, tmp_path):
             "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/stale", "AWS_CREDENTIAL_FILE": str(legacy),
             "AWS_ACCESS_KEY": key["AccessKeyId"], "AWS_SECRET_KEY": key["SecretAccessKey"],
             "AMAZON_ACCESS_KEY_ID": key["AccessKeyId"], "AMAZON_SECRET_ACCESS_KEY": key["SecretAccessKey"],
-            "AWS_ENDPOINT_URL": stack.aws.url, "user": user}
+            "AWS_ENDPOINT_URL": stack.aws.url, "AWS_CA_BUNDLE": stack.ca_file, "user": user}
 
 
 @pytest.mark.parametrize("mode", [[], ["--server"]])

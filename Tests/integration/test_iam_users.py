@@ -71,7 +71,7 @@ class User:
     def run(self, *args, password_lines=None, env=None):
         environment = {"PATH": os.environ["PATH"], "HOME": str(self.maws.home), "XDG_CACHE_HOME": str(self.maws.home / "cache"),
                        "XDG_CONFIG_HOME": str(self.maws.home / "xdg"), "XDG_STATE_HOME": str(self.maws.home / "state"),
-                       "AWS_ENDPOINT_URL": self.stack.aws.url, **(env or {})}
+                       "AWS_ENDPOINT_URL": self.stack.aws.url, "AWS_CA_BUNDLE": self.stack.ca_file, **(env or {})}
         fds = ()
         if password_lines is not None:
             read, write = os.pipe()
@@ -322,7 +322,7 @@ def test_ctrl_c_at_the_password_prompt_restores_echo_and_exits_130(maws, stack):
     user.write_profiles()
     assert user.run("import", "--profile", "hub", "--remove-plaintext", password_lines=["pw"]).returncode == 0
     env = {"PATH": os.environ["PATH"], "HOME": str(maws.home), "XDG_CACHE_HOME": str(maws.home / "cache"),
-           "AWS_ENDPOINT_URL": stack.aws.url}
+           "AWS_ENDPOINT_URL": stack.aws.url, "AWS_CA_BUNDLE": stack.ca_file}
     status, settings = interrupted(f'"{maws.binary}" whoami --profile hub', "Password for credentials-hub.enc: ", env)
     assert status == 130
     assert terminal_mode_on(settings, "echo"), "echo is still off after Ctrl-C"

@@ -33,7 +33,7 @@ def fish(maws, stack, printed, commands):
     script = maws.home / "maws.fish"
     script.write_text(printed)
     return subprocess.run(["fish", "--no-config", "-c", f"source {shlex.quote(str(script))}; {commands}"],
-                          env={"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url,
+                          env={"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url, "AWS_CA_BUNDLE": stack.ca_file,
                                "AWS_DEFAULT_REGION": "us-east-1"}, capture_output=True, text=True, cwd=maws.home)
 
 

@@ -57,7 +57,7 @@ account_aliases = {self.aliases}
 role_arn = arn:aws:iam::123456789012:role/maws-role-reader
 """)
         self.log = directory / "access.log"
-        env = {"PATH": os.environ["PATH"], "HOME": str(directory), "AWS_ENDPOINT_URL": stack.aws.url,
+        env = {"PATH": os.environ["PATH"], "HOME": str(directory), "AWS_ENDPOINT_URL": stack.aws.url, "AWS_CA_BUNDLE": stack.ca_file,
                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
         self.process = subprocess.Popen([stack.roles_bin, "serve", "-c", str(self.config)], env=env,
                                         stdout=subprocess.DEVNULL, stderr=open(self.log, "w"))
@@ -129,7 +129,7 @@ def test_bad_tokens_are_refused(stack, server, case):
         status, body, _ = server.roles(token(stack, ["team-ops"], audience="another-client"))
     elif case.startswith("foreign-key"):
         key = RSAKey.generate_key(2048, private=True)
-        real_kid = json.load(urllib.request.urlopen(f"{stack.issuer}/jwks"))["keys"][0]["kid"]
+        real_kid = json.load(urllib.request.urlopen(f"{stack.issuer}/jwks", context=stack.client_context()))["keys"][0]["kid"]
         forged = generate_id_token({}, {"sub": "mallory", "amr": ["team-ops"]}, key=key.as_dict(private=True),
                                    iss=stack.issuer, aud=[CLIENT_ID], kid=real_kid)
         # Sending the forger's own key set as "key" must not help: the server trusts only the issuer's JWKS.

@@ -70,7 +70,7 @@ role_arn = arn:aws:iam::{OTHER}:role/maws-role-reader
 
 
 def run_builder(stack, config, keys=("testing", "testing")):
-    env = {"PATH": os.environ["PATH"], "HOME": str(config.parent), "AWS_ENDPOINT_URL": stack.aws.url,
+    env = {"PATH": os.environ["PATH"], "HOME": str(config.parent), "AWS_ENDPOINT_URL": stack.aws.url, "AWS_CA_BUNDLE": stack.ca_file,
            "AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys[1]}
     return subprocess.run([stack.roles_bin, "build", "-c", str(config)], env=env, capture_output=True, text=True, timeout=60)
 

@@ -168,7 +168,7 @@ def test_the_aws_cli_uses_maws_as_credential_process(maws, stack):
     aws_config.write_text(f"[profile maws]\nregion = us-east-1\ncredential_process = {maws.binary} credential-process "
                           f"--role-arn {stack.role_arn('Admin')} -c {maws.config}\n")
     env = maws.env()
-    env.update({"AWS_ENDPOINT_URL": stack.aws.url, "AWS_CONFIG_FILE": str(aws_config)})
+    env.update({"AWS_ENDPOINT_URL": stack.aws.url, "AWS_CA_BUNDLE": stack.ca_file, "AWS_CONFIG_FILE": str(aws_config)})
     assert caller_arn(env, "--profile", "maws").endswith("assumed-role/Admin/alice@example.com")
 
     output = json.loads(maws.run("credential-process", "--role-arn", stack.role_arn("Admin")).stdout)
@@ -209,7 +209,7 @@ def test_exec_forwards_sigterm_to_the_command(maws, stack):
 
 
 def test_exec_server_lets_the_sdk_fetch_credentials_itself(maws, stack):
-    env = {"AWS_ENDPOINT_URL": stack.aws.url, "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {"AWS_ENDPOINT_URL": stack.aws.url, "AWS_CA_BUNDLE": stack.ca_file, "AWS_DEFAULT_REGION": "us-east-1"}
     probe = ("import os, urllib.request, urllib.error, json\n"
              "url = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n"
              "assert 'AWS_ACCESS_KEY_ID' not in os.environ\n"
@@ -234,7 +234,7 @@ def test_serve_answers_sdks_with_the_token_only(maws, stack):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": "wrong"}))
         assert refused.value.code == 403
-        env = {"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url,
+        env = {"PATH": os.environ["PATH"], "HOME": str(maws.home), "AWS_ENDPOINT_URL": stack.aws.url, "AWS_CA_BUNDLE": stack.ca_file,
                "AWS_DEFAULT_REGION": "us-east-1", **exports}
         assert caller_arn(env).endswith("assumed-role/Admin/alice@example.com")
 
@@ -281,7 +281,7 @@ def test_headless_sign_in_accepts_the_pasted_redirect(maws, stack):
     output = maws.home / "out.sh"
     child = pexpect.spawn("bash", ["-c", f'"{maws.binary}" -c "{maws.config}" -r {stack.role_arn("Admin")} > "{output}"'],
                           env=env, encoding="utf-8", timeout=30, dimensions=(40, 2000))
-    child.expect(r"(http://127\.0\.0\.1:\d+/oauth2/authorize\?\S+)")
+    child.expect(r"(https://127\.0\.0\.1:\d+/oauth2/authorize\?\S+)")
     url = child.match.group(1)
     child.expect("paste here the address it ends on")
     child.sendline("not a url")

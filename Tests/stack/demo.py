@@ -44,10 +44,11 @@ def main():
         command = [args.maws, "-c", str(config)]
         if unattended:
             env.update({"BROWSER": str(HERE / "bin" / "scripted-browser"), "MAWS_TEST_PYTHON": sys.executable,
-                        "MAWS_TEST_USER": "alice"})
+                        "MAWS_TEST_USER": "alice", "MAWS_TEST_CA": stack.ca_file})
             say("No display (or DEMO_UNATTENDED=1): the scripted user agent signs in as alice.")
         else:
-            say("Your browser opens at the local test IdP: press 'alice' to sign in.")
+            say("Your browser opens at the local test IdP: press 'alice' to sign in. It serves HTTPS with a "
+                "certificate from a CA made for this demo, so the browser warns first: accept it to go on.")
         if not interactive_terminal:
             command += ["-r", stack.role_arn("Admin")]
 
@@ -64,7 +65,7 @@ def main():
         check = subprocess.run(
             ["bash", "-c", f'eval "$MAWS_OUTPUT"; "{aws}" sts get-caller-identity --output json'],
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "MAWS_OUTPUT": result.stdout,
-                 "AWS_ENDPOINT_URL": stack.aws.url, "AWS_DEFAULT_REGION": "us-east-1"},
+                 "AWS_ENDPOINT_URL": stack.aws.url, "AWS_CA_BUNDLE": stack.ca_file, "AWS_DEFAULT_REGION": "us-east-1"},
             capture_output=True, text=True)
         if check.returncode != 0:
             say("aws sts get-caller-identity failed:\n" + check.stderr)

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The settings of the `[maws]` section, validated.
 package struct MawsConfig: Sendable, Equatable {
     package var wellKnownURL: EndpointURL
@@ -17,6 +19,23 @@ package struct MawsConfig: Sendable, Equatable {
     package var federationURL: EndpointURL
     /// Where the console opens after sign-in.
     package var consoleDestination: EndpointURL
+    /// `ca_bundle`: a PEM file of the CA certificates to trust instead of the system's (when
+    /// `AWS_CA_BUNDLE` is not set), and the file and line that set it.
+    package var caBundle: (path: String, source: String)? {
+        get { caBundleSetting.map { ($0.path, $0.source) } }
+        set { caBundleSetting = newValue.map { CABundleSetting(path: $0.path, source: $0.source) } }
+    }
+    private var caBundleSetting: CABundleSetting?
+
+    private struct CABundleSetting: Sendable, Equatable {
+        var path: String
+        var source: String
+    }
+
+    /// The CA certificates and proxies for maws's requests, from `environment` and `ca_bundle`.
+    package func network(_ environment: Environment) -> NetworkSettings {
+        NetworkSettings(environment: environment, configuredCABundle: caBundle)
+    }
 
     package static let defaultScope = "openid"
     package static let defaultDurationSeconds = 43200
@@ -31,7 +50,7 @@ extension MawsConfig {
     package static let knownKeys: Set<String> = [
         "well_known_url", "client_id", "idtoken_for_roles_url", "scope", "output", "profile",
         "print_role_arn", "duration_seconds", "sts_endpoint", "region", "login_timeout",
-        "federation_url", "console_destination",
+        "federation_url", "console_destination", "ca_bundle",
     ]
 
     static let requiredKeys = ["well_known_url", "client_id", "idtoken_for_roles_url"]
@@ -76,6 +95,15 @@ extension MawsConfig {
         loginTimeout = try settings["login_timeout"]?.integer(in: 10...3600) ?? Self.defaultLoginTimeout
         federationURL = try settings["federation_url"]?.url() ?? (try! EndpointURL(validating: Self.defaultFederationURL))
         consoleDestination = try settings["console_destination"]?.url() ?? (try! EndpointURL(validating: Self.defaultConsoleDestination))
+        if let setting = settings["ca_bundle"] {
+            guard setting.value.hasPrefix("/") else {
+                throw setting.invalid("'\(setting.value)' must be the absolute path of a PEM file of CA certificates")
+            }
+            guard access(setting.value, R_OK) == 0 else {
+                throw setting.invalid("cannot read \(setting.value): \(String(cString: strerror(errno)))")
+            }
+            caBundleSetting = CABundleSetting(path: setting.value, source: "ca_bundle in \(setting.path):\(setting.line)")
+        }
     }
 
     static func isPlausibleRegion(_ text: String) -> Bool {

@@ -9,17 +9,20 @@ import Foundation
 /// The HTTP client maws uses for every request: libcurl's easy interface, one transfer at a time.
 ///
 /// Redirects are not followed (the endpoints maws talks to answer directly, and a redirect must
-/// never carry a token elsewhere), only http and https are allowed, and both timeouts apply.
+/// never carry a token elsewhere), only http and https are allowed, and both timeouts apply. The
+/// CA certificates and proxies are `network`'s, for every transfer.
 package struct CurlHTTPClient: HTTPClient {
+    package var network: NetworkSettings
     package var connectTimeout: Int
     package var totalTimeout: Int
     package var maximumResponseBytes: Int
     package var userAgent: String
 
     package init(
-        connectTimeout: Int = 5, totalTimeout: Int = 15, maximumResponseBytes: Int = 4 << 20,
+        network: NetworkSettings, connectTimeout: Int = 5, totalTimeout: Int = 15, maximumResponseBytes: Int = 4 << 20,
         userAgent: String = "maws/\(MawsVersion.current)"
     ) {
+        self.network = network
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.maximumResponseBytes = maximumResponseBytes
@@ -42,7 +45,19 @@ package struct CurlHTTPClient: HTTPClient {
         let setopt = curl.easySetopt
         var status = CURLE_OK
         func check(_ code: CURLcode) { if status == CURLE_OK { status = code } }
+        // libcurl's own words for a failure ("SSL certificate problem: certificate has expired"),
+        // more precise than curl_easy_strerror's for the code.
+        var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let proxy = network.proxy(for: request.url)
         withExtendedLifetime(sink) {
+            errorText.withUnsafeMutableBufferPointer {
+                check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_ERRORBUFFER, $0.baseAddress))
+            }
+            // An empty proxy turns off libcurl's own reading of the proxy variables.
+            check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_PROXY, proxy?.url ?? ""))
+            if let bundle = network.caBundle {
+                check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_CAINFO, bundle))
+            }
             check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_URL, request.url.string))
             check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_PROTOCOLS_STR, "http,https"))
             check(maws_curl_setopt_long(setopt, handle, CURLOPT_NOSIGNAL, 1))
@@ -74,14 +89,23 @@ package struct CurlHTTPClient: HTTPClient {
 
         let host = request.url.host
         guard status == CURLE_OK else {
-            let reason = curl.easyStrerror(status).map { String(cString: $0) } ?? "error \(status.rawValue)"
+            let detail = errorText.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let reason = TerminalText.line(
+                detail.isEmpty ? curl.easyStrerror(status).map { String(cString: $0) } ?? "error \(status.rawValue)" : detail)
             switch status {
+            case CURLE_COULDNT_RESOLVE_PROXY where proxy != nil:
+                throw .proxy(proxy: proxy!.redacted, variable: proxy!.variable, reason: "cannot resolve its host name")
+            case CURLE_COULDNT_CONNECT where proxy != nil:
+                throw .proxy(proxy: proxy!.redacted, variable: proxy!.variable, reason: reason)
+            case CURLE_SSL_CACERT_BADFILE where network.caBundle != nil:
+                throw .caBundle(path: network.caBundle!, source: network.caBundleSource ?? "ca_bundle", reason: reason)
             case CURLE_COULDNT_RESOLVE_HOST: throw .resolve(host: host)
             case CURLE_COULDNT_CONNECT: throw .connect(host: host, reason: "connection refused or unreachable")
             case CURLE_OPERATION_TIMEDOUT: throw .timeout(host: host, seconds: totalTimeout)
             case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
                 CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CIPHER:
-                throw .tls(host: host, reason: reason)
+                throw .tls(
+                    host: host, reason: reason, trusting: network.caBundle.map { "\($0) (from \(network.caBundleSource ?? "ca_bundle"))" })
             case CURLE_WRITE_ERROR where sink.overflowed: throw .responseTooLarge(host: host)
             default: throw .transfer(host: host, reason: reason)
             }

@@ -11,11 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import boto3
+import trustme
 
 from . import idp
 from .federation import FederationEndpoint
 from .recorder import RequestLog
-from .server import BackgroundServer, free_port
+from .server import BackgroundServer, ReverseProxy, free_port
 from .sts import AWSServer
 from .tokens import IssuerKeys
 
@@ -58,15 +59,45 @@ def roles_binary():
 
 
 class Stack:
-    """The IdP, AWS (STS and IAM) and the project's roles API server, each on a free 127.0.0.1 port."""
+    """The IdP, AWS (STS and IAM), the AWS federation endpoint and the project's roles API server,
+    each on a free 127.0.0.1 port, over HTTPS with a certificate from a certificate authority made
+    for this run (`ca_file` is its certificate, to trust). `tls=False` serves plain HTTP instead
+    (maws accepts it on loopback)."""
 
-    def __init__(self, users=DEFAULT_USERS, roles=DEFAULT_ROLES, token_max_age=timedelta(hours=1), roles_bin=None):
+    def __init__(self, users=DEFAULT_USERS, roles=DEFAULT_ROLES, token_max_age=timedelta(hours=1), roles_bin=None, tls=True):
         self.users = list(users)
         self.roles = list(roles)
         self.token_max_age = token_max_age
         self.roles_bin = roles_bin or roles_binary()
+        self.tls = tls
         self._servers = []
         self._roles_process = None
+        self.ca = trustme.CA(organization_name="maws test stack")
+        self.certificate = self.ca.issue_cert("127.0.0.1", "localhost")
+        self._files = Path(tempfile.mkdtemp(prefix="maws-stack-"))
+        self.ca_file = str(self._files / "ca.pem") if tls else None
+        if tls:
+            self.ca.cert_pem.write_to_path(self.ca_file)
+            # The stack's own clients trust the run's CA: boto3 here and in the federation
+            # endpoint, and the scripted user agent when a test drives it in this process.
+            os.environ["AWS_CA_BUNDLE"] = self.ca_file
+            os.environ["MAWS_TEST_CA"] = self.ca_file
+
+    def server_context(self, certificate=None):
+        """An SSL context serving `certificate` (the stack's own by default), or None for plain HTTP."""
+        if not self.tls:
+            return None
+        import ssl
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        (certificate or self.certificate).configure_cert(context)
+        return context
+
+    def client_context(self):
+        """An SSL context for the stack's own HTTPS clients, trusting only the run's CA."""
+        import ssl
+
+        return ssl.create_default_context(cafile=self.ca_file) if self.tls else None
 
     def __enter__(self):
         return self.start()
@@ -75,13 +106,14 @@ class Stack:
         self.stop()
 
     def start(self):
-        os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
+        if not self.tls:
+            os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
         users = {u.sub: {"email": u.email, "amr": u.groups} for u in self.users}
         self.idp_app = idp.create_app(users, self.token_max_age)
         self.idp_log = RequestLog(self.idp_app)
         self.idp = self._serve(self.idp_log, "idp")
         self.issuer = self.idp.url
-        keys = IssuerKeys(self.issuer)
+        keys = IssuerKeys(self.issuer, self.client_context())
         self.aws_app = AWSServer(keys, CLIENT_ID)
         self.aws = self._serve(self.aws_app, "aws")
         self.federation_app = FederationEndpoint(self.aws.url)
@@ -122,17 +154,22 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
 """)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.roles_dir), "AWS_ENDPOINT_URL": self.aws.url,
                "AWS_ACCESS_KEY_ID": self.builder_keys[0], "AWS_SECRET_ACCESS_KEY": self.builder_keys[1]}
+        if self.tls:
+            env["AWS_CA_BUNDLE"] = self.ca_file
         build = subprocess.run([self.roles_bin, "build", "-c", str(config)], env=env, capture_output=True, text=True, timeout=60)
         if build.returncode != 0:
             raise RuntimeError(f"maws-roles build failed: {build.stderr}")
         self.roles_log = self.roles_dir / "access.log"
         self._roles_process = subprocess.Popen([self.roles_bin, "serve", "-c", str(config)], env=env,
                                                stdout=subprocess.DEVNULL, stderr=open(self.roles_log, "w"))
-        self.roles_api = type("RolesAPIServer", (), {"url": f"http://127.0.0.1:{port}", "port": port})()
+        self.roles_backend_url = f"http://127.0.0.1:{port}"
+        # maws-roles serves plain HTTP; over TLS, the stack puts an HTTPS front before it.
+        self.roles_api = self._serve(ReverseProxy(port), "roles-api") if self.tls else type(
+            "RolesAPIServer", (), {"url": self.roles_backend_url, "port": port})()
         deadline = time.time() + 30
         while True:
             try:
-                urllib.request.urlopen(f"{self.roles_api.url}/healthz", timeout=2).read()
+                urllib.request.urlopen(f"{self.roles_backend_url}/healthz", timeout=2).read()
                 return
             except OSError:
                 if time.time() > deadline or self._roles_process.poll() is not None:
@@ -149,7 +186,7 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
         return count
 
     def _serve(self, app, name):
-        server = BackgroundServer(app, name).start()
+        server = BackgroundServer(app, name, self.server_context()).start()
         self._servers.append(server)
         return server
 
@@ -157,7 +194,7 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
         """A boto3 client of the stack's AWS: with the keys the stack seeds moto with, or with the
         given aws_access_key_id, aws_secret_access_key and aws_session_token."""
         credentials = credentials or {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-        return boto3.client(service, endpoint_url=self.aws.url, region_name="us-east-1", **credentials)
+        return boto3.client(service, endpoint_url=self.aws.url, region_name="us-east-1", verify=self.ca_file, **credentials)
 
     def _seed(self):
         iam = self.client("iam")
@@ -201,6 +238,7 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
             "scope": "openid email",
             "sts_endpoint": self.aws.url,
             "federation_url": f"{self.federation.url}/federation",
+            "ca_bundle": self.ca_file,
         }
         settings.update(overrides)
         lines = ["[maws]"] + [f"{key} = {value}" for key, value in settings.items() if value is not None]

@@ -19,11 +19,12 @@ class TokenRejected(Exception):
 class IssuerKeys:
     """The issuer's JWKS, fetched from its own jwks_uri (never from the caller)."""
 
-    def __init__(self, issuer):
+    def __init__(self, issuer, ssl_context=None):
         self.issuer = issuer.rstrip("/")
+        self.ssl_context = ssl_context
 
     def key_set(self):
-        with urllib.request.urlopen(f"{self.issuer}/jwks", timeout=5) as response:
+        with urllib.request.urlopen(f"{self.issuer}/jwks", timeout=5, context=self.ssl_context) as response:
             return KeySet.import_key_set(json.load(response))
 
     def verify(self, token, audience, clock_skew=0):

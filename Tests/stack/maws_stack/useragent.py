@@ -11,10 +11,16 @@ tries [::1] before 127.0.0.1, whatever /etc/hosts says. MAWS_TEST_UA_LOG names a
 import http.client
 import os
 import socket
+import ssl
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+
+
+def _tls():
+    """The certificates a browser of the test stack trusts: its CA (MAWS_TEST_CA), else the system's."""
+    return ssl.create_default_context(cafile=os.environ.get("MAWS_TEST_CA") or None)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -30,7 +36,10 @@ def get(url, timeout=10):
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     last_error = None
     for host in hosts:
-        connection = http.client.HTTPConnection(host, parts.port or 80, timeout=timeout)
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(host, parts.port or 443, timeout=timeout, context=_tls())
+        else:
+            connection = http.client.HTTPConnection(host, parts.port or 80, timeout=timeout)
         try:
             connection.putrequest("GET", target, skip_host=True)
             connection.putheader("Host", parts.netloc)
@@ -68,7 +77,7 @@ def redirect_location(url, user, action="approve"):
     """Signs in at the provider and returns where it redirects the browser, without going there:
     what a person on another machine would copy from the address bar."""
     page = open_page(url)
-    opener = urllib.request.build_opener(_NoRedirect)
+    opener = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=_tls()))
     form = {"action": "deny"} if action == "deny" else {"sub": user}
     request = urllib.request.Request(page, data=urllib.parse.urlencode(form).encode(), method="POST")
     try:
