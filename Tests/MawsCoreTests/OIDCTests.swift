@@ -166,8 +166,28 @@ import Foundation
         #expect(
             BrowserLauncher(environment: Environment(["BROWSER": "w3m %s:lynx"])).candidates(for: url)
                 == [["w3m", url], ["lynx", url]])
-        #expect(BrowserLauncher(environment: Environment(["DISPLAY": ":0"])).candidates(for: url) == [["xdg-open", url]])
-        #expect(BrowserLauncher(environment: Environment([:])).candidates(for: url).isEmpty)
+        #expect(BrowserLauncher(environment: Environment(["DISPLAY": ":0"]), underWSL: false).candidates(for: url) == [["xdg-open", url]])
+        #expect(BrowserLauncher(environment: Environment([:]), underWSL: false).candidates(for: url).isEmpty)
+    }
+
+    /// Under WSL without $BROWSER, the Windows browser: wslview, else cmd.exe's start with the
+    /// characters cmd.exe would read itself escaped. $BROWSER still comes first.
+    @Test func underWSLTheWindowsBrowserOpens() {
+        let url = "https://idp.example.com/authorize?a=1&b=(2)"
+        #expect(
+            BrowserLauncher(environment: Environment([:]), underWSL: true).candidates(for: url)
+                == [["wslview", url], ["cmd.exe", "/c", "start", "", "https://idp.example.com/authorize?a=1^&b=^(2^)"]])
+        #expect(
+            BrowserLauncher(environment: Environment(["BROWSER": "firefox"]), underWSL: true).candidates(for: url) == [["firefox", url]])
+    }
+
+    @Test func wslIsDetectedByItsVariablesOrItsKernel() {
+        #expect(BrowserLauncher.isWSL(environment: Environment(["WSL_DISTRO_NAME": "Debian"]), kernelRelease: "6.1.0-13-amd64"))
+        #expect(BrowserLauncher.isWSL(environment: Environment(["WSL_INTEROP": "/run/WSL/1_interop"]), kernelRelease: nil))
+        #expect(BrowserLauncher.isWSL(environment: Environment([:]), kernelRelease: "5.15.153.1-microsoft-standard-WSL2\n"))
+        #expect(BrowserLauncher.isWSL(environment: Environment([:]), kernelRelease: "4.4.0-19041-Microsoft"))
+        #expect(!BrowserLauncher.isWSL(environment: Environment([:]), kernelRelease: "6.1.0-13-amd64"))
+        #expect(!BrowserLauncher.isWSL(environment: Environment([:]), kernelRelease: nil))
     }
 
     @Test func aMissingBrowserCommandIsNotLaunched() {

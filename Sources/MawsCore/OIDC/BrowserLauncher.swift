@@ -1,13 +1,43 @@
 import Glibc
 
-/// Opens a URL in the person's browser: `$BROWSER` if set, else `xdg-open` when there is a
-/// display. The browser is started in its own session with its output discarded (stdout is the
-/// credentials channel) and is never waited on.
+/// Opens a URL in the person's browser: `$BROWSER` if set; else, under WSL, the Windows browser
+/// (`wslview`, else `cmd.exe /c start`); else `xdg-open` when there is a display. The browser is
+/// started in its own session with its output discarded (stdout is the credentials channel) and
+/// is never waited on.
 package struct BrowserLauncher: Sendable {
     package var environment: Environment
+    /// Whether this is Linux under Windows (WSL), where the browser is Windows's.
+    package var underWSL: Bool
 
-    package init(environment: Environment) {
+    package init(environment: Environment, underWSL: Bool? = nil) {
         self.environment = environment
+        self.underWSL = underWSL ?? Self.isWSL(environment: environment, kernelRelease: Self.kernelRelease())
+    }
+
+    /// WSL sets `WSL_DISTRO_NAME` and `WSL_INTEROP` for its processes, and its kernels name
+    /// Microsoft in their release (`5.15.153.1-microsoft-standard-WSL2`).
+    package static func isWSL(environment: Environment, kernelRelease: String?) -> Bool {
+        if environment["WSL_DISTRO_NAME"] != nil || environment["WSL_INTEROP"] != nil { return true }
+        return kernelRelease?.lowercased().contains("microsoft") ?? false
+    }
+
+    static func kernelRelease() -> String? {
+        let descriptor = Glibc.open("/proc/sys/kernel/osrelease", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        let bytes = FileDescriptor.readToEnd(descriptor, chunkSize: 256).bytes
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `url` as one argument of `cmd.exe /c start`: cmd.exe reads `& | < > ( ) ^` itself unless
+    /// each is escaped with `^`.
+    static func cmdEscaped(_ url: String) -> String {
+        var escaped = ""
+        for character in url {
+            if "&|<>()^".contains(character) { escaped.append("^") }
+            escaped.append(character)
+        }
+        return escaped
     }
 
     /// The command lines to try, in order, for `url`.
@@ -22,6 +52,11 @@ package struct BrowserLauncher: Sendable {
                 }
                 return words + [url]
             }
+        }
+        if underWSL {
+            // wslview (wslu) hands the URL to Windows's default browser; cmd.exe's `start` does
+            // the same where wslu is not installed (the empty argument is the window title `start` takes first).
+            return [["wslview", url], ["cmd.exe", "/c", "start", "", Self.cmdEscaped(url)]]
         }
         let hasDisplay = environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil
         return hasDisplay ? [["xdg-open", url]] : []
