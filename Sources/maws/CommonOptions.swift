@@ -5,7 +5,8 @@ import MawsCore
 struct CommonOptions: ParsableArguments {
     @Option(
         name: [.customShort("c"), .customLong("config")],
-        help: ArgumentHelp("A config file read after the default ones; repeatable, later files win.", valueName: "PATH"))
+        help: ArgumentHelp("A config file read after the default ones; repeatable, later files win.", valueName: "PATH"),
+        completion: .file())
     var configFiles: [String] = []
 
     @Flag(name: [.customShort("v"), .long], help: "Explain each step on stderr (never secrets).")

@@ -23,7 +23,9 @@ struct LoginCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Output format: envvar (default), awscli, shared, boto or js.")
     var output: OutputFormat?
 
-    @Option(help: ArgumentHelp("The AWS profile name for the awscli and shared outputs (default ALIAS-ROLE).", valueName: "NAME"))
+    @Option(
+        help: ArgumentHelp("The AWS profile name for the awscli and shared outputs (default ALIAS-ROLE).", valueName: "NAME"),
+        completion: Completions.profiles)
     var profile: String?
 
     @OptionGroup var shell: ShellOption

@@ -12,6 +12,10 @@ enum Main {
             Diagnostics.writeStandardOutput(RootHelp.text())
             exit(ExitStatus.success)
         }
+        if let shell = CompletionScript.requestedShell(arguments) {
+            Diagnostics.writeStandardOutput(CompletionScript.text(for: shell))
+            exit(ExitStatus.success)
+        }
         if arguments == ["--version"] {
             // What swift-argument-parser prints for it, without building the command tree first.
             Diagnostics.writeStandardOutput(versionText)
@@ -68,7 +72,10 @@ enum Main {
         let root: (type: any ParsableCommand.Type, parse: ([String]) throws -> any ParsableCommand) = (
             Maws.self, { try Maws.parseAsRoot($0) }
         )
-        let rootOptions: Set<String> = ["-h", "--help", "help", "--version", "--generate-completion-script", "--experimental-dump-help"]
+        let rootOptions: Set<String> = [
+            "-h", "--help", "help", "--version", "--generate-completion-script", "--experimental-dump-help",
+            "---completion",  // what a completion script runs to ask for option values
+        ]
         if arguments.contains(where: rootOptions.contains) { return root }
         guard let first = arguments.first else {
             return (LoginCommand.self, { try LoginCommand.parse($0) })

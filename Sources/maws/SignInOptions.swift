@@ -5,7 +5,8 @@ import MawsCore
 struct SignInOptions: ParsableArguments {
     @Option(
         name: [.customShort("r"), .customLong("role-arn")],
-        help: ArgumentHelp("The IAM role to assume, skipping the role picker.", valueName: "ARN"))
+        help: ArgumentHelp("The IAM role to assume, skipping the role picker.", valueName: "ARN"),
+        completion: Completions.roleARNs)
     var roleARN: String?
 
     @Flag(help: "Ask the roles API and STS afresh instead of using cached roles and credentials (a cached ID token is still used).")

@@ -109,6 +109,16 @@ package struct CacheDirectory: Sendable {
         }
     }
 
+    /// The role ARNs of every role list cached for this user (for shell completion), sorted.
+    package func knownRoleARNs() -> [String] {
+        guard isTrustworthy else { return [] }
+        var roles = Set<String>()
+        for name in entries(of: .roles) {
+            if let bytes = contents(of: name), let entry = RolesEntry.read(bytes) { roles.formUnion(entry.roles) }
+        }
+        return roles.sorted()
+    }
+
     /// The entries of `kind`.
     func entries(of kind: Kind) -> [String] {
         let prefix = kind.rawValue + "-"
