@@ -109,6 +109,13 @@ package struct CacheDirectory: Sendable {
         }
     }
 
+    /// Every entry of `type` in the cache, whatever its key (for `maws status`); none when the
+    /// cache is not this user's.
+    package func all<Entry: CacheEntry>(_ type: Entry.Type) -> [Entry] {
+        guard isTrustworthy else { return [] }
+        return entries(of: Entry.kind).sorted().compactMap { name in contents(of: name).flatMap(Entry.read) }
+    }
+
     /// The role ARNs of every role list cached for this user (for shell completion), sorted.
     package func knownRoleARNs() -> [String] {
         guard isTrustworthy else { return [] }

@@ -1,0 +1,68 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What maws holds in its cache, read without a network request (`maws status`): the sign-ins
+/// (ID and refresh tokens) per identity provider, the role credentials, the MFA sessions and the
+/// role credentials of IAM users. Secrets stay where they are: only names and expiry times.
+package struct Holdings: Sendable, Equatable {
+    package struct SignIn: Sendable, Equatable {
+        package var issuer: String
+        package var subject: String
+        package var email: String?
+        package var idTokenExpires: Date
+        package var refreshToken: Bool
+    }
+
+    package struct Credentials: Sendable, Equatable {
+        /// The role ARN, or for an MFA session the IAM user's ARN.
+        package var arn: String
+        /// The identity they act as (an assumed-role ARN, or the user).
+        package var actsAs: String
+        package var expires: Date
+        /// The IdP sign-in they came from (role credentials), or the AWS profile (IAM users).
+        package var from: String
+    }
+
+    package var signIns: [SignIn]
+    package var roleCredentials: [Credentials]
+    package var mfaSessions: [Credentials]
+    package var assumedRoles: [Credentials]
+
+    package init(
+        signIns: [SignIn] = [], roleCredentials: [Credentials] = [], mfaSessions: [Credentials] = [], assumedRoles: [Credentials] = []
+    ) {
+        self.signIns = signIns
+        self.roleCredentials = roleCredentials
+        self.mfaSessions = mfaSessions
+        self.assumedRoles = assumedRoles
+    }
+
+    package init(cache: CacheDirectory) {
+        signIns = cache.all(IDTokenEntry.self).map {
+            SignIn(
+                issuer: $0.issuer, subject: $0.claims.sub, email: $0.claims.email, idTokenExpires: $0.claims.exp,
+                refreshToken: $0.refreshToken != nil)
+        }
+        roleCredentials = cache.all(CredentialsEntry.self).map {
+            Credentials(arn: $0.role, actsAs: $0.assumedRoleARN, expires: $0.credentials.expiration, from: "\($0.subject) at \($0.issuer)")
+        }
+        mfaSessions = cache.all(MFASessionEntry.self).map {
+            Credentials(
+                arn: $0.arn, actsAs: $0.arn, expires: $0.credentials.expiration,
+                from: $0.mfaSerial.map { "MFA device \($0)" } ?? "access key only")
+        }
+        assumedRoles = cache.all(AssumedRoleEntry.self).map {
+            Credentials(arn: $0.role, actsAs: $0.assumedRoleARN, expires: $0.credentials.expiration, from: $0.key)
+        }
+    }
+
+    /// Whether anything is still valid at `now`: an ID token or a refresh token to sign in
+    /// with, or credentials that have not expired.
+    package func holdsSomethingValid(at now: Date) -> Bool {
+        signIns.contains { $0.idTokenExpires > now || $0.refreshToken }
+            || (roleCredentials + mfaSessions + assumedRoles).contains { $0.expires > now }
+    }
+}
