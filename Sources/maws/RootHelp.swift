@@ -161,6 +161,7 @@ extension RootHelp {
             .init(label: "import", abstract: "Encrypt a profile's access keys into ~/.aws/credentials-PROFILE.enc."),
             .init(label: "crypto", abstract: "Change the password of, or show, a profile's encrypted keys."),
             .init(label: "rotate", abstract: "Replace a profile's access key with a new one, safely."),
+            .init(label: "status", abstract: "Show the sign-ins, credentials and profiles maws holds, without a network request."),
         ]
     )
 }
