@@ -36,11 +36,22 @@ struct LoginCommand: ParsableCommand {
     @Flag(help: "Print an AWS console sign-in URL on stdout instead of credentials.")
     var printURL = false
 
+    @Option(
+        help: ArgumentHelp(
+            "With -w or --print-url: where the console opens, a service (s3), a path (/ec2/home) or a URL.", valueName: "WHERE"))
+    var destination: String?
+
+    @Option(help: ArgumentHelp("With -w or --print-url: the console's region.", valueName: "REGION"))
+    var region: String?
+
+    @Flag(help: "With -w or --print-url: sign out of the console first, to switch accounts without a private window.")
+    var logoutFirst = false
+
     var invocation: LoginInvocation {
         LoginInvocation(
             configFiles: common.configFiles, verbose: common.verbose, signIn: signIn.settings, batch: batch, output: output,
             profile: profile, shell: shell.dialect,
-            webConsole: webConsole, printURL: printURL)
+            webConsole: webConsole, printURL: printURL, destination: destination, consoleRegion: region, logoutFirst: logoutFirst)
     }
 
     func validate() throws {

@@ -13,6 +13,9 @@ struct LoginInvocation: Equatable {
     var shell: ShellDialect = .sh
     var webConsole = false
     var printURL = false
+    var destination: String?
+    var consoleRegion: String?
+    var logoutFirst = false
 
     /// Why these options cannot go together, or nil. swift-argument-parser reports it as a usage
     /// error; the scanner hands such a command line to swift-argument-parser.
@@ -31,6 +34,9 @@ struct LoginInvocation: Equatable {
         if webConsole && printURL {
             return "--web-console and --print-url exclude each other: open the console, or print its URL"
         }
+        if !webConsole && !printURL && (destination != nil || consoleRegion != nil || logoutFirst) {
+            return "--destination, --region and --logout-first go with --web-console or --print-url"
+        }
         return nil
     }
 
@@ -42,12 +48,14 @@ struct LoginInvocation: Equatable {
             region: config.region, environment: environment)
         try output.checkProfileName(source: profile != nil ? "--profile" : "config key profile")
 
+        // Checked before signing in: a mistyped destination must not cost a browser round trip.
+        let destination = try ConsoleDestination(self.destination, region: consoleRegion, base: config.consoleDestination)
         let result = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: !batch).run()
 
         if printURL || webConsole {
             let console = FederationSignIn(
-                federationURL: config.federationURL, destination: config.consoleDestination.string,
-                issuer: result.issuer, http: CurlHTTPClient(network: config.network(environment)))
+                federationURL: config.federationURL, destination: destination.url, issuer: result.issuer,
+                logoutFirst: logoutFirst || config.consoleLogoutFirst, http: CurlHTTPClient(network: config.network(environment)))
             let url = try console.loginURL(for: result.assumed.credentials)
             if printURL {
                 Diagnostics.writeStandardOutput(url + "\n")

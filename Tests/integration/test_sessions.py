@@ -254,6 +254,35 @@ def test_print_url_gives_a_console_sign_in_url(maws, stack):
     assert not any(secret in q or "Session" in q for q in stack.federation_app.query_strings)
 
 
+def test_console_destination_region_and_logout_first(maws, stack):
+    result = maws.run("--print-url", "--destination", "s3", "--region", "eu-west-1", "--logout-first", "-r", stack.role_arn("Admin"))
+    assert result.returncode == 0, result.stderr
+    logout = urllib.parse.urlparse(result.stdout.strip())
+    assert f"{logout.scheme}://{logout.netloc}{logout.path}" == stack.federation.url + "/oauth"
+    query = urllib.parse.parse_qs(logout.query)
+    assert query["Action"] == ["logout"]
+    login = urllib.parse.parse_qs(urllib.parse.urlparse(query["redirect_uri"][0]).query)
+    assert login["Action"] == ["login"] and login["Destination"] == ["https://console.aws.amazon.com/s3/home?region=eu-west-1"]
+    maws.write_config(console_logout_first="yes")
+    path = maws.run("--print-url", "--destination", "/ec2/home#Instances", "-r", stack.role_arn("Admin"))
+    assert urllib.parse.urlparse(path.stdout.strip()).path == "/oauth"
+    redirect = urllib.parse.parse_qs(urllib.parse.urlparse(path.stdout.strip()).query)["redirect_uri"][0]
+    assert urllib.parse.parse_qs(urllib.parse.urlparse(redirect).query)["Destination"] == ["https://console.aws.amazon.com/ec2/home#Instances"]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--destination", "s3"], "--destination, --region and --logout-first go with --web-console or --print-url"),
+    (["--print-url", "--destination", "S3 bucket"], "--destination 'S3 bucket' is not a console destination"),
+    (["--print-url", "--region", "Europe"], "--region 'Europe' is not an AWS region name"),
+])
+def test_console_options_are_checked_before_signing_in(maws, stack, arguments, message):
+    before = stack.idp_log.count()
+    result = maws.run(*arguments, "-r", stack.role_arn("Admin"))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert stack.idp_log.count() == before
+
+
 def test_web_console_opens_the_browser_and_conflicts_with_print_url(maws, stack):
     assert maws.run("-r", stack.role_arn("Admin")).returncode == 0
     before = len(stack.federation_app.logins)
@@ -265,6 +294,13 @@ def test_web_console_opens_the_browser_and_conflicts_with_print_url(maws, stack)
         time.sleep(0.1)
     assert len(stack.federation_app.logins) == before + 1
     assert maws.run("-w", "--print-url", "-r", stack.role_arn("Admin")).returncode == 2
+    # With --logout-first the browser signs out of the console, then in.
+    logouts = len(stack.federation_app.logouts)
+    assert maws.run("-w", "--logout-first", "-r", stack.role_arn("Admin")).returncode == 0
+    deadline = time.time() + 10
+    while len(stack.federation_app.logins) == before + 1 and time.time() < deadline:
+        time.sleep(0.1)
+    assert (len(stack.federation_app.logouts), len(stack.federation_app.logins)) == (logouts + 1, before + 2)
 
 
 def test_a_skewed_clock_is_reported(maws, stack):

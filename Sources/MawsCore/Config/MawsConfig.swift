@@ -19,6 +19,8 @@ package struct MawsConfig: Sendable, Equatable {
     package var federationURL: EndpointURL
     /// Where the console opens after sign-in.
     package var consoleDestination: EndpointURL
+    /// `console_logout_first`: sign out of the console before signing in to it (`--logout-first`).
+    package var consoleLogoutFirst = false
     /// `ca_bundle`: a PEM file of the CA certificates to trust instead of the system's (when
     /// `AWS_CA_BUNDLE` is not set), and the file and line that set it.
     package var caBundle: (path: String, source: String)? {
@@ -50,7 +52,7 @@ extension MawsConfig {
     package static let knownKeys: Set<String> = [
         "well_known_url", "client_id", "idtoken_for_roles_url", "scope", "output", "profile",
         "print_role_arn", "duration_seconds", "sts_endpoint", "region", "login_timeout",
-        "federation_url", "console_destination", "ca_bundle",
+        "federation_url", "console_destination", "console_logout_first", "ca_bundle",
     ]
 
     static let requiredKeys = ["well_known_url", "client_id", "idtoken_for_roles_url"]
@@ -95,6 +97,7 @@ extension MawsConfig {
         loginTimeout = try settings["login_timeout"]?.integer(in: 10...3600) ?? Self.defaultLoginTimeout
         federationURL = try settings["federation_url"]?.url() ?? (try! EndpointURL(validating: Self.defaultFederationURL))
         consoleDestination = try settings["console_destination"]?.url() ?? (try! EndpointURL(validating: Self.defaultConsoleDestination))
+        consoleLogoutFirst = try settings["console_logout_first"]?.bool() ?? false
         if let setting = settings["ca_bundle"] {
             guard setting.value.hasPrefix("/") else {
                 throw setting.invalid("'\(setting.value)' must be the absolute path of a PEM file of CA certificates")

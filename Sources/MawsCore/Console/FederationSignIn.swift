@@ -12,12 +12,16 @@ package struct FederationSignIn: Sendable {
     package var destination: String
     /// Where the console sends a person whose session ended: the IdP.
     package var issuer: String
+    /// Sign out of the console first (its `oauth?Action=logout` on the federation endpoint's
+    /// host), so that a browser signed in to another account switches without a private window.
+    package var logoutFirst: Bool
     package var http: HTTPClient
 
-    package init(federationURL: EndpointURL, destination: String, issuer: String, http: HTTPClient) {
+    package init(federationURL: EndpointURL, destination: String, issuer: String, logoutFirst: Bool = false, http: HTTPClient) {
         self.federationURL = federationURL
         self.destination = destination
         self.issuer = issuer
+        self.logoutFirst = logoutFirst
         self.http = http
     }
 
@@ -56,13 +60,16 @@ package struct FederationSignIn: Sendable {
             throw ConsoleError.invalidAnswer(url: federationURL.string)
         }
         let base = federationURL.string
-        return base + (base.contains("?") ? "&" : "?")
+        let login =
+            base + (base.contains("?") ? "&" : "?")
             + FormEncoding.encode([
                 ("Action", "login"),
                 ("Issuer", issuer),
                 ("Destination", destination),
                 ("SigninToken", answer.SigninToken),
             ])
+        guard logoutFirst else { return login }
+        return ConsoleDestination.origin(of: base) + "/oauth?" + FormEncoding.encode([("Action", "logout"), ("redirect_uri", login)])
     }
 }
 

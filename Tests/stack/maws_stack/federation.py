@@ -19,6 +19,7 @@ class FederationEndpoint:
         self._lock = threading.Lock()
         self.tokens = {}
         self.logins = []
+        self.logouts = []
         self.query_strings = []
 
     def __call__(self, environ, start_response):
@@ -30,6 +31,13 @@ class FederationEndpoint:
         query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
         with self._lock:
             self.query_strings.append(environ.get("QUERY_STRING", ""))
+        if environ.get("PATH_INFO") == "/oauth" and query.get("Action") == ["logout"]:
+            # The console's sign-out: it ends the session, then sends the browser on.
+            with self._lock:
+                self.logouts.append(query)
+            target = query.get("redirect_uri", ["/"])[0]
+            start_response("302 Found", [("Location", target), ("Content-Length", "0")])
+            return [b""]
         if environ["REQUEST_METHOD"] == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             form = urllib.parse.parse_qs(environ["wsgi.input"].read(length).decode())
