@@ -147,6 +147,13 @@ extension RootHelp {
             ),
             .init(label: "-w, --web-console", abstract: "Also open the AWS console, signed in as the role."),
             .init(label: "--print-url", abstract: "Print an AWS console sign-in URL on stdout instead of credentials."),
+            .init(
+                label: "--destination <WHERE>",
+                abstract: "With -w or --print-url: where the console opens, a service (s3), a path (/ec2/home) or a URL."),
+            .init(label: "--region <REGION>", abstract: "With -w or --print-url: the console's region."),
+            .init(
+                label: "--logout-first",
+                abstract: "With -w or --print-url: sign out of the console first, to switch accounts without a private window."),
             .init(label: "-h, --help", abstract: "Show help information."),
         ],
         subcommands: [
