@@ -16,7 +16,7 @@ struct Maws: ParsableCommand {
         subcommands: [
             LoginCommand.self, LogoutCommand.self, CredentialProcessCommand.self, ExecCommand.self, ServeCommand.self,
             SessionCommand.self, AssumeCommand.self, WhoamiCommand.self, ImportCommand.self, CryptoCommand.self,
-            RotateCommand.self, StatusCommand.self,
+            RotateCommand.self, StatusCommand.self, ConfigCommand.self,
         ],
         defaultSubcommand: LoginCommand.self
     )

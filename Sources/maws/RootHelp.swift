@@ -169,6 +169,7 @@ extension RootHelp {
             .init(label: "crypto", abstract: "Change the password of, or show, a profile's encrypted keys."),
             .init(label: "rotate", abstract: "Replace a profile's access key with a new one, safely."),
             .init(label: "status", abstract: "Show the sign-ins, credentials and profiles maws holds, without a network request."),
+            .init(label: "config", abstract: "Write an AWS profile per role you may use into ~/.aws/config."),
         ]
     )
 }

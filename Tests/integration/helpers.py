@@ -66,6 +66,12 @@ class Maws:
         return subprocess.run(arguments, env=self.env(user, action, **(env or {})), capture_output=True,
                               text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
+    def run_config(self, *args, env=None):
+        """`maws config ARGS -c CONFIG` (a subcommand's options follow it)."""
+        arguments = [self.binary, "config", *args, "-c", str(self.config)]
+        return subprocess.run(arguments, env=self.env(**(env or {})), capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+
     @contextlib.contextmanager
     def serve(self, *args, env=None):
         """Runs `maws serve` for the `with` block; gives the process and the lines it printed

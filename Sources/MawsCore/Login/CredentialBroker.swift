@@ -95,6 +95,14 @@ package struct CredentialBroker: Sendable {
         }
     }
 
+    /// The roles the roles API lists for the person (signing in as `run` does when there is no
+    /// usable ID token), for `maws config populate`.
+    package func roles() throws -> RoleDirectory {
+        let provider = try IdentityProvider(wellKnownURL: config.wellKnownURL, cache: cache, http: http, diagnostics: diagnostics)
+        let idToken = try withCacheLock { try validIDToken(from: provider, refreshAllowed: true) }
+        return try roleDirectory(for: idToken, keys: provider.keys)
+    }
+
     // MARK: The warm path
 
     /// Valid cached credentials for `role` and the person last signed in with this config, found

@@ -23,4 +23,12 @@ package enum ExecutablePath {
         }
         return nil
     }
+
+    /// This program's own absolute path (`/proc/self/exe`), for command lines that run maws again.
+    package static func ofThisProgram() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }
