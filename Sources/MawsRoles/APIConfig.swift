@@ -25,6 +25,13 @@ package struct APIConfig: Sendable, Equatable {
     package var workers: Int = 8
     /// Requests that may wait for a busy worker; the next ones are answered 503 at once.
     package var queueLimit: Int = 64
+    /// `ca_bundle`: what to trust for the IdP's HTTPS, after `AWS_CA_BUNDLE`.
+    var caBundle: CABundleSetting?
+
+    /// The CA certificates and proxies for the server's requests to the IdP.
+    package func network(_ environment: Environment) -> NetworkSettings {
+        CABundleSetting.network(caBundle, environment: environment)
+    }
 
     package static func load(_ path: String) throws -> APIConfig {
         guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) })
@@ -70,6 +77,7 @@ package struct APIConfig: Sendable, Equatable {
             rebuildSubjectPrefix: api.entry("rebuild_subject_prefix")?.value, host: host, port: port)
         config.workers = try number("workers", in: 1...256, default: config.workers)
         config.queueLimit = try number("queue_limit", in: 0...100_000, default: config.queueLimit)
+        config.caBundle = try CABundleSetting.read(api, file: path)
         return config
     }
 }

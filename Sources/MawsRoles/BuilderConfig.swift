@@ -35,6 +35,13 @@ package struct BuilderConfig: Sendable, Equatable {
     package var reportPath: String?
     package var parallelism: Int
     package var accounts: [Account]
+    /// `ca_bundle`: what to trust for AWS's HTTPS, after `AWS_CA_BUNDLE`.
+    var caBundle: CABundleSetting?
+
+    /// The CA certificates and proxies for the builder's requests to AWS.
+    package func network(_ environment: Environment) -> NetworkSettings {
+        CABundleSetting.network(caBundle, environment: environment)
+    }
 
     package static func load(_ path: String) throws -> BuilderConfig {
         guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) })
@@ -87,10 +94,12 @@ package struct BuilderConfig: Sendable, Equatable {
                 throw ConfigError.invalidValue(path: path, line: entry.line, key: "role_arn", reason: error.description)
             }
         }
-        return BuilderConfig(
+        var config = BuilderConfig(
             providers: providers, groupRoleMapPath: try required("group_role_map"), accountAliasesPath: try required("account_aliases"),
             manualAliasesPath: builder.entry("manual_aliases")?.value, reportPath: builder.entry("report")?.value,
             parallelism: parallelism, accounts: accounts)
+        config.caBundle = try CABundleSetting.read(builder, file: path)
+        return config
     }
 }
 

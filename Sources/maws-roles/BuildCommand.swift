@@ -43,12 +43,12 @@ struct BuildCommand: ParsableCommand {
         let config = try BuilderConfig.load(self.config)
         let credentials = try UserSessions.keys(profile: profile, environment: environment) {
             try UserSessions(
-                environment: environment, http: CurlHTTPClient(network: NetworkSettings(environment: environment)),
+                environment: environment, http: CurlHTTPClient(network: config.network(environment)),
                 diagnostics: diagnostics, mfaCode: nil)
         }
         let builder = RoleMapBuilder(
             config: config,
-            api: AWSAccountAPI(environment: environment, http: CurlHTTPClient(network: NetworkSettings(environment: environment))),
+            api: AWSAccountAPI(environment: environment, http: CurlHTTPClient(network: config.network(environment))),
             credentials: credentials, diagnostics: diagnostics)
         while true {
             let (summary, failed) = try builder.buildAndWrite()

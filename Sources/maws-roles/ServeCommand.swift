@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let rebuild = try rebuildAction(environment: environment, diagnostics: diagnostics)
         let service = RolesService(
-            config: api, http: CurlHTTPClient(network: NetworkSettings(environment: environment)), diagnostics: diagnostics,
+            config: api, http: CurlHTTPClient(network: api.network(environment)), diagnostics: diagnostics,
             rebuild: rebuild)
 
         // The endpoints block (libcurl to the IdP, the map files), so they run on a bounded pool of
@@ -88,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         else { return nil }
         let builder = RoleMapBuilder(
             config: builderConfig,
-            api: AWSAccountAPI(environment: environment, http: CurlHTTPClient(network: NetworkSettings(environment: environment))),
+            api: AWSAccountAPI(environment: environment, http: CurlHTTPClient(network: builderConfig.network(environment))),
             credentials: .init(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"]),
             diagnostics: diagnostics)
         return { try builder.buildAndWrite().summary }

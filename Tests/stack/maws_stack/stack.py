@@ -136,26 +136,26 @@ class Stack:
         self.roles_dir = Path(tempfile.mkdtemp(prefix="maws-roles-"))
         port = free_port()
         config = self.roles_dir / "roles.ini"
+        # maws-roles trusts the run's CA through its config key (maws itself through its own).
+        ca_line = f"ca_bundle = {self.ca_file}\n" if self.tls else ""
         config.write_text(f"""[api]
 well_known_url = {self.well_known_url}
 client_id = {CLIENT_ID}
 group_role_map = {self.roles_dir}/group-role-map.json
 account_aliases = {self.roles_dir}/account-aliases.json
 listen = 127.0.0.1:{port}
-
+{ca_line}
 [builder]
 provider = {self.issuer.split("://", 1)[1]}
 client_id = {CLIENT_ID}
 group_role_map = {self.roles_dir}/group-role-map.json
 account_aliases = {self.roles_dir}/account-aliases.json
-
+{ca_line}
 [account {ACCOUNT_ID}]
 role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
 """)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.roles_dir), "AWS_ENDPOINT_URL": self.aws.url,
                "AWS_ACCESS_KEY_ID": self.builder_keys[0], "AWS_SECRET_ACCESS_KEY": self.builder_keys[1]}
-        if self.tls:
-            env["AWS_CA_BUNDLE"] = self.ca_file
         build = subprocess.run([self.roles_bin, "build", "-c", str(config)], env=env, capture_output=True, text=True, timeout=60)
         if build.returncode != 0:
             raise RuntimeError(f"maws-roles build failed: {build.stderr}")
