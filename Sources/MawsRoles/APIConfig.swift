@@ -27,6 +27,9 @@ package struct APIConfig: Sendable, Equatable {
     package var queueLimit: Int = 64
     /// `ca_bundle`: what to trust for the IdP's HTTPS, after `AWS_CA_BUNDLE`.
     var caBundle: CABundleSetting?
+    /// The shared secret of `POST /filter-groups`, from the file `filter_groups_secret_file`
+    /// names; nil leaves the endpoint off (404).
+    package var filterGroupsSecret: String?
 
     /// The CA certificates and proxies for the server's requests to the IdP.
     package func network(_ environment: Environment) -> NetworkSettings {
@@ -78,6 +81,18 @@ package struct APIConfig: Sendable, Equatable {
         config.workers = try number("workers", in: 1...256, default: config.workers)
         config.queueLimit = try number("queue_limit", in: 0...100_000, default: config.queueLimit)
         config.caBundle = try CABundleSetting.read(api, file: path)
+        if let entry = api.entry("filter_groups_secret_file") {
+            let invalid = { (reason: String) in
+                ConfigError.invalidValue(path: path, line: entry.line, key: "filter_groups_secret_file", reason: reason)
+            }
+            guard let bytes = AtomicFile.readPrivate(entry.value, maximumBytes: 4096) else {
+                throw invalid("cannot read \(entry.value) as a private file of yours (mode 0600, at most 4 KiB)")
+            }
+            var secret = Substring(String(decoding: bytes, as: UTF8.self))
+            while let last = secret.last, last.isWhitespace { secret.removeLast() }
+            guard secret.count >= 16 else { throw invalid("the secret in \(entry.value) is shorter than 16 characters") }
+            config.filterGroupsSecret = String(secret)
+        }
         return config
     }
 }

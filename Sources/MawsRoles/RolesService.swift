@@ -97,6 +97,27 @@ package final class RolesService: Sendable {
             ]))
     }
 
+    /// `POST /filter-groups` `{"groups": [...]}`: the groups some role's trust policy can match
+    /// (the group-role map's patterns, wildcards included), in the order given, for the IdP's
+    /// sign-in hook, so that tokens carry only groups that matter and stay under STS's size limit.
+    /// Only a caller with the shared secret (`Authorization: Bearer SECRET`, compared in constant
+    /// time) is answered; without `filter_groups_secret_file` the endpoint does not exist (404).
+    package func filterGroups(authorization: String?, body: [UInt8]) -> Answer {
+        guard let secret = config.filterGroupsSecret else { return error(404, "not found") }
+        let presented = authorization.map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : "" } ?? ""
+        guard LoopbackHTTPServer.constantTimeEquals(presented, secret) else {
+            return error(401, "filter-groups needs 'Authorization: Bearer' with the shared secret")
+        }
+        struct Request: Decodable { var groups: [String] }
+        guard let request = try? JSONReader.decode(Request.self, from: Data(body)), request.groups.count <= 10_000 else {
+            return error(400, "expected a JSON object with a 'groups' list of at most 10000 names")
+        }
+        guard let maps = currentMaps() else { return error(503, "the group-role map is not available yet") }
+        let patterns = Array(maps.groupRoles.keys)
+        let kept = request.groups.filter { group in patterns.contains { wildcardMatches($0, group) } }
+        return Answer(status: 200, body: .object(["groups": .array(kept.map(JSONValue.string))]))
+    }
+
     package func accountAliases() -> Answer {
         guard let maps = currentMaps() else { return error(503, "the account alias map is not available yet") }
         return Answer(status: 200, body: .object(maps.aliases.mapValues { .array($0.map(JSONValue.string)) }))

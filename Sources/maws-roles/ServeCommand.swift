@@ -59,6 +59,10 @@ struct ServeCommand: AsyncParsableCommand {
         router.post("roles") { request, _ in try await respond(on: pool, service.roles, request) }
         router.get("account-aliases") { _, _ in try await respond(on: pool) { _ in service.accountAliases() } }
         router.post("rebuild-group-role-map") { request, _ in try await respond(on: pool, service.rebuildGroupRoleMap, request) }
+        router.post("filter-groups") { request, _ in
+            let authorization = request.headers[.authorization]
+            return try await respond(on: pool, { service.filterGroups(authorization: authorization, body: $0) }, request)
+        }
         router.get("healthz") { _, _ in response(service.health()) }
 
         var logger = Logger(label: "maws-roles")

@@ -35,6 +35,22 @@ import Testing
         service.roles(body: Array(#"{"token": "\#(token)"}"#.utf8))
     }
 
+    /// Without `filter_groups_secret_file` the endpoint does not exist; with it, only the secret
+    /// is answered, and wildcard patterns keep the groups they match.
+    @Test func filterGroupsIsOffWithoutASecretAndGuardedByIt() throws {
+        let body = Array(#"{"groups": ["team-ops", "team-red", "sales", "finance", "finance-eu"]}"#.utf8)
+        #expect(service.filterGroups(authorization: "Bearer anything", body: body).status == 404)
+        var config = service.config
+        config.filterGroupsSecret = "0123456789abcdef-secret"
+        let guarded = RolesService(config: config, http: services, diagnostics: Diagnostics(), rebuild: nil)
+        #expect(guarded.filterGroups(authorization: nil, body: body).status == 401)
+        #expect(guarded.filterGroups(authorization: "Bearer 0123456789abcdef-secreT", body: body).status == 401)
+        #expect(guarded.filterGroups(authorization: "0123456789abcdef-secret", body: body).status == 401)
+        let answer = guarded.filterGroups(authorization: "Bearer 0123456789abcdef-secret", body: body)
+        #expect(answer.status == 200)
+        #expect(answer.body == .object(["groups": .array(["team-ops", "team-red", "finance"].map(JSONValue.string))]))
+    }
+
     @Test func aValidTokenGetsTheRolesOfItsGroupsWithTheirAliases() throws {
         let answer = ask(with: try services.mintIDToken(nonce: nil))
         #expect(answer.status == 200)

@@ -101,7 +101,21 @@ def _install_pkce():
         return token
 
     mock_app.RefreshTokenGrant.issue_token = issue_token
+
+    # The IdP's sign-in hook (an Auth0 Action, an Okta inline hook): when the stack sets
+    # CLAIMS_HOOK, every ID token's claims go through it (the group filter of maws-roles).
+    original_claims = mock_app._user_claims_for_scope
+
+    def user_claims_for_scope(user, scope):
+        claims = original_claims(user, scope)
+        return CLAIMS_HOOK(claims) if CLAIMS_HOOK else claims
+
+    mock_app._user_claims_for_scope = user_claims_for_scope
     mock_app._maws_pkce_installed = True
+
+
+# Set by the stack to filter claims as an IdP's sign-in hook would; None leaves them as they are.
+CLAIMS_HOOK = None
 
 
 def create_app(users, token_max_age=timedelta(hours=1)):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import subprocess
 import tempfile
 import time
@@ -36,6 +37,8 @@ DEFAULT_USERS = [
     DemoUser("alice", "alice@example.com", ["team-ops", "everyone"]),
     DemoUser("bob", "bob@example.com", ["everyone"]),
     DemoUser("mallory", "mallory@example.com", []),
+    # In more directory groups than STS accepts in a token, one of them mapped to a role.
+    DemoUser("carol", "carol@example.com", ["team-ops"] + [f"directory-group-{n:02}" for n in range(59)]),
 ]
 
 # (role name, groups allowed by its trust policy, MaxSessionDuration)
@@ -138,12 +141,18 @@ class Stack:
         config = self.roles_dir / "roles.ini"
         # maws-roles trusts the run's CA through its config key (maws itself through its own).
         ca_line = f"ca_bundle = {self.ca_file}\n" if self.tls else ""
+        # The secret the IdP's sign-in hook presents to POST /filter-groups.
+        self.filter_groups_secret = secrets.token_urlsafe(24)
+        secret_file = self.roles_dir / "filter-groups.secret"
+        secret_file.write_text(self.filter_groups_secret + "\n")
+        secret_file.chmod(0o600)
         config.write_text(f"""[api]
 well_known_url = {self.well_known_url}
 client_id = {CLIENT_ID}
 group_role_map = {self.roles_dir}/group-role-map.json
 account_aliases = {self.roles_dir}/account-aliases.json
 listen = 127.0.0.1:{port}
+filter_groups_secret_file = {secret_file}
 {ca_line}
 [builder]
 provider = {self.issuer.split("://", 1)[1]}
@@ -175,6 +184,20 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
                 if time.time() > deadline or self._roles_process.poll() is not None:
                     raise RuntimeError("maws-roles serve did not start: " + self.roles_log.read_text())
                 time.sleep(0.1)
+
+    def filter_groups_at_the_idp(self, enabled=True):
+        """Makes the IdP filter each person's groups through maws-roles' POST /filter-groups when it
+        issues a token, as an Auth0 Action or an Okta inline hook would (off: all groups)."""
+        def hook(claims):
+            if "amr" not in claims:
+                return claims
+            request = urllib.request.Request(
+                f"{self.roles_api.url}/filter-groups", data=json.dumps({"groups": claims["amr"]}).encode(), method="POST",
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.filter_groups_secret}"})
+            with urllib.request.urlopen(request, timeout=10, context=self.client_context()) as response:
+                return dict(claims, amr=json.load(response)["groups"])
+
+        idp.CLAIMS_HOOK = hook if enabled else None
 
     def roles_requests(self):
         """How many POST /roles the roles API has answered (from its access log)."""

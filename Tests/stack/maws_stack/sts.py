@@ -29,6 +29,10 @@ _ERROR = """<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
 _STATUS = {"AccessDenied": "403 Forbidden"}
 
 
+# How many groups (`amr` entries) a web identity token may carry before STS refuses its size.
+MAX_GROUPS = 50
+
+
 class AWSServer:
     """The WSGI app: every AWS request goes to moto; web identity requests are checked first."""
 
@@ -109,6 +113,12 @@ class AWSServer:
                 role = iam_backends[parts[4]]["global"].get_role_by_arn(role_arn)
             except Exception:  # moto raises its own not-found error
                 role = None
+        # AWS packs a web identity token's claims into the session, and refuses one whose packed
+        # size is over its limit. Groups are what make it so; this stand-in refuses more than
+        # MAX_GROUPS of them, as AWS does somewhere past that many group names.
+        groups = claims.get("amr") or []
+        if isinstance(groups, list) and len(groups) > MAX_GROUPS:
+            return "PackedPolicyTooLarge", "Packed size of the web identity token's claims exceeds the limit."
         if role is None or not allows(role.assume_role_policy_document, self._keys.issuer, claims):
             return "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"
         duration = int(field("DurationSeconds") or 3600)
