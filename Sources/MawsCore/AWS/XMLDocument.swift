@@ -54,7 +54,7 @@ private struct XMLParser {
     /// Skips whitespace, the XML declaration, comments, processing instructions and a DOCTYPE.
     mutating func skipMisc() throws(XMLError) {
         while true {
-            while position < bytes.count, [9, 10, 13, 32].contains(bytes[position]) { position += 1 }
+            while position < bytes.count, Self.isSpace(bytes[position]) { position += 1 }
             if peek("<?") {
                 try skip(past: "?>")
             } else if peek("<!--") {
@@ -96,6 +96,14 @@ private struct XMLParser {
         var text: [UInt8] = []
         while true {
             guard position < bytes.count else { throw fail("element <\(name)> is not closed") }
+            if bytes[position] != UInt8(ascii: "<") && bytes[position] != UInt8(ascii: "&") {
+                // Plain text, taken up to the next markup at once: a session token is a thousand
+                // characters, and looking for markup at each one was most of reading an answer.
+                let start = position
+                while position < bytes.count, bytes[position] != UInt8(ascii: "<"), bytes[position] != UInt8(ascii: "&") { position += 1 }
+                text += bytes[start..<position]
+                continue
+            }
             if peek("</") {
                 position += 2
                 let closing = readName()
@@ -127,7 +135,7 @@ private struct XMLParser {
         let start = position
         while position < bytes.count {
             let byte = bytes[position]
-            if [9, 10, 13, 32].contains(byte) || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "/") { break }
+            if Self.isSpace(byte) || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "/") { break }
             position += 1
         }
         return String(decoding: bytes[start..<position], as: UTF8.self)
@@ -174,6 +182,11 @@ private struct XMLParser {
             position += 1
         }
         throw fail("expected '\(literal)'")
+    }
+
+    /// XML's whitespace: tab, line feed, carriage return, space.
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 9 || byte == 10 || byte == 13 || byte == 32
     }
 
     func fail(_ reason: String) -> XMLError {

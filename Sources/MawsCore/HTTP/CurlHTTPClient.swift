@@ -31,8 +31,8 @@ package struct CurlHTTPClient: HTTPClient {
 
     package func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let curl = try LibCurl.shared()
-        guard let handle = curl.easyInit() else { throw .unavailable("curl_easy_init failed") }
-        defer { curl.easyCleanup(handle) }
+        guard let handle = curl.takeHandle() else { throw .unavailable("curl_easy_init failed") }
+        defer { curl.returnHandle(handle) }
 
         let sink = ResponseSink(limit: maximumResponseBytes)
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
