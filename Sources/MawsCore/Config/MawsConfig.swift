@@ -1,5 +1,3 @@
-import Glibc
-
 /// The settings of the `[maws]` section, validated.
 package struct MawsConfig: Sendable, Equatable {
     package var wellKnownURL: EndpointURL
@@ -21,22 +19,13 @@ package struct MawsConfig: Sendable, Equatable {
     package var consoleDestination: EndpointURL
     /// `console_logout_first`: sign out of the console before signing in to it (`--logout-first`).
     package var consoleLogoutFirst = false
-    /// `ca_bundle`: a PEM file of the CA certificates to trust instead of the system's (when
-    /// `AWS_CA_BUNDLE` is not set), and the file and line that set it.
-    package var caBundle: (path: String, source: String)? {
-        get { caBundleSetting.map { ($0.path, $0.source) } }
-        set { caBundleSetting = newValue.map { CABundleSetting(path: $0.path, source: $0.source) } }
-    }
-    private var caBundleSetting: CABundleSetting?
-
-    private struct CABundleSetting: Sendable, Equatable {
-        var path: String
-        var source: String
-    }
+    /// `ca_bundle`: the CA certificates to trust instead of the system's (when `AWS_CA_BUNDLE` is
+    /// not set).
+    package var caBundle: CABundleSetting?
 
     /// The CA certificates and proxies for maws's requests, from `environment` and `ca_bundle`.
     package func network(_ environment: Environment) -> NetworkSettings {
-        NetworkSettings(environment: environment, configuredCABundle: caBundle)
+        CABundleSetting.network(caBundle, environment: environment)
     }
 
     package static let defaultScope = "openid"
@@ -98,14 +87,8 @@ extension MawsConfig {
         federationURL = try settings["federation_url"]?.url() ?? (try! EndpointURL(validating: Self.defaultFederationURL))
         consoleDestination = try settings["console_destination"]?.url() ?? (try! EndpointURL(validating: Self.defaultConsoleDestination))
         consoleLogoutFirst = try settings["console_logout_first"]?.bool() ?? false
-        if let setting = settings["ca_bundle"] {
-            guard setting.value.hasPrefix("/") else {
-                throw setting.invalid("'\(setting.value)' must be the absolute path of a PEM file of CA certificates")
-            }
-            guard access(setting.value, R_OK) == 0 else {
-                throw setting.invalid("cannot read \(setting.value): \(String(cString: strerror(errno)))")
-            }
-            caBundleSetting = CABundleSetting(path: setting.value, source: "ca_bundle in \(setting.path):\(setting.line)")
+        caBundle = try settings["ca_bundle"].map { setting throws(ConfigError) in
+            try CABundleSetting.validated(setting.value, file: setting.path, line: setting.line)
         }
     }
 
