@@ -49,8 +49,8 @@ struct ConfigCommand: ParsableCommand {
                 files: AWSFiles(environment: environment), ledger: WrittenProfiles(environment: environment),
                 program: maws, options: configFiles, region: config.region, prefix: prefix)
             let outcome = try population.apply(directory, prune: prune, dryRun: dryRun)
-            if dryRun {
-                Diagnostics.writeStandardOutput(LineDiff.unified(outcome.before, outcome.after, name: population.files.config))
+            if let before = outcome.before, let after = outcome.after {
+                Diagnostics.writeStandardOutput(LineDiff.unified(before, after, name: population.files.config))
             }
             for name in outcome.skipped {
                 diagnostics.warning("profile \(name) exists and maws did not write it; left as it is")

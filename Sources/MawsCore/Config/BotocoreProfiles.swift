@@ -20,8 +20,14 @@ package enum BotocoreProfiles {
         if profile.isExactly("default") { return "default" }
         let plain = "profile " + profile
         if configProfile(ofSection: plain)?.isExactly(profile) == true { return plain }
-        var quoted = String.UnicodeScalarView("profile '".unicodeScalars)
-        for scalar in profile.unicodeScalars {
+        return "profile " + singleQuoted(profile)
+    }
+
+    /// `word` in single quotes, each `'` written `'"'"'`, as Python's `shlex.quote` quotes: what
+    /// `shellWords` (and botocore, for section names and `credential_process`) reads back as it.
+    package static func singleQuoted(_ word: String) -> String {
+        var quoted = String.UnicodeScalarView("'".unicodeScalars)
+        for scalar in word.unicodeScalars {
             if scalar == "'" { quoted.append(contentsOf: "'\"'\"'".unicodeScalars) } else { quoted.append(scalar) }
         }
         quoted.append("'")

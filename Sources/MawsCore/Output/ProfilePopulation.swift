@@ -26,10 +26,11 @@ package struct ProfilePopulation: Sendable {
         self.prefix = prefix
     }
 
-    /// What `apply` did (or would do, dry): the file before and after, and the profiles by fate.
+    /// What `apply` did (or would do, dry): the profiles by fate, and for a dry run the file's
+    /// text before and after.
     package struct Outcome: Sendable, Equatable {
-        package var before: String
-        package var after: String
+        package var before: String?
+        package var after: String?
         package var written: [String] = []
         package var removed: [String] = []
         /// Profiles of the same name that maws did not write, left as they are.
@@ -55,12 +56,10 @@ package struct ProfilePopulation: Sendable {
         let planned = profiles(for: directory)
         let records = ledger.records().filter { $0.file == files.config && $0.keys.contains("credential_process") }
         return try file.withLock {
-            var outcome = Outcome(before: try file.text() ?? "", after: "")
+            var outcome = Outcome()
             var created: [WrittenProfiles.Record] = []
             var gone: [WrittenProfiles.Record] = []
             let edit = { (editor: inout INIEditor) throws in
-                // Run once to plan (and for a dry run) and once more under `update`: start afresh.
-                (outcome.written, outcome.removed, outcome.skipped, created, gone) = ([], [], [], [], [])
                 for profile in planned {
                     let section = AWSFiles.configSection(for: profile.name)
                     let existing = editor.entries(in: section)
@@ -86,10 +85,13 @@ package struct ProfilePopulation: Sendable {
                     gone.append(record)
                 }
             }
-            var editor = try INIEditor(outcome.before)
-            try edit(&editor)
-            outcome.after = editor.render()
-            guard !dryRun else { return outcome }
+            if dryRun {
+                let before = try file.text() ?? ""
+                var editor = try INIEditor(before)
+                try edit(&editor)
+                (outcome.before, outcome.after) = (before, editor.render())
+                return outcome
+            }
             try file.update(edit)
             for record in created { try ledger.save(record) }
             try ledger.forget(gone)
@@ -101,14 +103,6 @@ package struct ProfilePopulation: Sendable {
     /// the shell lexer treats specially, else in single quotes.
     static func shellWord(_ word: String) -> String {
         let plain = !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-:=@%+,".contains($0)) }
-        return plain ? word : "'" + word.replacingAll("'", with: "'\"'\"'") + "'"
-    }
-}
-
-extension String {
-    fileprivate func replacingAll(_ target: Character, with replacement: String) -> String {
-        var result = ""
-        for character in self { if character == target { result += replacement } else { result.append(character) } }
-        return result
+        return plain ? word : BotocoreProfiles.singleQuoted(word)
     }
 }
