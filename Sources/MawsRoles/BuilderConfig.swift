@@ -102,9 +102,3 @@ package struct BuilderConfig: Sendable, Equatable {
         return config
     }
 }
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-    }
-}

@@ -81,12 +81,3 @@ package struct NetworkSettings: Sendable, Equatable {
         return false
     }
 }
-
-extension String {
-    fileprivate func trimmingCharacters(in characters: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, characters.contains(first) { text.removeFirst() }
-        while let last = text.last, characters.contains(last) { text.removeLast() }
-        return String(text)
-    }
-}

@@ -9,4 +9,12 @@ extension StringProtocol {
         while let last = slice.last, last == " " || last == "\t" || last.isNewline { slice.removeLast() }
         return slice
     }
+
+    /// The text without any of `characters` at either end (`"[::1]"` without `"[]"`).
+    package func trimmingCharacters(in characters: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, characters.contains(first) { slice.removeFirst() }
+        while let last = slice.last, characters.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
 }
