@@ -25,42 +25,20 @@ struct StatusCommand: ParsableCommand {
         var role: String?
     }
 
-    /// The JSON document: `Holdings` with times in ISO 8601, and the profiles.
-    struct Report: Codable {
-        struct SignIn: Codable {
-            var issuer: String
-            var subject: String
-            var email: String?
-            var idTokenExpires: String
-            var refreshToken: Bool
-        }
-
-        struct Credentials: Codable {
-            var arn: String
-            var actsAs: String
-            var expires: String
-            var from: String
-        }
-
-        var signIns: [SignIn]
-        var roleCredentials: [Credentials]
-        var mfaSessions: [Credentials]
-        var assumedRoles: [Credentials]
+    /// The JSON document: `Holdings` (times in ISO 8601) and the profiles.
+    struct Report: Encodable {
+        var signIns: [Holdings.SignIn]
+        var roleCredentials: [Holdings.Credentials]
+        var mfaSessions: [Holdings.Credentials]
+        var assumedRoles: [Holdings.Credentials]
         var profiles: [Profile]
         var valid: Bool
 
         init(_ holdings: Holdings, profiles: [Profile], valid: Bool) {
-            let credentials = { (items: [Holdings.Credentials]) in
-                items.map { Credentials(arn: $0.arn, actsAs: $0.actsAs, expires: ISO8601.format($0.expires), from: $0.from) }
-            }
-            signIns = holdings.signIns.map {
-                SignIn(
-                    issuer: $0.issuer, subject: $0.subject, email: $0.email, idTokenExpires: ISO8601.format($0.idTokenExpires),
-                    refreshToken: $0.refreshToken)
-            }
-            roleCredentials = credentials(holdings.roleCredentials)
-            mfaSessions = credentials(holdings.mfaSessions)
-            assumedRoles = credentials(holdings.assumedRoles)
+            signIns = holdings.signIns
+            roleCredentials = holdings.roleCredentials
+            mfaSessions = holdings.mfaSessions
+            assumedRoles = holdings.assumedRoles
             self.profiles = profiles
             self.valid = valid
         }

@@ -8,15 +8,28 @@ import Foundation
 /// (ID and refresh tokens) per identity provider, the role credentials, the MFA sessions and the
 /// role credentials of IAM users. Secrets stay where they are: only names and expiry times.
 package struct Holdings: Sendable, Equatable {
-    package struct SignIn: Sendable, Equatable {
+    /// Written to JSON with times in ISO 8601 (`maws status --json`).
+    package struct SignIn: Encodable, Sendable, Equatable {
         package var issuer: String
         package var subject: String
         package var email: String?
         package var idTokenExpires: Date
         package var refreshToken: Bool
+
+        private enum CodingKeys: String, CodingKey { case issuer, subject, email, idTokenExpires, refreshToken }
+
+        package func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(issuer, forKey: .issuer)
+            try container.encode(subject, forKey: .subject)
+            try container.encodeIfPresent(email, forKey: .email)
+            try container.encode(ISO8601.format(idTokenExpires), forKey: .idTokenExpires)
+            try container.encode(refreshToken, forKey: .refreshToken)
+        }
     }
 
-    package struct Credentials: Sendable, Equatable {
+    /// Written to JSON with times in ISO 8601 (`maws status --json`).
+    package struct Credentials: Encodable, Sendable, Equatable {
         /// The role ARN, or for an MFA session the IAM user's ARN.
         package var arn: String
         /// The identity they act as (an assumed-role ARN, or the user).
@@ -24,6 +37,16 @@ package struct Holdings: Sendable, Equatable {
         package var expires: Date
         /// The IdP sign-in they came from (role credentials), or the AWS profile (IAM users).
         package var from: String
+
+        private enum CodingKeys: String, CodingKey { case arn, actsAs, expires, from }
+
+        package func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(arn, forKey: .arn)
+            try container.encode(actsAs, forKey: .actsAs)
+            try container.encode(ISO8601.format(expires), forKey: .expires)
+            try container.encode(from, forKey: .from)
+        }
     }
 
     package var signIns: [SignIn]
