@@ -24,16 +24,15 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from instructions import maws_environment
 from maws_stack import Stack
 from maws_stack.idp import mint_id_token
 from maws_stack.stack import CLIENT_ID
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def peak_rss_kib(command, env, runs=20):
@@ -111,10 +110,7 @@ def main():
         role = stack.role_arn("Admin")
         config = scratch / "config.ini"
         config.write_text(stack.config_text())
-        ours = {"PATH": os.environ["PATH"], "HOME": str(scratch / "ours"), "XDG_CACHE_HOME": str(scratch / "ours" / "cache"),
-                "XDG_CONFIG_HOME": str(scratch / "ours" / "config"), "XDG_CONFIG_DIRS": str(scratch / "none"),
-                "BROWSER": str(ROOT / "Tests" / "stack" / "bin" / "scripted-browser"),
-                "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice", "MAWS_TEST_CA": stack.ca_file}
+        ours = maws_environment(scratch / "ours", stack)
         original = {"PATH": os.environ["PATH"], "HOME": str(scratch / "original"), "REQUESTS_CA_BUNDLE": stack.ca_file,
                     "XDG_CONFIG_HOME": str(scratch / "original" / "config")}
 

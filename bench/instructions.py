@@ -39,15 +39,21 @@ def instructions(command, env):
         return int(match.group(1))
 
 
+def maws_environment(home, stack):
+    """What maws runs with in the benchmarks: its own HOME and XDG folders under `home`, the
+    scripted user agent as $BROWSER signing in as alice, trusting the stack's CA."""
+    return {"PATH": os.environ["PATH"], "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_CONFIG_HOME": str(home / "config"), "XDG_CONFIG_DIRS": str(home / "none"),
+            "BROWSER": str(ROOT / "Tests" / "stack" / "bin" / "scripted-browser"),
+            "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice", "MAWS_TEST_CA": stack.ca_file}
+
+
 def warm_commands(maws, stack, scratch):
     """Signs in once and returns the environment and the commands of the warm path."""
     role = stack.role_arn("Admin")
     config = scratch / "config.ini"
     config.write_text(stack.config_text())
-    env = {"PATH": os.environ["PATH"], "HOME": str(scratch / "home"), "XDG_CACHE_HOME": str(scratch / "home" / "cache"),
-           "XDG_CONFIG_HOME": str(scratch / "home" / "config"), "XDG_CONFIG_DIRS": str(scratch / "none"),
-           "BROWSER": str(ROOT / "Tests" / "stack" / "bin" / "scripted-browser"),
-           "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice", "MAWS_TEST_CA": stack.ca_file}
+    env = maws_environment(scratch / "home", stack)
     subprocess.run([maws, "-c", str(config), "-b", "-r", role], env=env, check=True, stdout=subprocess.DEVNULL)
     return env, {
         "version": [maws, "--version"],

@@ -18,9 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from instructions import maws_environment
 from maws_stack import Stack
 
-ROOT = Path(__file__).resolve().parents[1]
 
 # Where a sign-in's instructions go: inclusive counts of these functions (callgrind, demangled
 # names, first match), in this order. "dynamic loading" is dlopen of libcurl and libcrypto and
@@ -34,13 +34,6 @@ PHASES = [
     ("JSON reading", r"JSONReader.*decode"),
     ("RS256 signature checks (OpenSSL)", r"^EVP_DigestVerify$"),
 ]
-
-
-def environment(scratch, stack):
-    return {"PATH": os.environ["PATH"], "HOME": str(scratch / "home"), "XDG_CACHE_HOME": str(scratch / "home" / "cache"),
-            "XDG_CONFIG_HOME": str(scratch / "home" / "config"), "XDG_CONFIG_DIRS": str(scratch / "none"),
-            "BROWSER": str(ROOT / "Tests" / "stack" / "bin" / "scripted-browser"),
-            "MAWS_TEST_PYTHON": sys.executable, "MAWS_TEST_USER": "alice", "MAWS_TEST_CA": stack.ca_file}
 
 
 def own_cpu_ms(command, env):
@@ -91,7 +84,7 @@ def main():
                 scratch = Path(scratch)
                 (scratch / "config.ini").write_text(stack.config_text())
                 command = [args.maws, "-c", str(scratch / "config.ini"), "-b", "-r", role]
-                samples.append(own_cpu_ms(command, environment(scratch, stack)))
+                samples.append(own_cpu_ms(command, maws_environment(scratch / "home", stack)))
         samples = samples[1:]  # the first warms the page cache for libcurl and libcrypto
         user = statistics.median(sample[0] for sample in samples)
         system = statistics.median(sample[1] for sample in samples)
@@ -101,7 +94,7 @@ def main():
         with tempfile.TemporaryDirectory(prefix="maws-signin-") as scratch:
             scratch = Path(scratch)
             (scratch / "config.ini").write_text(stack.config_text())
-            breakdown([args.maws, "-c", str(scratch / "config.ini"), "-b", "-r", role], environment(scratch, stack))
+            breakdown([args.maws, "-c", str(scratch / "config.ini"), "-b", "-r", role], maws_environment(scratch / "home", stack))
 
 
 if __name__ == "__main__":
