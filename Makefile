@@ -59,22 +59,27 @@ lock:
 ## the metadata of generic types through accessor functions rather than by mangled name: decoding a
 ## name at run time checks its generic requirements (`String: Hashable`) by scanning all of the
 ## binary's protocol conformance records, some 100,000 instructions each (see Linker/README.md).
-RELEASE_FLAGS := -c release --static-swift-stdlib \
+##
+## No build puts $ORIGIN on the library search path (SwiftPM's default): maws needs no library of
+## its own, and with it the loader would first look for libc, libm and libcurl beside the binary,
+## a way in for anybody who can write to that folder, and some forty failed lookups at every start.
+LOCAL_FLAGS := --disable-local-rpath
+RELEASE_FLAGS := -c release --static-swift-stdlib $(LOCAL_FLAGS) \
 	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 build: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product maws
 
 debug: deps
-	$(SWIFT) build --build-tests
+	$(SWIFT) build $(LOCAL_FLAGS) --build-tests
 
 test: unit-test integration-test
 
 unit-test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) build $(LOCAL_FLAGS) --build-tests
+	$(SWIFT) test $(LOCAL_FLAGS) --skip-build
 
 integration-test: deps venv
-	$(SWIFT) build --product maws && $(SWIFT) build --product maws-roles
+	$(SWIFT) build $(LOCAL_FLAGS) --product maws && $(SWIFT) build $(LOCAL_FLAGS) --product maws-roles
 	MAWS_BIN=$(abspath $(DEBUG_BIN)) $(VENV)/bin/python -m pytest -q Tests/integration
 
 ## Formatting: `swift format` with the committed .swift-format. `lint` checks it (warnings are
@@ -91,7 +96,7 @@ lint:
 ## Runs maws's main job end to end against the local stack (its roles API is the project's own
 ## maws-roles server; a debug build of it is enough for the demo).
 demo: build venv
-	$(SWIFT) build --product maws-roles
+	$(SWIFT) build $(LOCAL_FLAGS) --product maws-roles
 	MAWS_ROLES_BIN=$(abspath .build/debug/maws-roles) $(VENV)/bin/python Tests/stack/demo.py --maws $(abspath $(RELEASE_BIN))
 
 ## The organisation's server and builder, release build.

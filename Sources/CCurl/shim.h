@@ -15,6 +15,7 @@ MAWS_CURL_FN(curl_easy_reset)
 MAWS_CURL_FN(curl_easy_strerror)
 MAWS_CURL_FN(curl_slist_append)
 MAWS_CURL_FN(curl_slist_free_all)
+MAWS_CURL_FN(curl_version_info)
 #undef MAWS_CURL_FN
 
 // curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call through a pointer.

@@ -10,6 +10,8 @@ final class LibCurl: Sendable {
     let easyStrerror: maws_curl_easy_strerror_fn
     let slistAppend: maws_curl_slist_append_fn
     let slistFreeAll: maws_curl_slist_free_all_fn
+    /// The CA file libcurl was built to trust (Debian: `/etc/ssl/certs/ca-certificates.crt`), if any.
+    let builtInCAFile: String?
     // Variadic functions, called through the typed trampolines in CCurl/shim.h.
     nonisolated(unsafe) let easySetopt: UnsafeMutableRawPointer
     nonisolated(unsafe) let easyGetinfo: UnsafeMutableRawPointer
@@ -23,6 +25,10 @@ final class LibCurl: Sendable {
         easyStrerror = try library.function("curl_easy_strerror", as: maws_curl_easy_strerror_fn.self)
         slistAppend = try library.function("curl_slist_append", as: maws_curl_slist_append_fn.self)
         slistFreeAll = try library.function("curl_slist_free_all", as: maws_curl_slist_free_all_fn.self)
+        let versionInfo = try library.function("curl_version_info", as: maws_curl_version_info_fn.self)
+        // `cainfo` exists from CURLVERSION_SEVENTH (7.70) on; `age` says what this libcurl fills in.
+        let info = versionInfo(CURLVERSION_SEVENTH)?.pointee
+        builtInCAFile = info.flatMap { $0.age.rawValue >= CURLVERSION_SEVENTH.rawValue ? $0.cainfo : nil }.map { String(cString: $0) }
         easySetopt = try library.address("curl_easy_setopt")
         easyGetinfo = try library.address("curl_easy_getinfo")
         // Runs once, from `loaded` below, before any other libcurl call.

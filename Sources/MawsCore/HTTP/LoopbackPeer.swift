@@ -1,7 +1,7 @@
 import Glibc
 
-/// Who is at the other end of a loopback connection: the user owning the client's socket, from
-/// the kernel's socket tables (`/proc/net/tcp`, `/proc/net/tcp6`).
+/// Who is at the other end of a loopback connection: the user owning the client's socket, asked
+/// of the kernel (`SocketDiagnostics`), else read from its socket tables (`/proc/net/tcp`).
 ///
 /// Any local user can connect to a loopback port. maws's one-time browser address, its redirect
 /// listener and its credentials endpoint are for the person's own programs (their browser, their
@@ -27,12 +27,22 @@ enum LoopbackPeer {
     }
 
     static func owner(of descriptor: Int32) -> Owner {
-        guard let client = address(descriptor, peer: true), let server = address(descriptor, peer: false) else { return .unknown }
+        guard let client = SocketEndpoint(of: descriptor, peer: true), let server = SocketEndpoint(of: descriptor, peer: false)
+        else { return .unknown }
+        // The client's socket: its local end is the client and its remote end is us.
+        switch SocketDiagnostics.owner(local: client, remote: server) {
+        case .owner(let uid): return .user(uid)
+        case .noSocket: return .notFound
+        case .unavailable: return ownerFromTables(client: client, server: server)
+        }
+    }
+
+    /// The same answer from `/proc/net/tcp` or `/proc/net/tcp6`, for a kernel without sock_diag.
+    static func ownerFromTables(client: SocketEndpoint, server: SocketEndpoint) -> Owner {
         guard let table = readTable(client.family == AF_INET6 ? "/proc/net/tcp6" : "/proc/net/tcp") else { return .unknown }
-        // The client's socket is the row whose local end is the client and remote end is us. Read
-        // as bytes, and only as far as the uid column: a busy machine's table has thousands of rows.
-        let clientText = Array(client.text.utf8)
-        let serverText = Array(server.text.utf8)
+        // Read as bytes, and only as far as the uid column: a busy machine's table has thousands of rows.
+        let clientText = Array(client.tableText.utf8)
+        let serverText = Array(server.tableText.utf8)
         for line in table.split(separator: UInt8(ascii: "\n")).dropFirst() {
             let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 8, omittingEmptySubsequences: true)
             guard fields.count > 7, fields[1].elementsEqual(clientText), fields[2].elementsEqual(serverText),
@@ -41,36 +51,6 @@ enum LoopbackPeer {
             return .user(uid_t(uid))
         }
         return .notFound
-    }
-
-    /// An endpoint as the tables print it: the address as the kernel's native words in hex, a
-    /// colon, the port in hex (`0100007F:2A30` for 127.0.0.1:10800 on a little-endian machine).
-    private static func address(_ descriptor: Int32, peer: Bool) -> (family: Int32, text: String)? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                peer ? getpeername(descriptor, $0, &length) : getsockname(descriptor, $0, &length)
-            }
-        }
-        guard status == 0 else { return nil }
-        func hex<T: BinaryInteger>(_ value: T, digits: Int) -> String {
-            let text = String(value, radix: 16, uppercase: true)
-            return String(repeating: "0", count: max(0, digits - text.count)) + text
-        }
-        switch Int32(storage.ss_family) {
-        case AF_INET:
-            let address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in.self) }
-            return (AF_INET, hex(address.sin_addr.s_addr, digits: 8) + ":" + hex(UInt16(bigEndian: address.sin_port), digits: 4))
-        case AF_INET6:
-            let address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in6.self) }
-            let words = withUnsafeBytes(of: address.sin6_addr) { bytes in
-                (0..<4).map { hex(bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self), digits: 8) }.joined()
-            }
-            return (AF_INET6, words + ":" + hex(UInt16(bigEndian: address.sin6_port), digits: 4))
-        default:
-            return nil
-        }
     }
 
     private static func readTable(_ path: String) -> [UInt8]? {

@@ -10,10 +10,14 @@ package struct DynamicLibrary: @unchecked Sendable {
     package let name: String
 
     /// Opens the first of `candidates` that loads.
+    ///
+    /// Binding is lazy: libcurl brings in some twenty libraries (SSH, LDAP, Kerberos, IDN...), and
+    /// binding every function of each up front was a fifth of a sign-in's instructions. A function
+    /// is bound the first time it is called; the ones maws calls are checked with `dlsym` here.
     package init(candidates: [String]) throws(DynamicLibraryError) {
         var reasons: [String] = []
         for candidate in candidates {
-            if let handle = dlopen(candidate, RTLD_NOW | RTLD_LOCAL) {
+            if let handle = dlopen(candidate, RTLD_LAZY | RTLD_LOCAL) {
                 self.handle = handle
                 self.name = candidate
                 return
