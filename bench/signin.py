@@ -24,15 +24,18 @@ from maws_stack import Stack
 
 # Where a sign-in's instructions go: inclusive counts of these functions (callgrind, demangled
 # names, first match), in this order. "dynamic loading" is dlopen of libcurl and libcrypto and
-# everything they load.
+# everything they load. Rows marked as part of another are inside it and not added to the total.
 PHASES = [
-    ("dynamic loading (dlopen of libcurl, libcrypto)", r"^dlopen@@"),
-    ("OpenSSL's random generator, first use", r"^RAND_bytes$"),
-    ("the redirect listener (with its peer checks)", r"LoopbackHTTPServer.*serve"),
-    ("HTTP requests (libcurl)", r"^curl_easy_perform$"),
-    ("STS's XML answer", r"XMLParser.*parseElement"),
-    ("JSON reading", r"JSONReader.*decode"),
-    ("RS256 signature checks (OpenSSL)", r"^EVP_DigestVerify$"),
+    ("dynamic loading (dlopen of libcurl, libcrypto)", r"^dlopen@@", None),
+    ("OpenSSL's random generator, first use", r"^RAND_bytes$", None),
+    ("the redirect listener (with its peer checks)", r"LoopbackHTTPServer.*serve", None),
+    ("HTTP requests (libcurl)", r"^curl_easy_perform$", None),
+    ("TLS handshakes", r"^SSL_connect$", "HTTP requests"),
+    ("TLS contexts, one per connection", r"^SSL_CTX_new$", "HTTP requests"),
+    ("certificate decoding", r"^d2i_X509$", "HTTP requests"),
+    ("STS's XML answer", r"XMLParser.*parseElement", None),
+    ("JSON reading", r"JSONReader.*decode", None),
+    ("the ID token's checks (RS256 included)", r"IDTokenVerifier\w*verify", None),
 ]
 
 
@@ -63,8 +66,11 @@ def breakdown(command, env):
         rows.append((count, name))
     print(f"\nInstructions of one sign-in (callgrind): {total:,}")
     counted = 0
-    for label, pattern in PHASES:
+    for label, pattern, part_of in PHASES:
         count = next((count for count, name in rows if re.search(pattern, name)), 0)
+        if part_of:
+            print(f"    {label + ' (in ' + part_of + ')':48} {count:>12,} {100 * count / total:5.1f}%")
+            continue
         counted += count
         print(f"  {label:50} {count:>12,} {100 * count / total:5.1f}%")
     rest = total - counted
