@@ -19,3 +19,4 @@ struct CommonOptions: ParsableArguments {
 
 extension OutputFormat: ExpressibleByArgument {}
 extension ShellDialect: ExpressibleByArgument {}
+extension RolePickerKind: ExpressibleByArgument {}

@@ -47,9 +47,15 @@ struct LoginCommand: ParsableCommand {
     @Flag(help: "With -w or --print-url: sign out of the console first, to switch accounts without a private window.")
     var logoutFirst = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Where to choose among several roles: web (the sign-in's browser tab) or terminal. Default: web when maws opens a browser.",
+            valueName: "WHERE"))
+    var picker: RolePickerKind?
+
     var invocation: LoginInvocation {
         LoginInvocation(
-            configFiles: common.configFiles, verbose: common.verbose, signIn: signIn.settings, batch: batch, output: output,
+            configFiles: common.configFiles, verbose: common.verbose, signIn: signIn.settings.picking(picker), batch: batch, output: output,
             profile: profile, shell: shell.dialect,
             webConsole: webConsole, printURL: printURL, destination: destination, consoleRegion: region, logoutFirst: logoutFirst)
     }

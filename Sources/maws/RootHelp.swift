@@ -154,6 +154,11 @@ extension RootHelp {
             .init(
                 label: "--logout-first",
                 abstract: "With -w or --print-url: sign out of the console first, to switch accounts without a private window."),
+            .init(
+                label: "--picker <WHERE>",
+                abstract:
+                    "Where to choose among several roles: web (the sign-in's browser tab) or terminal. Default: web when maws opens a browser. (values: web, terminal)"
+            ),
             .init(label: "-h, --help", abstract: "Show help information."),
         ],
         subcommands: [

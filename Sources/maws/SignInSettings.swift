@@ -6,6 +6,15 @@ struct SignInSettings: Equatable {
     var roleARN: String?
     var noCache = false
     var noBrowser = false
+    /// `--picker` (login only); nil: the config's `role_picker`, else automatic.
+    var picker: RolePickerKind?
+
+    /// These settings with `--picker`.
+    func picking(_ picker: RolePickerKind?) -> SignInSettings {
+        var settings = self
+        settings.picker = picker
+        return settings
+    }
 
     /// Why these settings cannot be used (`--role-arn` is not a role ARN), or nil.
     var invalidity: String? {
@@ -28,7 +37,7 @@ struct SignInSettings: Equatable {
             config: config, environment: environment,
             options: .init(
                 role: try roleARN.map { try RoleARN(parsing: $0) }, batch: !interactive, openBrowser: openBrowser,
-                acceptPastedRedirect: !openBrowser && interactive, useCache: !noCache),
+                acceptPastedRedirect: !openBrowser && interactive, useCache: !noCache, picker: picker ?? config.rolePicker),
             http: ClockSkewCheckingClient(CurlHTTPClient(network: config.network(environment)), diagnostics: diagnostics),
             diagnostics: diagnostics)
     }

@@ -135,7 +135,7 @@ def test_no_listed_roles_is_an_error(maws):
 
 
 def test_several_roles_without_a_terminal_ask_for_role_arn(maws):
-    result = maws.run(user="alice")
+    result = maws.run("--picker", "terminal", user="alice")
     assert result.returncode == 1
     assert "no terminal to choose a role on; pass -r/--role-arn ARN" in result.stderr
 
@@ -143,7 +143,7 @@ def test_several_roles_without_a_terminal_ask_for_role_arn(maws):
 def test_the_picker_narrows_as_you_type_and_enter_picks(maws):
     output = maws.home / "out.sh"
     env = maws.env("alice")
-    child = pexpect.spawn("bash", ["-c", f'"{maws.binary}" -c "{maws.config}" > "{output}"'], env=env,
+    child = pexpect.spawn("bash", ["-c", f'"{maws.binary}" -c "{maws.config}" --picker terminal > "{output}"'], env=env,
                           encoding="utf-8", timeout=30, dimensions=(30, 100))
     child.expect("Choose a role")
     child.expect("maws-demo \\(123456789012\\)")
@@ -156,7 +156,8 @@ def test_the_picker_narrows_as_you_type_and_enter_picks(maws):
 
 
 def test_escape_cancels_the_picker(maws):
-    child = pexpect.spawn(maws.binary, ["-c", str(maws.config)], env=maws.env("alice"), encoding="utf-8", timeout=30)
+    child = pexpect.spawn(maws.binary, ["-c", str(maws.config), "--picker", "terminal"], env=maws.env("alice"), encoding="utf-8",
+                          timeout=30)
     child.expect("Choose a role")
     child.send("\x1b")
     child.expect("no role chosen")
@@ -164,7 +165,7 @@ def test_escape_cancels_the_picker(maws):
 
 
 def test_ctrl_c_in_the_picker_restores_the_terminal_and_exits_130(maws):
-    status, settings = interrupted(f'"{maws.binary}" -c "{maws.config}"', "Choose a role", maws.env("alice"))
+    status, settings = interrupted(f'"{maws.binary}" -c "{maws.config}" --picker terminal', "Choose a role", maws.env("alice"))
     assert status == 130
     assert terminal_mode_on(settings, "icanon") and terminal_mode_on(settings, "echo")
 

@@ -3,8 +3,10 @@
 Starts the IdP, AWS (STS and IAM) and the roles API (the project's `maws-roles serve`, over the
 map `maws-roles build` makes from the local IAM) on loopback, writes a config for them, runs
 maws, prints the export lines it produced and the identity STS reports for them, then stops.
-With a display (and DEMO_UNATTENDED unset) your own browser opens at the test IdP; otherwise the
-scripted user agent signs in as the demo user alice.
+With a display (and DEMO_UNATTENDED unset) your own browser opens at the test IdP and you choose
+the role in it (the web role picker). Without one, the scripted user agent signs in as the demo
+user alice; on a terminal you then choose the role there (the terminal picker), and unattended
+(DEMO_UNATTENDED=1, or no terminal) the user agent chooses Admin in the web picker.
 """
 
 import argparse
@@ -28,9 +30,9 @@ def main():
     parser.add_argument("--maws", required=True, help="the maws binary to run")
     args = parser.parse_args()
 
-    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    unattended = os.environ.get("DEMO_UNATTENDED") == "1" or not has_display
-    interactive_terminal = os.isatty(0) and not unattended
+    forced = os.environ.get("DEMO_UNATTENDED") == "1"
+    own_browser = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and not forced
+    terminal_picker = not own_browser and not forced and os.isatty(0)
 
     with Stack() as stack, tempfile.TemporaryDirectory(prefix="maws-demo-") as home:
         config = Path(home) / "config.ini"
@@ -42,15 +44,19 @@ def main():
         env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
         env.update({"HOME": home, "XDG_CONFIG_HOME": f"{home}/config", "XDG_CACHE_HOME": f"{home}/cache"})
         command = [args.maws, "-c", str(config)]
-        if unattended:
+        if own_browser:
+            say("Your browser opens at the local test IdP: press 'alice' to sign in, then choose a role on the "
+                "page maws shows. The IdP serves HTTPS with a certificate from a CA made for this demo, so the "
+                "browser warns first: accept it to go on.")
+        else:
             env.update({"BROWSER": str(HERE / "bin" / "scripted-browser"), "MAWS_TEST_PYTHON": sys.executable,
                         "MAWS_TEST_USER": "alice", "MAWS_TEST_CA": stack.ca_file})
-            say("No display (or DEMO_UNATTENDED=1): the scripted user agent signs in as alice.")
-        else:
-            say("Your browser opens at the local test IdP: press 'alice' to sign in. It serves HTTPS with a "
-                "certificate from a CA made for this demo, so the browser warns first: accept it to go on.")
-        if not interactive_terminal:
-            command += ["-r", stack.role_arn("Admin")]
+            if terminal_picker:
+                say("No display: the scripted user agent signs in as alice; choose the role here.")
+                command += ["--picker", "terminal"]
+            else:
+                env["MAWS_TEST_PICK"] = "Admin"
+                say("Unattended: the scripted user agent signs in as alice and chooses Admin in maws's web role picker.")
 
         say("$ " + " ".join(command))
         result = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)

@@ -19,6 +19,9 @@ package struct MawsConfig: Sendable, Equatable {
     package var consoleDestination: EndpointURL
     /// `console_logout_first`: sign out of the console before signing in to it (`--logout-first`).
     package var consoleLogoutFirst = false
+    /// `role_picker`: where to choose a role; nil: in the browser when maws opened one for the
+    /// sign-in, else on the terminal.
+    package var rolePicker: RolePickerKind?
     /// `ca_bundle`: the CA certificates to trust instead of the system's (when `AWS_CA_BUNDLE` is
     /// not set).
     package var caBundle: CABundleSetting?
@@ -41,7 +44,7 @@ extension MawsConfig {
     package static let knownKeys: Set<String> = [
         "well_known_url", "client_id", "idtoken_for_roles_url", "scope", "output", "profile",
         "print_role_arn", "duration_seconds", "sts_endpoint", "region", "login_timeout",
-        "federation_url", "console_destination", "console_logout_first", "ca_bundle",
+        "federation_url", "console_destination", "console_logout_first", "ca_bundle", "role_picker",
     ]
 
     static let requiredKeys = ["well_known_url", "client_id", "idtoken_for_roles_url"]
@@ -87,6 +90,12 @@ extension MawsConfig {
         federationURL = try settings["federation_url"]?.url() ?? (try! EndpointURL(validating: Self.defaultFederationURL))
         consoleDestination = try settings["console_destination"]?.url() ?? (try! EndpointURL(validating: Self.defaultConsoleDestination))
         consoleLogoutFirst = try settings["console_logout_first"]?.bool() ?? false
+        if let setting = settings["role_picker"] {
+            guard let kind = RolePickerKind(rawValue: setting.value) else {
+                throw setting.invalid("'\(setting.value)' is not a role picker; use web or terminal")
+            }
+            rolePicker = kind
+        }
         caBundle = try settings["ca_bundle"].map { setting throws(ConfigError) in
             try CABundleSetting.validated(setting.value, file: setting.path, line: setting.line)
         }

@@ -16,6 +16,8 @@ package final class LoopbackHTTPServer {
         package var target: String
         /// Header fields with lowercased names.
         package var headers: [String: String]
+        /// The body of a request that declares one with `Content-Length` (at most `Limits.bodyBytes`).
+        package var body: [UInt8] = []
 
         /// The target up to the first `?` scalar.
         package var path: Substring { Substring(target.unicodeScalars.prefix { $0 != "?" }) }
@@ -33,12 +35,19 @@ package final class LoopbackHTTPServer {
         package var body: [UInt8]
         /// Extra header fields, e.g. `Location`.
         package var headers: [(String, String)]
+        /// Nothing from elsewhere, no script, and the page's own inline style only.
+        package static let defaultContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'"
+        package var contentSecurityPolicy: String
 
-        package init(status: String, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
+        package init(
+            status: String, contentType: String, body: [UInt8], headers: [(String, String)] = [],
+            contentSecurityPolicy: String = Response.defaultContentSecurityPolicy
+        ) {
             self.status = status
             self.contentType = contentType
             self.body = body
             self.headers = headers
+            self.contentSecurityPolicy = contentSecurityPolicy
         }
     }
 
@@ -55,6 +64,8 @@ package final class LoopbackHTTPServer {
         package var connections = 128
         /// The largest request head accepted.
         package var headBytes = 8192
+        /// The largest request body accepted (a form the browser posts).
+        package var bodyBytes = 16384
         package var headTimeout: Duration = .seconds(2)
         package var writeTimeout: Duration = .seconds(2)
 
@@ -174,7 +185,7 @@ package final class LoopbackHTTPServer {
         var head =
             "HTTP/1.1 \(response.status)\r\nContent-Type: \(response.contentType)\r\nContent-Length: \(response.body.count)\r\n"
             + "Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n"
-            + "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n"
+            + "Content-Security-Policy: \(response.contentSecurityPolicy)\r\nX-Frame-Options: DENY\r\nConnection: close\r\n"
         // A header value never carries a line break or another control character (a Location from a
         // discovery document must not split the response).
         for (name, value) in response.headers where !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
@@ -198,10 +209,15 @@ package final class LoopbackHTTPServer {
 
     /// The request head in `buffer` once its terminating blank line has arrived.
     static func requestHead(_ buffer: [UInt8], searchingFrom start: Int = 0) -> String? {
+        headLength(buffer, searchingFrom: start).map { String(decoding: buffer[..<($0 - 4)], as: UTF8.self) }
+    }
+
+    /// The length of the request head in `buffer`, its terminating blank line included.
+    static func headLength(_ buffer: [UInt8], searchingFrom start: Int = 0) -> Int? {
         let terminator: [UInt8] = [13, 10, 13, 10]
         guard buffer.count >= 4 else { return nil }
         for index in min(max(start, 0), buffer.count - 4)...(buffer.count - 4) where buffer[index..<(index + 4)].elementsEqual(terminator) {
-            return String(decoding: buffer[..<index], as: UTF8.self)
+            return index + 4
         }
         return nil
     }
@@ -224,6 +240,9 @@ private struct ConnectionTable {
         let accepted: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
         var input: [UInt8] = []
+        /// The request once its head is read, while its body (`Content-Length` bytes) arrives.
+        var pending: LoopbackHTTPServer.Request?
+        var bodyLength = 0
         /// The answer still to send; nil while the head is being read.
         var output: [UInt8]?
         var sent = 0
@@ -297,10 +316,32 @@ private struct ConnectionTable {
         }
         let searchFrom = connection.input.count - 3
         connection.input += chunk[0..<count]
-        if let head = LoopbackHTTPServer.requestHead(connection.input, searchingFrom: searchFrom) {
+        if connection.pending == nil, let headLength = LoopbackHTTPServer.headLength(connection.input, searchingFrom: searchFrom) {
+            let request = LoopbackHTTPServer.parse(head: String(decoding: connection.input[..<(headLength - 4)], as: UTF8.self))
+            connection.input.removeFirst(headLength)
+            guard let length = Self.bodyLength(request), length <= limits.bodyBytes else {
+                connections[descriptor] = connection
+                respond(
+                    descriptor,
+                    with: LoopbackHTTPServer.serialize(
+                        .init(
+                            status: "413 Content Too Large", contentType: "text/plain; charset=utf-8",
+                            body: Array("request body missing a valid length or too large\n".utf8))), now: now)
+                return nil
+            }
+            connection.pending = request
+            connection.bodyLength = length
+        }
+        if var request = connection.pending {
+            guard connection.input.count >= connection.bodyLength else {
+                connections[descriptor] = connection
+                return nil
+            }
+            request.body = Array(connection.input.prefix(connection.bodyLength))
             connection.input = []
+            connection.pending = nil
             connections[descriptor] = connection
-            return LoopbackHTTPServer.parse(head: head)
+            return request
         }
         if connection.input.count > limits.headBytes {
             connections[descriptor] = connection
@@ -314,6 +355,15 @@ private struct ConnectionTable {
         }
         connections[descriptor] = connection
         return nil
+    }
+
+    /// The body length `request` declares: 0 without `Content-Length` (a GET), nil when it cannot
+    /// be read or the body is chunked (nothing maws serves takes one).
+    static func bodyLength(_ request: LoopbackHTTPServer.Request) -> Int? {
+        if request.headers["transfer-encoding"] != nil { return nil }
+        guard let text = request.headers["content-length"] else { return 0 }
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text.utf8.count <= 9 else { return nil }
+        return Int(text)
     }
 
     /// Starts sending `bytes` as the answer on `descriptor`.

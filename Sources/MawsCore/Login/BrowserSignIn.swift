@@ -13,6 +13,9 @@ package struct BrowserSignIn: Sendable {
     package var acceptPastedRedirect: Bool
     package var timeout: Duration
     package var ports: [UInt16]
+    /// Send the browser on to the role picker (`BrowserTab.path`) after the redirect, when the
+    /// browser was opened; the outcome then holds the tab.
+    package var continueInBrowser = false
     package var diagnostics: Diagnostics
 
     package init(
@@ -36,10 +39,13 @@ package struct BrowserSignIn: Sendable {
         package var tokens: TokenResponse
         /// The request the tokens answer; its nonce must be in the ID token.
         package var request: AuthorizationRequest
+        /// The browser tab, sent on to the role picker and waiting for it (`continueInBrowser`).
+        package var tab: BrowserTab?
 
-        package init(tokens: TokenResponse, request: AuthorizationRequest) {
+        package init(tokens: TokenResponse, request: AuthorizationRequest, tab: BrowserTab? = nil) {
             self.tokens = tokens
             self.request = request
+            self.tab = tab
         }
     }
 
@@ -72,13 +78,21 @@ package struct BrowserSignIn: Sendable {
         }
         defer { browserProcess.map(BrowserLauncher.reap) }
 
-        switch try listener.waitForRedirect(state: request.state, timeout: timeout, pasted: pasted, start: start) {
+        let tab = continueInBrowser && browserProcess != nil ? try BrowserTab(server: listener.server) : nil
+        switch try listener.waitForRedirect(
+            state: request.state, timeout: timeout, pasted: pasted, start: start, onward: tab.map { _ in BrowserTab.path })
+        {
         case .error(let code, let description):
             throw OIDCError.denied(error: code, description: description)
         case .code(let code):
             diagnostics.debug("received the authorization code; exchanging it at \(endpoints.token.host)")
-            let tokens = try TokenResponse.request(endpoints.token, fields: request.tokenRequestFields(code: code), http: http)
-            return Outcome(tokens: tokens, request: request)
+            do {
+                let tokens = try TokenResponse.request(endpoints.token, fields: request.tokenRequestFields(code: code), http: http)
+                return Outcome(tokens: tokens, request: request, tab: tab)
+            } catch {
+                tab?.finish(failure: error)
+                throw error
+            }
         }
     }
 }

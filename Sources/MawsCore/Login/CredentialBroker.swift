@@ -24,16 +24,20 @@ package struct CredentialBroker: Sendable {
         package var acceptPastedRedirect: Bool
         /// False with `--no-cache`: fresh roles and fresh STS credentials (the ID token is still reused).
         package var useCache: Bool
+        /// `--picker` or `role_picker`. Nil: in the browser tab of the sign-in when maws opened
+        /// one, else on the terminal.
+        package var picker: RolePickerKind?
 
         package init(
             role: RoleARN? = nil, batch: Bool = false, openBrowser: Bool = true,
-            acceptPastedRedirect: Bool = false, useCache: Bool = true
+            acceptPastedRedirect: Bool = false, useCache: Bool = true, picker: RolePickerKind? = nil
         ) {
             self.role = role
             self.batch = batch
             self.openBrowser = openBrowser
             self.acceptPastedRedirect = acceptPastedRedirect
             self.useCache = useCache
+            self.picker = picker
         }
     }
 
@@ -76,23 +80,51 @@ package struct CredentialBroker: Sendable {
         }
         let stsEndpoint = try STSEndpoint.resolve(configured: config.stsEndpoint, environment: environment)
         let provider = try IdentityProvider(wellKnownURL: config.wellKnownURL, cache: cache, http: http, diagnostics: diagnostics)
-        var idToken = try withCacheLock { try validIDToken(from: provider, refreshAllowed: true) }
+        let tab = TabSlot()
+        do {
+            return try signInAndAssume(provider: provider, stsEndpoint: stsEndpoint, tab: tab)
+        } catch {
+            // A browser tab waiting for the picker says what went wrong instead of waiting on.
+            tab.current?.finish(failure: error)
+            throw error
+        }
+    }
+
+    private func signInAndAssume(provider: IdentityProvider, stsEndpoint: EndpointURL, tab: TabSlot) throws -> Outcome {
+        var idToken = try withCacheLock { try validIDToken(from: provider, refreshAllowed: true, tab: tab) }
 
         // AWS may call a token expired that maws still thought valid (clock skew): sign in again, once.
         var signedInAgain = false
         while true {
             let directory = try roleDirectory(for: idToken, keys: provider.keys)
-            let role = try chooseRole(from: directory)
             do {
-                return try withCacheLock {
+                if let outcome = try pickInBrowser(from: directory, idToken: idToken, endpoint: stsEndpoint, tab: tab) {
+                    return outcome
+                }
+                let role = try chooseRole(from: directory)
+                let outcome = try withCacheLock {
                     try credentials(for: role, idToken: idToken, promptName: directory.promptName(for: role), endpoint: stsEndpoint)
                 }
+                tab.current?.finish(title: "Role assumed", message: Self.assumedMessage(outcome))
+                tab.current = nil
+                return outcome
             } catch STSError.expiredToken where !signedInAgain {
                 signedInAgain = true
                 diagnostics.info("maws: AWS says the ID token has expired; signing in again")
-                idToken = try withCacheLock { try validIDToken(from: provider, refreshAllowed: false, discardCached: true) }
+                tab.current?.finish(title: "Signing in again", message: "AWS says the ID token has expired; maws is signing in again.")
+                tab.current = nil
+                idToken = try withCacheLock { try validIDToken(from: provider, refreshAllowed: false, discardCached: true, tab: tab) }
             }
         }
+    }
+
+    /// The browser tab a sign-in sent on to the picker, until it has had its last page.
+    final class TabSlot: @unchecked Sendable {
+        var current: BrowserTab?
+    }
+
+    private static func assumedMessage(_ outcome: Outcome) -> String {
+        "maws has credentials for \(outcome.assumed.role) (\(outcome.promptName)). You can close this tab and return to the terminal."
     }
 
     /// The roles the roles API lists for the person (signing in as `run` does when there is no
@@ -125,7 +157,9 @@ package struct CredentialBroker: Sendable {
     // MARK: The ID token
 
     /// An ID token with more than 5 minutes left: cached, refreshed, or signed in anew.
-    func validIDToken(from provider: IdentityProvider, refreshAllowed: Bool, discardCached: Bool = false) throws -> IDTokenEntry {
+    func validIDToken(
+        from provider: IdentityProvider, refreshAllowed: Bool, discardCached: Bool = false, tab: TabSlot? = nil
+    ) throws -> IDTokenEntry {
         // A token verified against another issuer (the IdP moved) is no use.
         let cached = cache.entry(IDTokenEntry.self, for: idTokenKey, usableAt: nil).flatMap { $0.issuer == provider.issuer ? $0 : nil }
         if let cached, !discardCached, cached.isUsable(at: Date()) {
@@ -141,7 +175,7 @@ package struct CredentialBroker: Sendable {
                 diagnostics.debug("the refresh grant failed (\(error)); signing in with the browser")
             }
         }
-        let signedIn = try signIn(with: provider)
+        let signedIn = try signIn(with: provider, tab: tab)
         cache.store(signedIn, diagnostics: diagnostics)
         return signedIn
     }
@@ -165,16 +199,17 @@ package struct CredentialBroker: Sendable {
         return entry(for: token, issuer: provider.issuer, refreshToken: tokens.refreshToken ?? refreshToken)
     }
 
-    private func signIn(with provider: IdentityProvider) throws -> IDTokenEntry {
+    private func signIn(with provider: IdentityProvider, tab: TabSlot?) throws -> IDTokenEntry {
         let endpoints = try provider.metadata.endpoints()
-        let signedIn =
-            try interactiveSignIn?(endpoints)
-            ?? BrowserSignIn(
-                endpoints: endpoints, clientID: config.clientID, scope: config.scope, http: http,
-                browser: BrowserLauncher(environment: environment), openBrowser: options.openBrowser,
-                acceptPastedRedirect: options.acceptPastedRedirect, timeout: .seconds(config.loginTimeout), ports: ports,
-                diagnostics: diagnostics
-            ).run()
+        var browserSignIn = BrowserSignIn(
+            endpoints: endpoints, clientID: config.clientID, scope: config.scope, http: http,
+            browser: BrowserLauncher(environment: environment), openBrowser: options.openBrowser,
+            acceptPastedRedirect: options.acceptPastedRedirect, timeout: .seconds(config.loginTimeout), ports: ports,
+            diagnostics: diagnostics)
+        // The tab goes on to the picker unless no picker can be needed or the terminal is asked for.
+        browserSignIn.continueInBrowser = tab != nil && options.role == nil && !options.batch && options.picker != .terminal
+        let signedIn = try interactiveSignIn?(endpoints) ?? browserSignIn.run()
+        tab?.current = signedIn.tab
         let token = try provider.verify(signedIn.tokens.idToken, clientID: config.clientID, nonce: signedIn.request.nonce)
         return entry(for: token, issuer: provider.issuer, refreshToken: signedIn.tokens.refreshToken)
     }
@@ -209,6 +244,37 @@ package struct CredentialBroker: Sendable {
             diagnostics.warning("\(error); continuing without account aliases")
             return RoleDirectory(roles: [], aliases: [:])
         }
+    }
+
+    /// The role chosen in the browser and its credentials, or nil when the choice is not the
+    /// browser's to make: a role given, one role only, batch mode, or the terminal picker.
+    private func pickInBrowser(from directory: RoleDirectory, idToken: IDTokenEntry, endpoint: EndpointURL, tab: TabSlot) throws -> Outcome?
+    {
+        guard options.role == nil, directory.roles.count > 1, !options.batch else { return nil }
+        var browserTab = tab.current
+        var browserProcess: Int32?
+        defer { browserProcess.map(BrowserLauncher.reap) }
+        if browserTab == nil {
+            // No tab from this sign-in (the ID token was cached): open one when the browser is asked for.
+            guard options.picker == .web, options.openBrowser else { return nil }
+            let (opened, url) = try BrowserTab.opening()
+            browserProcess = BrowserLauncher(environment: environment).open(url)
+            guard browserProcess != nil else {
+                diagnostics.info("maws: cannot open a browser for the role picker; choose here instead")
+                return nil
+            }
+            browserTab = opened
+        }
+        // The tab gets its last page from `pick` itself, whatever happens.
+        tab.current = nil
+        diagnostics.info("maws: choose a role in your browser")
+        return try browserTab!.pick(
+            RoleMenu(directory: directory), timeout: .seconds(config.loginTimeout),
+            assume: { role in
+                try withCacheLock {
+                    try credentials(for: role, idToken: idToken, promptName: directory.promptName(for: role), endpoint: endpoint)
+                }
+            }, describe: Self.assumedMessage)
     }
 
     func chooseRole(from directory: RoleDirectory) throws -> RoleARN {

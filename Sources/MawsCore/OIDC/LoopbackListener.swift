@@ -4,13 +4,14 @@
 /// It serves exactly one useful request, `GET /redirect_uri` carrying this sign-in's `state`, and
 /// the one-time address the browser was started with. Anything else (favicon fetches, a stale
 /// tab, a request with someone else's state) gets a 404 or 400 and the wait goes on.
-package final class LoopbackListener {
+package final class LoopbackListener: @unchecked Sendable {  // used by one thread at a time
     /// The ports registered with the IdP application, tried in order (README, "Setting up your
     /// organisation": one callback URL each).
     package static let registeredPorts: [UInt16] = [10800, 10801, 20800, 20801, 30800, 30801, 40800, 40801, 50800, 50801, 60800, 60801]
     package static let redirectPath = "/redirect_uri"
 
-    private let server: LoopbackHTTPServer
+    /// The server, which goes on serving the tab after the redirect (`BrowserTab`).
+    package let server: LoopbackHTTPServer
     package var port: UInt16 { server.port }
     package var addresses: String { server.addresses }
     package var redirectURI: String { "http://localhost:\(port)\(Self.redirectPath)" }
@@ -26,10 +27,12 @@ package final class LoopbackListener {
 
     /// Serves requests until one carries `state` with a code or an error, or `timeout` passes.
     /// With `pasted`, a redirect URL pasted on the terminal counts the same as one that arrives;
-    /// `start` is the one-time address the browser was given for the authorization URL.
+    /// `start` is the one-time address the browser was given for the authorization URL. With
+    /// `onward`, a redirect carrying a code sends the browser on to that path (303) instead of
+    /// showing the "signed in" page.
     package func waitForRedirect(
         state: String, timeout: Duration, pasted: PastedRedirectInput? = nil,
-        start: OneTimeRedirect? = nil
+        start: OneTimeRedirect? = nil, onward: String? = nil
     ) throws(OIDCError) -> AuthorizationResponse {
         var start = start
         do {
@@ -48,6 +51,13 @@ package final class LoopbackListener {
                 handle: { request in
                     if let answer = start?.answer(request) { return (answer, nil) }
                     let (status, page, result) = Self.route(method: request.method, target: request.target, state: state)
+                    if let onward, case .code = result {
+                        return (
+                            .init(
+                                status: "303 See Other", contentType: "text/plain; charset=utf-8", body: [], headers: [("Location", onward)]
+                            ), result
+                        )
+                    }
                     return (.init(status: status, contentType: "text/html; charset=utf-8", body: Array(page.html.utf8)), result)
                 })
         } catch {
