@@ -321,12 +321,7 @@ private struct ConnectionTable {
             connection.input.removeFirst(headLength)
             guard let length = Self.bodyLength(request), length <= limits.bodyBytes else {
                 connections[descriptor] = connection
-                respond(
-                    descriptor,
-                    with: LoopbackHTTPServer.serialize(
-                        .init(
-                            status: "413 Content Too Large", contentType: "text/plain; charset=utf-8",
-                            body: Array("request body missing a valid length or too large\n".utf8))), now: now)
+                refuse(descriptor, status: "413 Content Too Large", reason: "request body missing a valid length or too large", now: now)
                 return nil
             }
             connection.pending = request
@@ -345,12 +340,7 @@ private struct ConnectionTable {
         }
         if connection.input.count > limits.headBytes {
             connections[descriptor] = connection
-            respond(
-                descriptor,
-                with: LoopbackHTTPServer.serialize(
-                    .init(
-                        status: "431 Request Header Fields Too Large", contentType: "text/plain; charset=utf-8",
-                        body: Array("request head too large\n".utf8))), now: now)
+            refuse(descriptor, status: "431 Request Header Fields Too Large", reason: "request head too large", now: now)
             return nil
         }
         connections[descriptor] = connection
@@ -364,6 +354,12 @@ private struct ConnectionTable {
         guard let text = request.headers["content-length"] else { return 0 }
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text.utf8.count <= 9 else { return nil }
         return Int(text)
+    }
+
+    /// Answers a request the server will not read any further with `status` and `reason` as text.
+    private mutating func refuse(_ descriptor: Int32, status: String, reason: String, now: ContinuousClock.Instant) {
+        let answer = LoopbackHTTPServer.Response(status: status, contentType: "text/plain; charset=utf-8", body: Array("\(reason)\n".utf8))
+        respond(descriptor, with: LoopbackHTTPServer.serialize(answer), now: now)
     }
 
     /// Starts sending `bytes` as the answer on `descriptor`.

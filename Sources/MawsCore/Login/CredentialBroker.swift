@@ -101,10 +101,7 @@ package struct CredentialBroker: Sendable {
                 if let outcome = try pickInBrowser(from: directory, idToken: idToken, endpoint: stsEndpoint, tab: tab) {
                     return outcome
                 }
-                let role = try chooseRole(from: directory)
-                let outcome = try withCacheLock {
-                    try credentials(for: role, idToken: idToken, promptName: directory.promptName(for: role), endpoint: stsEndpoint)
-                }
+                let outcome = try credentials(for: try chooseRole(from: directory), in: directory, idToken: idToken, endpoint: stsEndpoint)
                 tab.current?.finish(title: "Role assumed", message: Self.assumedMessage(outcome))
                 tab.current = nil
                 return outcome
@@ -251,10 +248,12 @@ package struct CredentialBroker: Sendable {
     private func pickInBrowser(from directory: RoleDirectory, idToken: IDTokenEntry, endpoint: EndpointURL, tab: TabSlot) throws -> Outcome?
     {
         guard options.role == nil, directory.roles.count > 1, !options.batch else { return nil }
-        var browserTab = tab.current
+        let browserTab: BrowserTab
         var browserProcess: Int32?
         defer { browserProcess.map(BrowserLauncher.reap) }
-        if browserTab == nil {
+        if let current = tab.current {
+            browserTab = current
+        } else {
             // No tab from this sign-in (the ID token was cached): open one when the browser is asked for.
             guard options.picker == .web, options.openBrowser else { return nil }
             let (opened, url) = try BrowserTab.opening()
@@ -268,13 +267,10 @@ package struct CredentialBroker: Sendable {
         // The tab gets its last page from `pick` itself, whatever happens.
         tab.current = nil
         diagnostics.info("maws: choose a role in your browser")
-        return try browserTab!.pick(
+        return try browserTab.pick(
             RoleMenu(directory: directory), timeout: .seconds(config.loginTimeout),
-            assume: { role in
-                try withCacheLock {
-                    try credentials(for: role, idToken: idToken, promptName: directory.promptName(for: role), endpoint: endpoint)
-                }
-            }, describe: Self.assumedMessage)
+            assume: { role in try credentials(for: role, in: directory, idToken: idToken, endpoint: endpoint) },
+            describe: Self.assumedMessage)
     }
 
     func chooseRole(from directory: RoleDirectory) throws -> RoleARN {
@@ -297,6 +293,13 @@ package struct CredentialBroker: Sendable {
     }
 
     // MARK: STS
+
+    /// `credentials(for:idToken:promptName:endpoint:)` for a role of `directory`, under the cache
+    /// lock, so the first process's credentials serve the others.
+    private func credentials(for role: RoleARN, in directory: RoleDirectory, idToken: IDTokenEntry, endpoint: EndpointURL) throws -> Outcome
+    {
+        try withCacheLock { try credentials(for: role, idToken: idToken, promptName: directory.promptName(for: role), endpoint: endpoint) }
+    }
 
     /// Cached credentials (another process may just have fetched them), else `AssumeRoleWithWebIdentity`.
     private func credentials(for role: RoleARN, idToken: IDTokenEntry, promptName: String, endpoint: EndpointURL) throws -> Outcome {

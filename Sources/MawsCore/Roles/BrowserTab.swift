@@ -67,15 +67,18 @@ package final class BrowserTab: @unchecked Sendable {
     /// Answers the tab's next request for `path` with a last page: `title` and `message`. Waits at
     /// most `patience`: a tab that never asks (closed by the person) must not hold maws up.
     package func finish(title: String, message: String, patience: Duration = .seconds(5)) {
-        let page = WebRolePage.outcome(title: title, message: message)
-        _ = try? serve(timeout: patience) { request in
-            request.path == Self.path ? (Self.page(page), true) : (Self.notFound, nil)
-        }
+        finish(with: Self.page(WebRolePage.outcome(title: title, message: message)), patience: patience)
     }
 
     /// Answers the tab's next request with what went wrong.
     package func finish(failure: any Error) {
-        finish(title: "maws could not get credentials", message: "\(failure)")
+        finish(with: Self.failurePage(failure), patience: .seconds(5))
+    }
+
+    private func finish(with answer: LoopbackHTTPServer.Response, patience: Duration) {
+        _ = try? serve(timeout: patience) { request in
+            request.path == Self.path ? (answer, true) : (Self.notFound, nil)
+        }
     }
 
     // MARK: Serving
