@@ -42,7 +42,7 @@ enum XMLFuzz {
             for result in document.children {
                 guard let credentials = try? STSClient.credentials(in: result) else { continue }
                 require(
-                    !credentials.accessKeyID.isEmpty && !credentials.secretAccessKey.isEmpty && !credentials.sessionToken.isEmpty,
+                    !credentials.accessKeyID.isEmpty && !credentials.secretAccessKey.isEmpty && !(credentials.sessionToken ?? "").isEmpty,
                     "credentials with an empty field were accepted")
                 require(
                     AccessKeyCharacters.problem(

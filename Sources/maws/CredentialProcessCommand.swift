@@ -8,6 +8,7 @@ struct CredentialProcessCommand: ParsableCommand {
         abstract: "Print credentials as AWS credential_process JSON.",
         discussion: """
             For ~/.aws/config:  credential_process = maws credential-process --role-arn ARN
+            or, for credentials from Vault:  credential_process = maws credential-process --vault-role NAME
             The AWS CLI and every SDK then run maws whenever they need credentials. maws answers from \
             its cache, refreshes by itself, and opens the browser only when a sign-in is needed. It \
             never reads from stdin.
@@ -16,10 +17,11 @@ struct CredentialProcessCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var signIn: SignInOptions
+    @OptionGroup var vault: VaultRoleOption
 
     var invocation: CredentialProcessInvocation {
         CredentialProcessInvocation(
-            configFiles: common.configFiles, verbose: common.verbose, signIn: signIn.settings)
+            configFiles: common.configFiles, verbose: common.verbose, signIn: signIn.settings, vault: vault.request)
     }
 
     func validate() throws {

@@ -21,6 +21,7 @@ struct ExecCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var signIn: SignInOptions
+    @OptionGroup var vault: VaultRoleOption
 
     @Flag(help: "Serve credentials to the command from a local endpoint instead of fixed keys.")
     var server = false
@@ -30,6 +31,10 @@ struct ExecCommand: ParsableCommand {
 
     func validate() throws {
         guard !arguments.isEmpty else { throw ValidationError("exec needs a command to run, e.g. maws exec -r ARN -- aws s3 ls") }
+        if let request = vault.request {
+            guard signIn.roleARN == nil else { throw ValidationError("--role-arn and --vault-role exclude each other: choose where the credentials come from") }
+            if let reason = request.invalidity { throw ValidationError(reason) }
+        }
     }
 
     // `validate` cannot change the command (it is not mutating); strip the separator here instead.
@@ -41,24 +46,17 @@ struct ExecCommand: ParsableCommand {
         guard ExecutablePath.resolve(arguments[0], path: environment["PATH"]) != nil else {
             throw ExecError.notFound(command: arguments[0])
         }
-        let broker = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: true)
-        let first = try broker.run()
+        let source = try CredentialSource(
+            signIn: signIn.settings, vault: vault.request, config: config, environment: environment, diagnostics: diagnostics)
+        let first = try source.handoff()
 
-        let handoff = CredentialOutput.Handoff(
-            credentials: first.assumed.credentials, accountID: first.assumed.role.accountID,
-            promptName: first.promptName, principal: first.assumed.role.description)
-        var variables = CredentialOutput.sessionEnvironment(handoff, region: nil)
+        var variables = CredentialOutput.sessionEnvironment(first, region: nil)
         // From here until the command runs, no thread may take a signal meant for it.
         ChildProcess.holdSignals()
         if server {
             // Later requests need no picker: pin the role chosen now.
-            let pinned = {
-                var pinned = broker
-                pinned.options.role = first.assumed.role
-                pinned.options.batch = true
-                return pinned
-            }()
-            let endpoint = try ContainerCredentialsServer(diagnostics: diagnostics) { try pinned.run().assumed }
+            let pinned = source.pinned(to: first)
+            let endpoint = try ContainerCredentialsServer(diagnostics: diagnostics) { try pinned.handoff() }
             if let failure = Threads.startDetached({
                 do { try endpoint.serve() } catch { Diagnostics.error("the credentials endpoint stopped: \(error)") }
             }) {
@@ -68,10 +66,10 @@ struct ExecCommand: ParsableCommand {
             variables.removeAll { ["AWS_SESSION_EXPIRATION", "AWS_CREDENTIAL_EXPIRATION"].contains($0.0) }
         } else {
             variables += [
-                ("AWS_ACCESS_KEY_ID", first.assumed.credentials.accessKeyID),
-                ("AWS_SECRET_ACCESS_KEY", first.assumed.credentials.secretAccessKey),
-                ("AWS_SESSION_TOKEN", first.assumed.credentials.sessionToken),
+                ("AWS_ACCESS_KEY_ID", first.credentials.accessKeyID),
+                ("AWS_SECRET_ACCESS_KEY", first.credentials.secretAccessKey),
             ]
+            if let token = first.credentials.sessionToken { variables.append(("AWS_SESSION_TOKEN", token)) }
         }
         let child = try ChildEnvironment(environment: environment, region: config.region).build(adding: variables)
         try ChildProcess.run(arguments, environment: child)

@@ -5,7 +5,7 @@ import MawsCore
 /// credential request:
 ///
 ///     maws [login] [-b] [-r ARN] [-o FORMAT] [--shell S] [--profile P] [-c FILE]... [-v]
-///     maws credential-process --role-arn ARN [-c FILE]... [-v]
+///     maws credential-process (--role-arn ARN | --vault-role NAME) [-c FILE]... [-v]
 ///
 /// swift-argument-parser builds every option's definition, with a runtime type lookup for each,
 /// before it reads a word: most of a cached-credentials run. Anything this scanner does not fully
@@ -72,6 +72,7 @@ enum HotPath {
             case "-c", "--config": invocation.configFiles.append(option.value ?? "")
             case "-v", "--verbose": invocation.verbose = true
             case "-r", "--role-arn": invocation.signIn.roleARN = option.value
+            case "--vault-role": invocation.vault = option.value.map { VaultRequest(role: $0) }
             default: return nil
             }
         }
@@ -91,7 +92,7 @@ enum HotPath {
         /// Options that take a value.
         static func takesValue(_ name: String) -> Bool {
             switch name {
-            case "-c", "--config", "-r", "--role-arn", "--profile", "-o", "--output", "--shell": true
+            case "-c", "--config", "-r", "--role-arn", "--profile", "-o", "--output", "--shell", "--vault-role": true
             default: false
             }
         }

@@ -10,7 +10,8 @@ struct LogoutCommand: ParsableCommand {
             Removes the profiles maws wrote (with -o awscli or -o shared) and prints the commands that \
             unset maws's variables: run it as `eval $(maws logout)`. Without --profile or --all, the \
             profile named by $AWS_PROFILE is removed if maws wrote it. Profiles maws did not write are \
-            never touched.
+            never touched. Vault tokens are revoked at Vault: with --all every one, else those that \
+            issued the removed profile's credentials (Vault then deletes the IAM users it made with them).
             """
     )
 
@@ -25,6 +26,12 @@ struct LogoutCommand: ParsableCommand {
     @Flag(name: [.customShort("v"), .long], help: "Explain each step on stderr.")
     var verbose = false
 
+    @Option(
+        name: [.customShort("c"), .customLong("config")],
+        help: ArgumentHelp("A config file read after the default ones (for ca_bundle when revoking Vault tokens).", valueName: "PATH"),
+        completion: .file())
+    var configFiles: [String] = []
+
     func validate() throws {
         if all && profile != nil {
             throw ValidationError("--profile and --all exclude each other")
@@ -33,9 +40,19 @@ struct LogoutCommand: ParsableCommand {
 
     func run() throws {
         let scope: Logout.Scope = all ? .all : profile.map(Logout.Scope.profile) ?? .current
-        let result = try Logout(scope: scope, environment: .current, dialect: shell.dialect).run()
-        Diagnostics.writeStandardOutput(result.script.text)
+        let environment = Environment.current
         let diagnostics = Diagnostics(verbose: verbose)
+        // Logging out must work without a complete config: only its CA bundle matters here.
+        let caBundle: CABundleSetting?
+        do {
+            caBundle = try ConfigLoader(environment: environment, explicitFiles: configFiles).load().config.caBundle
+        } catch {
+            diagnostics.debug("no usable maws config (\(error)); revoking Vault tokens with the system's CA certificates")
+            caBundle = nil
+        }
+        let http = CurlHTTPClient(network: CABundleSetting.network(caBundle, environment: environment))
+        let result = try Logout(scope: scope, environment: environment, dialect: shell.dialect, http: http).run()
+        Diagnostics.writeStandardOutput(result.script.text)
         for place in result.removed {
             diagnostics.info("maws: removed \(place)")
         }

@@ -167,6 +167,7 @@ extension RootHelp {
             .init(label: "credential-process", abstract: "Print credentials as AWS credential_process JSON."),
             .init(label: "exec", abstract: "Run a command with the role's credentials in its environment."),
             .init(label: "serve", abstract: "Serve the role's credentials to AWS SDKs from a local endpoint."),
+            .init(label: "vault", abstract: "Get AWS credentials from HashiCorp Vault's AWS secrets engine."),
             .init(label: "session", abstract: "Get an MFA session token with a profile's IAM user keys."),
             .init(label: "assume", abstract: "Assume a profile's role (role_arn + source_profile), with MFA when mfa_serial is set."),
             .init(label: "whoami", abstract: "Show who the current credentials are (STS GetCallerIdentity)."),

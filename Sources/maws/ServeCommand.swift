@@ -30,7 +30,7 @@ struct ServeCommand: ParsableCommand {
         let broker = try signIn.broker(config: config, environment: environment, diagnostics: diagnostics, interactive: false)
         // Sign in now, so that a problem shows before any client asks.
         let first = try broker.run()
-        let endpoint = try ContainerCredentialsServer(diagnostics: diagnostics) { try broker.run().assumed }
+        let endpoint = try ContainerCredentialsServer(diagnostics: diagnostics) { try broker.run().handoff }
         // Programs started with these variables find maws's credentials first, whatever the shell and ~/.aws hold.
         let files = try ChildEnvironment(environment: environment, region: config.region).prepareFiles()
         var script = ShellScript(dialect: shell.dialect)

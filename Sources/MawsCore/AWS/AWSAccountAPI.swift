@@ -10,11 +10,14 @@ package struct AWSAccountAPI: Sendable {
     package var http: HTTPClient
     /// The signing region for endpoints set by environment variables; the global endpoints sign for us-east-1.
     package var region: String?
+    /// The config's `sts_endpoint`, for STS calls when no environment variable names one.
+    package var configuredSTSEndpoint: EndpointURL?
 
-    package init(environment: Environment, http: HTTPClient, region: String? = nil) {
+    package init(environment: Environment, http: HTTPClient, region: String? = nil, configuredSTSEndpoint: EndpointURL? = nil) {
         self.environment = environment
         self.http = http
         self.region = region
+        self.configuredSTSEndpoint = configuredSTSEndpoint
     }
 
     package struct CallerIdentity: Sendable, Equatable {
@@ -30,7 +33,7 @@ package struct AWSAccountAPI: Sendable {
     }
 
     func sts(_ credentials: SigV4Signer.Credentials) throws -> AWSQueryClient {
-        let endpoint = try STSEndpoint.service("STS", configured: nil, global: STSEndpoint.global, environment: environment)
+        let endpoint = try STSEndpoint.service("STS", configured: configuredSTSEndpoint, global: STSEndpoint.global, environment: environment)
         return AWSQueryClient(
             endpoint: endpoint, region: signingRegion(endpoint), service: "sts", version: STSClient.apiVersion,
             credentials: credentials, http: http)

@@ -83,6 +83,10 @@ package struct CacheDirectory: Sendable {
         case userSession = "user-session"
         /// Role credentials from `maws assume`.
         case assumed
+        /// Vault tokens from logging in to Vault with an ID token.
+        case vaultToken = "vault-token"
+        /// AWS credentials from Vault's AWS secrets engine.
+        case vaultCredentials = "vault-credentials"
 
         /// Whether entries of this kind let maws act as the person without asking again: what
         /// `maws logout --all` removes. The IdP's public keys are no secret (encrypted long-lived
@@ -90,7 +94,7 @@ package struct CacheDirectory: Sendable {
         package var isSecret: Bool {
             switch self {
             case .provider: return false
-            case .session, .roles, .credentials, .userSession, .assumed: return true
+            case .session, .roles, .credentials, .userSession, .assumed, .vaultToken, .vaultCredentials: return true
             }
         }
 
@@ -105,6 +109,8 @@ package struct CacheDirectory: Sendable {
             case .credentials: return "\(count) role credential\(plural)"
             case .userSession: return "\(count) MFA session\(plural)"
             case .assumed: return "\(count) assumed-role credential\(plural)"
+            case .vaultToken: return "\(count) Vault token\(plural)"
+            case .vaultCredentials: return "\(count) Vault credential\(plural)"
             }
         }
     }

@@ -25,6 +25,8 @@ package struct MawsConfig: Sendable, Equatable {
     /// `ca_bundle`: the CA certificates to trust instead of the system's (when `AWS_CA_BUNDLE` is
     /// not set).
     package var caBundle: CABundleSetting?
+    /// The `vault_*` keys: where `maws vault` gets credentials.
+    package var vault = VaultSettings()
 
     /// The CA certificates and proxies for maws's requests, from `environment` and `ca_bundle`.
     package func network(_ environment: Environment) -> NetworkSettings {
@@ -41,11 +43,11 @@ package struct MawsConfig: Sendable, Equatable {
 
 extension MawsConfig {
     /// Every key the `[maws]` section may hold; anything else draws a warning.
-    package static let knownKeys: Set<String> = [
+    package static let knownKeys: Set<String> = Set([
         "well_known_url", "client_id", "idtoken_for_roles_url", "scope", "output", "profile",
         "print_role_arn", "duration_seconds", "sts_endpoint", "region", "login_timeout",
         "federation_url", "console_destination", "console_logout_first", "ca_bundle", "role_picker",
-    ]
+    ]).union(VaultSettings.knownKeys)
 
     static let requiredKeys = ["well_known_url", "client_id", "idtoken_for_roles_url"]
 
@@ -99,6 +101,7 @@ extension MawsConfig {
         caBundle = try settings["ca_bundle"].map { setting throws(ConfigError) in
             try CABundleSetting.validated(setting.value, file: setting.path, line: setting.line)
         }
+        vault = try VaultSettings(settings: settings)
     }
 
     static func isPlausibleRegion(_ text: String) -> Bool {

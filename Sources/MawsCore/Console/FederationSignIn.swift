@@ -34,6 +34,8 @@ package struct FederationSignIn: Sendable {
     }
 
     package func loginURL(for credentials: AWSCredentials) throws -> String {
+        // The federation endpoint signs in only with temporary credentials of a role or federated user.
+        guard let sessionToken = credentials.sessionToken else { throw ConsoleError.noSessionToken }
         struct FederationCredentials: Encodable {
             var sessionId: String
             var sessionKey: String
@@ -42,7 +44,7 @@ package struct FederationSignIn: Sendable {
         let session = String(
             decoding: try JSONWriter.encode(
                 FederationCredentials(
-                    sessionId: credentials.accessKeyID, sessionKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken)),
+                    sessionId: credentials.accessKeyID, sessionKey: credentials.secretAccessKey, sessionToken: sessionToken)),
             as: UTF8.self)
         let response = try http.send(
             .postForm(
@@ -77,6 +79,7 @@ package enum ConsoleError: MawsError, Equatable {
     case federation(url: String, status: Int, snippet: String)
     case invalidAnswer(url: String)
     case noBrowser
+    case noSessionToken
 
     package var description: String {
         switch self {
@@ -88,6 +91,8 @@ package enum ConsoleError: MawsError, Equatable {
         case .noBrowser:
             return
                 "no browser opened the AWS console (none found, or it did not load the address within 60 s); use --print-url and open the URL yourself"
+        case .noSessionToken:
+            return "the AWS console sign-in needs temporary credentials with a session token, and these are an IAM user's keys"
         }
     }
 }

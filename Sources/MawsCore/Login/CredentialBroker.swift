@@ -143,7 +143,7 @@ package struct CredentialBroker: Sendable {
         return Outcome(cached: entry, role: role, issuer: idToken.issuer)
     }
 
-    private var idTokenKey: IDTokenEntry.Key {
+    var idTokenKey: IDTokenEntry.Key {
         IDTokenEntry.Key(wellKnownURL: config.wellKnownURL.string, clientID: config.clientID)
     }
 
@@ -349,7 +349,7 @@ package struct CredentialBroker: Sendable {
 
     // MARK: Cache plumbing
 
-    private func withCacheLock<T>(_ body: () throws -> T) throws -> T {
+    func withCacheLock<T>(_ body: () throws -> T) throws -> T {
         try cache.withLock(
             waiting: {
                 diagnostics.info("maws: waiting for another maws process to finish signing in")
@@ -365,5 +365,14 @@ extension CredentialBroker.Outcome {
                 role: role, credentials: entry.credentials, assumedRoleARN: entry.assumedRoleARN,
                 durationSeconds: entry.durationSeconds),
             promptName: entry.promptName, issuer: issuer, cached: true)
+    }
+}
+
+extension CredentialBroker.Outcome {
+    /// What the outputs hand over for these credentials.
+    package var handoff: CredentialOutput.Handoff {
+        CredentialOutput.Handoff(
+            credentials: assumed.credentials, accountID: assumed.role.accountID, promptName: promptName,
+            principal: assumed.role.description)
     }
 }

@@ -10,11 +10,14 @@ package struct Logout: Sendable {
     package var scope: Scope
     package var environment: Environment
     package var dialect: ShellDialect
+    /// How Vault tokens are revoked (with the config's CA bundle and proxies).
+    package var http: HTTPClient
 
-    package init(scope: Scope, environment: Environment, dialect: ShellDialect) {
+    package init(scope: Scope, environment: Environment, dialect: ShellDialect, http: HTTPClient) {
         self.scope = scope
         self.environment = environment
         self.dialect = dialect
+        self.http = http
     }
 
     package struct Outcome: Sendable {
@@ -43,17 +46,26 @@ package struct Logout: Sendable {
         }
 
         // The cached key material goes first, so that a file maws cannot edit stops nothing else:
-        // every secret with --all, else that of the profiles' roles.
+        // every secret with --all, else that of the profiles' roles. Vault tokens are revoked at
+        // Vault first (which also ends the IAM users Vault made with them): every one with --all,
+        // else those that issued the profiles' credentials.
         var removed: [String] = []
+        var failures: [String] = []
         let cache = CacheDirectory(environment: environment)
+        let roles = Set(chosen.compactMap(\.role))
+        let tokens = cache.all(VaultTokenEntry.self).filter { token in
+            scope == .all
+                || cache.all(VaultCredentialsEntry.self).contains { roles.contains($0.role) && $0.tokenAccessor == token.accessor }
+        }
+        let revoked = revoke(tokens, in: cache, failures: &failures)
+        if revoked > 0 { removed.append("\(revoked) Vault token\(revoked == 1 ? "" : "s") (revoked at Vault)") }
         let forgotten =
             scope == .all
-            ? cache.forget(CacheDirectory.Kind.secrets)
-            : Set(chosen.compactMap(\.role)).sorted().flatMap { cache.forget([.credentials, .assumed], role: $0) }
+            ? cache.forget(CacheDirectory.Kind.secrets.filter { $0 != .vaultToken })
+            : roles.sorted().flatMap { cache.forget([.credentials, .assumed, .vaultCredentials], role: $0) }
         if !forgotten.isEmpty { removed.append(forgotten.joined(separator: ", ") + " from \(cache.path)") }
 
         var leftAlone: [String] = []
-        var failures: [String] = []
         for record in chosen {
             let place = "[\(record.section)] in \(record.file)"
             let file = SharedFile(path: record.file, holdsSecrets: record.keys != ["region"])
@@ -90,6 +102,28 @@ package struct Logout: Sendable {
         }
         script.unset(names)
         return Outcome(script: script, removed: removed, leftAlone: leftAlone, failures: failures)
+    }
+
+    /// Revokes `tokens` at their Vaults and removes them from the cache; returns how many went. A
+    /// token Vault no longer accepts (403) is gone already; one that could not be revoked (Vault
+    /// unreachable) stays cached, so a later logout tries again.
+    private func revoke(_ tokens: [VaultTokenEntry], in cache: CacheDirectory, failures: inout [String]) -> Int {
+        var revoked = 0
+        for token in tokens {
+            do {
+                let address = try EndpointURL(validating: token.address)
+                try VaultClient(address: address, namespace: token.namespace.isEmpty ? nil : token.namespace, http: http)
+                    .revokeSelf(token: token.clientToken)
+            } catch VaultError.refused(_, 403, _) {
+                // Expired or revoked already.
+            } catch {
+                failures.append("the Vault token for \(token.address): \(error)")
+                continue
+            }
+            cache.remove(VaultTokenEntry.fileName(for: token.key))
+            revoked += 1
+        }
+        return revoked
     }
 }
 

@@ -75,7 +75,12 @@ package struct CredentialOutput: Sendable {
             var script = ShellScript(dialect: dialect)
             try script.set("AWS_ACCESS_KEY_ID", credentials.accessKeyID)
             try script.set("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey)
-            try script.set("AWS_SESSION_TOKEN", credentials.sessionToken)
+            if let token = credentials.sessionToken {
+                try script.set("AWS_SESSION_TOKEN", token)
+            } else {
+                // An IAM user's keys: a session token left from earlier would spoil them.
+                script.unset(["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"])
+            }
             try setSessionVariables(&script, handoff)
             script.unset(["AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"])
             return Delivery(stdout: script.text, summary: "Environment variables set")
@@ -95,19 +100,19 @@ package struct CredentialOutput: Sendable {
             return Delivery(stdout: script.text, summary: "Profile \(name) written to \(path)")
         case .boto:
             return Delivery(
-                stdout: JSONWriter.compactLine([
-                    ("aws_access_key_id", .string(credentials.accessKeyID)),
-                    ("aws_secret_access_key", .string(credentials.secretAccessKey)),
-                    ("aws_session_token", .string(credentials.sessionToken)),
-                ]),
+                stdout: JSONWriter.compactLine(
+                    [
+                        ("aws_access_key_id", .string(credentials.accessKeyID)),
+                        ("aws_secret_access_key", .string(credentials.secretAccessKey)),
+                    ] + (credentials.sessionToken.map { [("aws_session_token", .string($0))] } ?? [])),
                 summary: "Credentials printed")
         case .js:
             return Delivery(
-                stdout: JSONWriter.compactLine([
-                    ("accessKeyId", .string(credentials.accessKeyID)),
-                    ("secretAccessKey", .string(credentials.secretAccessKey)),
-                    ("sessionToken", .string(credentials.sessionToken)),
-                ]),
+                stdout: JSONWriter.compactLine(
+                    [
+                        ("accessKeyId", .string(credentials.accessKeyID)),
+                        ("secretAccessKey", .string(credentials.secretAccessKey)),
+                    ] + (credentials.sessionToken.map { [("sessionToken", .string($0))] } ?? [])),
                 summary: "Credentials printed")
         }
     }
@@ -146,23 +151,24 @@ package struct CredentialOutput: Sendable {
             var created = false
             try file.update { editor in
                 let existing = editor.entries(in: name)
-                if let current = existing?["aws_access_key_id"], !current.hasPrefix("ASIA") {
+                // (A leased IAM user key that maws wrote there is its own: `Record.stillHeld`.)
+                if let current = existing?["aws_access_key_id"], !current.hasPrefix("ASIA"), previous?.stillHeld(in: existing) != true {
                     throw ProfileError.foreignKeys(profile: name, path: path)
                 }
                 // maws created the section if it adds it now, or added it before and still holds it.
                 created = existing == nil || (previous?.createdSection == true && previous?.stillHeld(in: existing) == true)
+                // Without a session token (an IAM user's keys), the section's old one goes.
                 try editor.setEntries(
                     [
                         ("aws_access_key_id", credentials.accessKeyID),
                         ("aws_secret_access_key", credentials.secretAccessKey),
-                        ("aws_session_token", credentials.sessionToken),
-                    ],
+                    ] + (credentials.sessionToken.map { [("aws_session_token", $0)] } ?? []),
                     in: name, owned: Set(Self.credentialKeys))
             }
             try ledger.save(
                 .init(
                     file: path, section: name, profile: name, keys: Self.credentialKeys, role: principal,
-                    accessKeyID: credentials.accessKeyID, createdSection: created))
+                    accessKeyID: credentials.accessKeyID, createdSection: created, leased: credentials.sessionToken == nil))
         }
     }
 
@@ -196,15 +202,19 @@ package struct CredentialOutput: Sendable {
 
     /// The `credential_process` document (version 1) for `assumed`, as one line.
     package static func credentialProcessLine(for assumed: AssumedRole) -> String {
-        let credentials = assumed.credentials
-        return JSONWriter.compactLine([
-            ("AccessKeyId", .string(credentials.accessKeyID)),
-            ("AccountId", .string(assumed.role.accountID)),
-            ("Expiration", .string(ISO8601.format(credentials.expiration))),
-            ("SecretAccessKey", .string(credentials.secretAccessKey)),
-            ("SessionToken", .string(credentials.sessionToken)),
-            ("Version", .integer(1)),
-        ])
+        credentialProcessLine(credentials: assumed.credentials, accountID: assumed.role.accountID)
+    }
+
+    /// The `credential_process` document (version 1), as one line; `SessionToken` only when the
+    /// credentials have one.
+    package static func credentialProcessLine(credentials: AWSCredentials, accountID: String) -> String {
+        JSONWriter.compactLine(
+            [
+                ("AccessKeyId", .string(credentials.accessKeyID)),
+                ("AccountId", .string(accountID)),
+                ("Expiration", .string(ISO8601.format(credentials.expiration))),
+                ("SecretAccessKey", .string(credentials.secretAccessKey)),
+            ] + (credentials.sessionToken.map { [("SessionToken", .string($0))] } ?? []) + [("Version", .integer(1))])
     }
 }
 

@@ -26,10 +26,14 @@ package struct WrittenProfiles: Sendable {
         /// maws run refreshed it) is still maws's to replace or remove. Nil in records written before
         /// maws kept this.
         package var createdSection: Bool?
+        /// True when the key maws wrote is an IAM user's that Vault issued for a lease (no session
+        /// token; Vault deletes the user when the lease ends): long-lived in form, but maws's to
+        /// replace or remove while the section still holds exactly that key.
+        package var leased: Bool?
 
         package init(
             file: String, section: String, profile: String, keys: [String], role: String? = nil,
-            accessKeyID: String? = nil, region: String? = nil, createdSection: Bool? = nil
+            accessKeyID: String? = nil, region: String? = nil, createdSection: Bool? = nil, leased: Bool? = nil
         ) {
             self.file = file
             self.section = section
@@ -39,16 +43,19 @@ package struct WrittenProfiles: Sendable {
             self.accessKeyID = accessKeyID
             self.region = region
             self.createdSection = createdSection
+            self.leased = leased
         }
 
         /// Whether the section, as it reads now (`entries`, nil when it is gone), still holds what
         /// maws wrote, so that maws may replace or remove it. A long-lived key (anything but a
-        /// temporary `ASIA...` key) is never maws's; a temporary key is maws's when it is the one
-        /// maws wrote, or when maws created the section.
+        /// temporary `ASIA...` key) is never maws's, unless it is the leased key maws wrote
+        /// (`leased`); a temporary key is maws's when it is the one maws wrote, or when maws
+        /// created the section.
         package func stillHeld(in entries: [String: String]?) -> Bool {
             guard let entries else { return false }
             if keys.contains("region"), let region, entries["region"] != region { return false }
             guard keys.contains("aws_access_key_id"), let current = entries["aws_access_key_id"] else { return true }
+            if leased == true, let accessKeyID, current == accessKeyID { return true }
             guard current.hasPrefix("ASIA") else { return false }
             // A record from before maws kept key ids: a temporary key is the most it can have written.
             guard let accessKeyID else { return true }

@@ -11,7 +11,7 @@ package final class ContainerCredentialsServer: @unchecked Sendable {
     private let server: LoopbackHTTPServer
     /// The bearer token clients must send in `Authorization`; random per server.
     package let token: String
-    private let credentials: @Sendable () throws -> AssumedRole
+    private let credentials: @Sendable () throws -> CredentialOutput.Handoff
     private let diagnostics: Diagnostics
 
     package var url: String { "http://127.0.0.1:\(server.port)/" }
@@ -22,7 +22,7 @@ package final class ContainerCredentialsServer: @unchecked Sendable {
     }
 
     /// `credentials` is asked on every request; it should answer from the cache while it can.
-    package init(diagnostics: Diagnostics, credentials: @escaping @Sendable () throws -> AssumedRole) throws {
+    package init(diagnostics: Diagnostics, credentials: @escaping @Sendable () throws -> CredentialOutput.Handoff) throws {
         server = try LoopbackHTTPServer(ports: [0])
         token = try SecureRandom.token(byteCount: 32)
         self.credentials = credentials
@@ -45,17 +45,17 @@ package final class ContainerCredentialsServer: @unchecked Sendable {
             return Self.json("403 Forbidden", ["message": "missing or wrong authorization token"])
         }
         do {
-            let assumed = try credentials()
-            diagnostics.debug("served credentials valid until \(ISO8601.format(assumed.credentials.expiration))")
-            return Self.json(
-                "200 OK",
-                [
-                    "AccessKeyId": assumed.credentials.accessKeyID,
-                    "SecretAccessKey": assumed.credentials.secretAccessKey,
-                    "Token": assumed.credentials.sessionToken,
-                    "Expiration": ISO8601.format(assumed.credentials.expiration),
-                    "AccountId": assumed.role.accountID,
-                ])
+            let handoff = try credentials()
+            let served = handoff.credentials
+            diagnostics.debug("served credentials valid until \(ISO8601.format(served.expiration))")
+            var document = [
+                "AccessKeyId": served.accessKeyID,
+                "SecretAccessKey": served.secretAccessKey,
+                "Expiration": ISO8601.format(served.expiration),
+                "AccountId": handoff.accountID,
+            ]
+            document["Token"] = served.sessionToken
+            return Self.json("200 OK", document)
         } catch {
             diagnostics.warning("cannot serve credentials: \(error)")
             return Self.json("500 Internal Server Error", ["message": "maws could not get credentials: \(error)"])
