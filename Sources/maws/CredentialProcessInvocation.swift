@@ -12,7 +12,9 @@ struct CredentialProcessInvocation: Equatable {
     /// Why these options cannot go together, or nil (see `LoginInvocation.invalidity`).
     var invalidity: String? {
         if let vault {
-            guard signIn.roleARN == nil else { return "--role-arn and --vault-role exclude each other: choose where the credentials come from" }
+            guard signIn.roleARN == nil else {
+                return "--role-arn and --vault-role exclude each other: choose where the credentials come from"
+            }
             return vault.invalidity
         }
         guard signIn.roleARN != nil else { return "credential-process needs --role-arn (or --vault-role)" }

@@ -32,7 +32,9 @@ struct ExecCommand: ParsableCommand {
     func validate() throws {
         guard !arguments.isEmpty else { throw ValidationError("exec needs a command to run, e.g. maws exec -r ARN -- aws s3 ls") }
         if let request = vault.request {
-            guard signIn.roleARN == nil else { throw ValidationError("--role-arn and --vault-role exclude each other: choose where the credentials come from") }
+            guard signIn.roleARN == nil else {
+                throw ValidationError("--role-arn and --vault-role exclude each other: choose where the credentials come from")
+            }
             if let reason = request.invalidity { throw ValidationError(reason) }
         }
     }

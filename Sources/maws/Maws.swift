@@ -15,7 +15,7 @@ struct Maws: ParsableCommand {
         version: MawsVersion.current,
         subcommands: [
             LoginCommand.self, LogoutCommand.self, CredentialProcessCommand.self, ExecCommand.self, ServeCommand.self,
-            VaultCommand.self,            SessionCommand.self, AssumeCommand.self, WhoamiCommand.self, ImportCommand.self, CryptoCommand.self,
+            VaultCommand.self, SessionCommand.self, AssumeCommand.self, WhoamiCommand.self, ImportCommand.self, CryptoCommand.self,
             RotateCommand.self, StatusCommand.self, ConfigCommand.self,
         ],
         defaultSubcommand: LoginCommand.self

@@ -21,7 +21,9 @@ struct VaultCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The role of Vault's AWS secrets engine to read.", valueName: "NAME"))
     var role: String
 
-    @Option(help: ArgumentHelp("How long STS credentials should last: 3600, 90m, 12h (default vault_ttl, else the role's).", valueName: "DURATION"))
+    @Option(
+        help: ArgumentHelp(
+            "How long STS credentials should last: 3600, 90m, 12h (default vault_ttl, else the role's).", valueName: "DURATION"))
     var ttl: String?
 
     @Flag(help: "Ask Vault afresh instead of using cached credentials (a cached Vault token is still used).")

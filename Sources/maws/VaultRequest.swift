@@ -10,7 +10,8 @@ struct VaultRequest: Equatable {
     /// Why this request cannot be made (a role name Vault could not have), or nil.
     var invalidity: String? {
         VaultSettings.isName(role)
-            ? nil : "'\(TerminalText.line(role))' is not a Vault role name (letters, digits, _ - . @, starting and ending with a letter or digit)"
+            ? nil
+            : "'\(TerminalText.line(role))' is not a Vault role name (letters, digits, _ - . @, starting and ending with a letter or digit)"
     }
 
     /// A broker for this request: the ID token as `signIn` would get it, then Vault.

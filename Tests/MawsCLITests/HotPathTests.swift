@@ -36,7 +36,7 @@ import Testing
 
     static var credentialProcessCommandLines: [[String]] {
         var lines: [[String]] = []
-        for role in [["--role-arn", arn], ["-r", arn], ["--role-arn=\(arn)"], []] {
+        for role in [["--role-arn", arn], ["-r", arn], ["--role-arn=\(arn)"], [], ["--vault-role", "deploy"], ["--vault-role=ops@team"]] {
             for config in [[], ["-c", "a.ini"], ["--config", "a.ini", "--config=b.ini"]] {
                 for verbose in [[], ["-v"], ["--verbose"]] {
                     lines.append(["credential-process"] + role + config + verbose)
@@ -55,6 +55,9 @@ import Testing
         ["-br", arn], ["-r\(arn)"], ["--batch=yes", "-r", arn], ["-r", arn, "--", "x"], ["-r", arn, "extra"],
         ["logout"], ["exec", "--", "true"], ["credential-process"], ["credential-process", "-b", "-r", arn],
         ["credential-process", "--role-arn", arn, "--no-browser"], ["--unknown"], ["-r", arn, "-"],
+        ["credential-process", "--vault-role", "a/b"], ["credential-process", "-r", arn, "--vault-role", "deploy"],
+        ["credential-process", "--vault-role", "x", "--vault-role", "y"], ["credential-process", "--vault-role"],
+        ["--vault-role", "deploy"],
     ]
 
     @Test func loginLinesReadTheSameByBoth() throws {

@@ -33,7 +33,8 @@ package struct AWSAccountAPI: Sendable {
     }
 
     func sts(_ credentials: SigV4Signer.Credentials) throws -> AWSQueryClient {
-        let endpoint = try STSEndpoint.service("STS", configured: configuredSTSEndpoint, global: STSEndpoint.global, environment: environment)
+        let endpoint = try STSEndpoint.service(
+            "STS", configured: configuredSTSEndpoint, global: STSEndpoint.global, environment: environment)
         return AWSQueryClient(
             endpoint: endpoint, region: signingRegion(endpoint), service: "sts", version: STSClient.apiVersion,
             credentials: credentials, http: http)

@@ -52,10 +52,12 @@ package struct VaultBroker: Sendable {
     package func run() throws -> Outcome {
         guard let address = settings.address else { throw VaultError.notConfigured }
         if signIn.options.useCache, let cached = cachedCredentials(now: Date()) {
-            diagnostics.debug("using cached Vault credentials for \(options.role), valid until \(ISO8601.format(cached.credentials.expiration))")
+            diagnostics.debug(
+                "using cached Vault credentials for \(options.role), valid until \(ISO8601.format(cached.credentials.expiration))")
             return Outcome(handoff: Self.handoff(cached), cached: true)
         }
-        let provider = try IdentityProvider(wellKnownURL: signIn.config.wellKnownURL, cache: cache, http: signIn.http, diagnostics: diagnostics)
+        let provider = try IdentityProvider(
+            wellKnownURL: signIn.config.wellKnownURL, cache: cache, http: signIn.http, diagnostics: diagnostics)
         let client = VaultClient(address: address, namespace: settings.namespace, http: signIn.http)
         return try signIn.withCacheLock {
             if signIn.options.useCache, let cached = cachedCredentials(now: Date()) {
@@ -71,7 +73,8 @@ package struct VaultBroker: Sendable {
     /// Valid cached credentials for the role and the person last signed in with this config.
     func cachedCredentials(now: Date) -> VaultCredentialsEntry? {
         guard let idToken = cache.entry(IDTokenEntry.self, for: signIn.idTokenKey, usableAt: nil) else { return nil }
-        return cache.entry(VaultCredentialsEntry.self, for: credentialsKey(issuer: idToken.issuer, subject: idToken.claims.sub), usableAt: now)
+        return cache.entry(
+            VaultCredentialsEntry.self, for: credentialsKey(issuer: idToken.issuer, subject: idToken.claims.sub), usableAt: now)
     }
 
     private func credentialsKey(issuer: String, subject: String) -> VaultCredentialsEntry.Key {
@@ -116,11 +119,13 @@ package struct VaultBroker: Sendable {
         diagnostics.debug(
             "reading AWS credentials for \(options.role) from \(settings.awsMount) at \(client.address.host)"
                 + (options.ttl.map { " for \($0) s" } ?? ""))
-        return try client.awsCredentials(mount: settings.awsMount, role: options.role, ttl: options.ttl, token: token.clientToken, now: Date())
+        return try client.awsCredentials(
+            mount: settings.awsMount, role: options.role, ttl: options.ttl, token: token.clientToken, now: Date())
     }
 
     /// A Vault token with more than 5 minutes left, and whether it comes from a login just now.
-    private func vaultToken(client: VaultClient, provider: IdentityProvider, discardCached: Bool = false) throws -> (VaultTokenEntry, Bool) {
+    private func vaultToken(client: VaultClient, provider: IdentityProvider, discardCached: Bool = false) throws -> (VaultTokenEntry, Bool)
+    {
         var idToken = try signIn.validIDToken(from: provider, refreshAllowed: true)
         let key = tokenKey(issuer: idToken.issuer, subject: idToken.claims.sub)
         if !discardCached, let cached = cache.entry(VaultTokenEntry.self, for: key, usableAt: Date()) {
@@ -128,7 +133,8 @@ package struct VaultBroker: Sendable {
             return (cached, false)
         }
         let mount = settings.authMount
-        diagnostics.debug("logging in to Vault at \(client.address.host) with the ID token (auth/\(mount), role \(settings.authRole ?? "default"))")
+        diagnostics.debug(
+            "logging in to Vault at \(client.address.host) with the ID token (auth/\(mount), role \(settings.authRole ?? "default"))")
         let token: VaultClient.Token
         do {
             token = try client.login(mount: mount, role: settings.authRole, jwt: idToken.idToken)

@@ -145,13 +145,14 @@ package struct VaultClient: Sendable {
     }
 
     /// Vault's `errors` array, each one line and shortened, with any secret of the request blanked
-    /// out (a hostile server could echo it back).
+    /// out (a hostile server could echo it back; real tokens are far longer than the 8 bytes under
+    /// which a "secret" would blank out ordinary words).
     static func errors(in response: HTTPResponse, hiding secrets: [String]) -> [String] {
         struct Errors: Decodable { var errors: [String]? }
         let errors = (try? JSONReader.decode(Errors.self, from: response.body))?.errors ?? []
         return errors.prefix(3).map { message in
             var text = message
-            for secret in secrets where !secret.isEmpty { text = text.replacing(secret, with: "[hidden]") }
+            for secret in secrets where secret.utf8.count >= 8 { text = text.replacing(secret, with: "[hidden]") }
             let line = TerminalText.line(text.prefix(300))
             return line.count < text.count ? line + "…" : line
         }
