@@ -149,6 +149,12 @@ import Foundation
         #expect(!text.contains("\u{1b}") && !text.contains("\n"))
     }
 
+    @Test func goMultierrorTextsBecomeTheirItems() {
+        #expect(VaultClient.items("2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n") == ["permission denied", "invalid token"])
+        #expect(VaultClient.items("1 error occurred:\n\t* unsupported path\n\n") == ["unsupported path"])
+        #expect(VaultClient.items("Vault is sealed") == ["Vault is sealed"])
+    }
+
     @Test func aTokenThatCouldInjectAHeaderIsRefused() {
         let http = Recorder { _ in Self.json(#"{"auth":{"client_token":"hvs.a\r\nX-Evil: 1","accessor":"a","lease_duration":60}}"#) }
         #expect(throws: VaultError.invalidResponse(path: "auth/jwt/login", reason: "the client token holds characters a token cannot")) {

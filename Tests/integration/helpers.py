@@ -57,7 +57,7 @@ class Maws:
         env.update({key: value for key, value in extra.items() if value is not None})
         return env
 
-    SUBCOMMANDS = {"login", "logout", "credential-process", "exec", "serve"}
+    SUBCOMMANDS = {"login", "logout", "credential-process", "exec", "serve", "vault"}
 
     def run(self, *args, user="alice", action="approve", env=None, timeout=60, config=True):
         args = list(args)

@@ -48,13 +48,14 @@ package final class ContainerCredentialsServer: @unchecked Sendable {
             let handoff = try credentials()
             let served = handoff.credentials
             diagnostics.debug("served credentials valid until \(ISO8601.format(served.expiration))")
-            var document = [
+            let document = [
                 "AccessKeyId": served.accessKeyID,
                 "SecretAccessKey": served.secretAccessKey,
                 "Expiration": ISO8601.format(served.expiration),
                 "AccountId": handoff.accountID,
+                // botocore's container provider requires the member; an empty token is one SDKs do not send.
+                "Token": served.sessionToken ?? "",
             ]
-            document["Token"] = served.sessionToken
             return Self.json("200 OK", document)
         } catch {
             diagnostics.warning("cannot serve credentials: \(error)")

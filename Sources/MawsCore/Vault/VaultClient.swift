@@ -149,13 +149,25 @@ package struct VaultClient: Sendable {
     /// which a "secret" would blank out ordinary words).
     static func errors(in response: HTTPResponse, hiding secrets: [String]) -> [String] {
         struct Errors: Decodable { var errors: [String]? }
-        let errors = (try? JSONReader.decode(Errors.self, from: response.body))?.errors ?? []
+        let errors = ((try? JSONReader.decode(Errors.self, from: response.body))?.errors ?? []).flatMap(items)
         return errors.prefix(3).map { message in
             var text = message
             for secret in secrets where secret.utf8.count >= 8 { text = text.replacing(secret, with: "[hidden]") }
             let line = TerminalText.line(text.prefix(300))
             return line.count < text.count ? line + "…" : line
         }
+    }
+
+    /// The items of a Go multierror text ("2 errors occurred:\n\t* permission denied\n\t* invalid
+    /// token\n\n", how Vault often words a refusal); any other message as it is.
+    static func items(_ message: String) -> [String] {
+        let lines = message.split(whereSeparator: \.isNewline)
+        guard let first = lines.first, first.hasSuffix("occurred:"), first.first?.isNumber == true else { return [message] }
+        let items = lines.dropFirst().compactMap { line -> String? in
+            let text = line.drop { $0 == "\t" || $0 == " " }
+            return text.hasPrefix("* ") ? String(text.dropFirst(2)) : nil
+        }
+        return items.isEmpty ? [message] : items
     }
 
     private static func decode<Value: Decodable>(_ type: Value.Type, _ response: HTTPResponse, path: String) throws -> Value {

@@ -5,7 +5,10 @@ Real components on free loopback ports, in one Python process:
 - AWS STS and IAM (moto in server mode), behind a thin layer adding the checks AWS makes on
   AssumeRoleWithWebIdentity that moto skips (token signature and expiry, trust policy, MaxSessionDuration),
 - the project's own roles API (`maws-roles serve`), over the group-role map `maws-roles build`
-  makes from moto's IAM.
+  makes from moto's IAM,
+- a HashiCorp Vault stand-in (vault.py) following the Vault 1.17.x API documentation: JWT login
+  with the IdP's ID tokens, the AWS secrets engine (assumed_role, federation_token and iam_user
+  credentials from the stack's AWS), token revocation with its leases, namespaces, sealing.
 """
 
 from .stack import Stack, DemoUser  # noqa: F401

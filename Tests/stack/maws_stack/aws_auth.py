@@ -1,6 +1,11 @@
 """What AWS checks on signed STS requests and moto does not: the SigV4 signature (recomputed with
 botocore), GetSessionToken bound to the calling user with a real TOTP check against the virtual
 MFA device's seed, and the ExternalId / MultiFactorAuthPresent conditions of a role's trust policy.
+
+It also issues GetFederationToken's keys (moto answers every call with the same example key and
+keeps none): each call gets its own key, which AWS then knows, with its session token, until it
+expires, and answers GetCallerIdentity for as the federated user. And it plays IAM's eventual
+consistency: a key in `not_before` (the Vault stand-in fills it) is unknown to AWS until then.
 """
 
 import base64
@@ -8,6 +13,8 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
+import string
 import struct
 import threading
 import time
@@ -16,6 +23,7 @@ import urllib.parse
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
@@ -46,6 +54,12 @@ class SignedRequests:
         self.verified = 0
         # access key id -> {"user": ..., "account": ..., "mfa": bool} for keys GetSessionToken issued
         self.session_keys = {}
+        # access key id -> {"secret", "arn", "account", "session_token", "expires"} for keys
+        # GetFederationToken issued (registered by whoever called it: moto does not keep them)
+        self.federation_keys = {}
+        # access key id -> time.time() before which AWS does not know the key yet (IAM's eventual
+        # consistency after CreateAccessKey)
+        self.not_before = {}
 
     # -- keys -----------------------------------------------------------------
 
@@ -61,9 +75,40 @@ class SignedRequests:
                         return account, user, key
         return None
 
+    def register_federation_key(self, access_key_id, secret, arn, account, session_token=None, expires=None):
+        """Makes a GetFederationToken key known: `arn` is the federated user's
+        (arn:aws:sts::ACCOUNT:federated-user/NAME)."""
+        with self._lock:
+            self.federation_keys[access_key_id] = {"secret": secret, "arn": arn, "account": account,
+                                                   "session_token": session_token, "expires": expires}
+
+    def federated_user(self, access_key_id):
+        """The registration of a federation token's key, or None."""
+        with self._lock:
+            return self.federation_keys.get(access_key_id)
+
+    def set_not_before(self, access_key_id, when):
+        with self._lock:
+            self.not_before[access_key_id] = when
+
+    def forget_not_before(self, access_key_id):
+        with self._lock:
+            self.not_before.pop(access_key_id, None)
+
+    def clear_not_before(self):
+        with self._lock:
+            self.not_before.clear()
+
     def secret_of(self, access_key_id):
         if access_key_id in ADMIN_KEYS:
             return ADMIN_KEYS[access_key_id]
+        with self._lock:
+            not_before = self.not_before.get(access_key_id)
+            federated = self.federation_keys.get(access_key_id)
+        if not_before is not None and time.time() < not_before:
+            return None  # not propagated yet: AWS does not know the key
+        if federated:
+            return federated["secret"]
         found = self.user_of(access_key_id)
         if found:
             return found[2].secret_access_key
@@ -98,6 +143,11 @@ class SignedRequests:
         request = AWSRequest(method=environ["REQUEST_METHOD"], url=url, data=body, headers=headers)
         request.context["timestamp"] = headers.get("x-amz-date", "")
         token = headers.get("x-amz-security-token")
+        federated = self.federated_user(key_id)
+        if federated and federated["session_token"] is not None and token != federated["session_token"]:
+            raise Refusal("InvalidClientTokenId", "The security token included in the request is invalid.", "403 Forbidden")
+        if federated and federated["expires"] is not None and time.time() >= federated["expires"]:
+            raise Refusal("ExpiredToken", "The security token included in the request is expired", "403 Forbidden")
         auth = SigV4Auth(Credentials(key_id, secret, token), service, region)
         canonical = auth.canonical_request(request)
         expected = auth.signature(auth.string_to_sign(request, canonical), request)
@@ -141,6 +191,45 @@ class SignedRequests:
   </Credentials></GetSessionTokenResult>
   <ResponseMetadata><RequestId>session</RequestId></ResponseMetadata>
 </GetSessionTokenResponse>"""
+
+    def get_federation_token(self, key_id, form):
+        """Issues a federated user's keys, as GetFederationToken does: refused with session keys;
+        Name of 2 to 32 characters of [\\w+=,.@-]; DurationSeconds from 900 to 129600 (43200 by
+        default)."""
+        with self._lock:
+            federated = key_id in self.federation_keys or key_id in self.session_keys
+        assumed = any(role.access_key_id == key_id for account in list(sts_backends.keys())
+                      for role in list(sts_backends[account]["global"].assumed_roles))
+        if federated or assumed:
+            raise Refusal("AccessDenied", "Cannot call GetFederationToken with session credentials", "403 Forbidden")
+        found = self.user_of(key_id)
+        account = found[0] if found else DEFAULT_ACCOUNT_ID
+        name = form.get("Name", [""])[0]
+        if not re.fullmatch(r"[\w+=,.@-]{2,32}", name):
+            raise Refusal("ValidationError", f"1 validation error detected: Value '{name}' at 'name' failed to satisfy "
+                                             "constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ "
+                                             "and length between 2 and 32")
+        duration = int(form.get("DurationSeconds", ["43200"])[0])
+        if not 900 <= duration <= 129600:
+            raise Refusal("ValidationError", "DurationSeconds must be between 900 and 129600")
+        key_id_issued = "ASIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
+        secret = base64.b64encode(secrets.token_bytes(30)).decode()
+        token = base64.b64encode(secrets.token_bytes(120)).decode()
+        expires = time.time() + duration
+        arn = f"arn:aws:sts::{account}:federated-user/{name}"
+        self.register_federation_key(key_id_issued, secret, arn, account, session_token=token, expires=expires)
+        expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
+        return f"""<GetFederationTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetFederationTokenResult>
+    <Credentials>
+      <SessionToken>{token}</SessionToken><SecretAccessKey>{secret}</SecretAccessKey>
+      <Expiration>{expiration}</Expiration><AccessKeyId>{key_id_issued}</AccessKeyId>
+    </Credentials>
+    <FederatedUser><Arn>{arn}</Arn><FederatedUserId>{account}:{name}</FederatedUserId></FederatedUser>
+    <PackedPolicySize>6</PackedPolicySize>
+  </GetFederationTokenResult>
+  <ResponseMetadata><RequestId>{secrets.token_hex(16)}</RequestId></ResponseMetadata>
+</GetFederationTokenResponse>"""
 
     def check_assume_role(self, key_id, form):
         """The trust-policy conditions moto ignores: sts:ExternalId and aws:MultiFactorAuthPresent."""

@@ -20,6 +20,7 @@ from .recorder import RequestLog
 from .server import BackgroundServer, ReverseProxy, free_port
 from .sts import AWSServer
 from .tokens import IssuerKeys
+from .vault import VaultServer
 
 ACCOUNT_ID = "123456789012"
 ACCOUNT_ALIAS = "maws-demo"
@@ -62,8 +63,9 @@ def roles_binary():
 
 
 class Stack:
-    """The IdP, AWS (STS and IAM), the AWS federation endpoint and the project's roles API server,
-    each on a free 127.0.0.1 port, over HTTPS with a certificate from a certificate authority made
+    """The IdP, AWS (STS and IAM), the AWS federation endpoint, a HashiCorp Vault stand-in
+    (`vault_app`, set up by its `configure_default`) and the project's roles API server, each on a
+    free 127.0.0.1 port, over HTTPS with a certificate from a certificate authority made
     for this run (`ca_file` is its certificate, to trust). `tls=False` serves plain HTTP instead
     (maws accepts it on loopback)."""
 
@@ -121,6 +123,11 @@ class Stack:
         self.aws = self._serve(self.aws_app, "aws")
         self.federation_app = FederationEndpoint(self.aws.url)
         self.federation = self._serve(self.federation_app, "federation")
+        # Vault reaches AWS as any client does (with the stack's admin keys) and tells the AWS layer
+        # about the keys moto does not track (federation tokens, IAM keys not yet propagated).
+        self.vault_app = VaultServer(keys, self.aws.url, self.aws_app.signed, ca_file=self.ca_file,
+                                     account_id=ACCOUNT_ID, client_id=CLIENT_ID).configure_default()
+        self.vault = self._serve(self.vault_app, "vault")
         self._seed()
         self._start_roles_api()
         return self
@@ -251,6 +258,19 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
     @property
     def well_known_url(self):
         return f"{self.issuer}/.well-known/openid-configuration"
+
+    def vault_config(self, **overrides):
+        """The `vault_*` keys of a maws config for the stack's Vault, as it is set up now: pass them
+        to `config_text`. Keyword arguments add or replace keys; None drops one. `vault_auth_role`
+        is left out (maws then uses the auth method's default_role) unless given."""
+        settings = {
+            "vault_addr": self.vault.url,
+            "vault_auth_mount": self.vault_app.auth_mount,
+            "vault_aws_mount": self.vault_app.aws_mount,
+            "vault_namespace": self.vault_app.namespace,
+        }
+        settings.update(overrides)
+        return {key: value for key, value in settings.items() if value is not None}
 
     def config_text(self, **overrides):
         """A maws config for this stack; keyword arguments add or replace keys."""

@@ -3,7 +3,9 @@
 moto accepts any web identity token for any role and any duration. Real STS verifies the token
 with the IAM OIDC provider's issuer, enforces the role's trust policy and MaxSessionDuration, and
 answers with the documented error codes. This layer does those checks, then hands the request to
-moto, which issues the credentials.
+moto, which issues the credentials. GetFederationToken is answered here (aws_auth issues a key
+per call, where moto gives everyone the same example key), and so is GetCallerIdentity for those
+keys, with the federated user's ARN, as AWS does.
 """
 
 import io
@@ -27,6 +29,22 @@ _ERROR = """<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
 """
 
 _STATUS = {"AccessDenied": "403 Forbidden"}
+
+
+def _caller_identity(federated):
+    """GetCallerIdentity's answer for a federated user: its UserId is "ACCOUNT:NAME"."""
+    name = federated["arn"].rsplit("/", 1)[-1]
+    return f"""<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult>
+    <Arn>{federated["arn"]}</Arn>
+    <UserId>{federated["account"]}:{name}</UserId>
+    <Account>{federated["account"]}</Account>
+  </GetCallerIdentityResult>
+  <ResponseMetadata>
+    <RequestId>{uuid.uuid4()}</RequestId>
+  </ResponseMetadata>
+</GetCallerIdentityResponse>
+"""
 
 
 # How many groups (`amr` entries) a web identity token may carry before STS refuses its size.
@@ -67,8 +85,13 @@ class AWSServer:
             elif environ.get("HTTP_AUTHORIZATION"):
                 try:
                     key_id = self.signed.verify(environ, body)
+                    federated = self.signed.federated_user(key_id)
+                    if action == "GetCallerIdentity" and federated:
+                        return self._xml(start_response, _caller_identity(federated))
                     if action == "GetSessionToken":
                         return self._xml(start_response, self.signed.get_session_token(key_id, form))
+                    if action == "GetFederationToken":
+                        return self._xml(start_response, self.signed.get_federation_token(key_id, form))
                     if action == "AssumeRole":
                         self.signed.check_assume_role(key_id, form)
                 except Refusal as refusal:
