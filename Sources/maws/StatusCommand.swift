@@ -31,6 +31,8 @@ struct StatusCommand: ParsableCommand {
         var roleCredentials: [Holdings.Credentials]
         var mfaSessions: [Holdings.Credentials]
         var assumedRoles: [Holdings.Credentials]
+        var vaultTokens: [Holdings.Credentials]
+        var vaultCredentials: [Holdings.Credentials]
         var profiles: [Profile]
         var valid: Bool
 
@@ -39,6 +41,8 @@ struct StatusCommand: ParsableCommand {
             roleCredentials = holdings.roleCredentials
             mfaSessions = holdings.mfaSessions
             assumedRoles = holdings.assumedRoles
+            vaultTokens = holdings.vaultTokens
+            vaultCredentials = holdings.vaultCredentials
             self.profiles = profiles
             self.valid = valid
         }
@@ -84,6 +88,8 @@ struct StatusCommand: ParsableCommand {
             section("Role credentials:", holdings.roleCredentials.map { "\($0.arn): \(left($0.expires))" }),
             section("MFA sessions:", holdings.mfaSessions.map { "\($0.arn) (\($0.from)): \(left($0.expires))" }),
             section("Assumed roles (IAM users):", holdings.assumedRoles.map { "\($0.arn): \(left($0.expires))" }),
+            section("Vault tokens:", holdings.vaultTokens.map { "\($0.arn) (\($0.actsAs)): \(left($0.expires))" }),
+            section("Vault credentials:", holdings.vaultCredentials.map { "\($0.arn) as \($0.actsAs): \(left($0.expires))" }),
             section("Profiles maws wrote:", profiles.map { "\($0.profile) in \(shortHome($0.file))" + ($0.role.map { " (\($0))" } ?? "") }),
         ].joined(separator: "\n")
     }

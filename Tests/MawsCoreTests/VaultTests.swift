@@ -150,7 +150,8 @@ import Foundation
     }
 
     @Test func goMultierrorTextsBecomeTheirItems() {
-        #expect(VaultClient.items("2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n") == ["permission denied", "invalid token"])
+        #expect(
+            VaultClient.items("2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n") == ["permission denied", "invalid token"])
         #expect(VaultClient.items("1 error occurred:\n\t* unsupported path\n\n") == ["unsupported path"])
         #expect(VaultClient.items("Vault is sealed") == ["Vault is sealed"])
     }

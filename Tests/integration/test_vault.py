@@ -72,6 +72,15 @@ def test_sts_credentials_from_vault_work_and_are_cached_with_the_vault_token(maw
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(cache_files(maws, "vault-token")) == 1 and len(cache_files(maws, "vault-credentials")) == 2
 
+    # `maws status` names them, never the token.
+    status = maws.run("status", "--json", config=False)
+    report = json.loads(status.stdout)
+    assert [t["arn"] for t in report["vaultTokens"]] == [stack.vault.url]
+    assert sorted(c["arn"] for c in report["vaultCredentials"]) == [f"aws/federated at {stack.vault.url}", f"aws/readonly at {stack.vault.url}"]
+    text = maws.run("status", config=False).stdout
+    assert "Vault tokens:\n  " + stack.vault.url in text
+    secrets_absent(status.stdout, text)
+
     # --no-cache asks Vault again, with the cached token.
     fresh = maws.run("vault", "--role", "readonly", "--no-cache")
     assert fresh.returncode == 0, fresh.stderr

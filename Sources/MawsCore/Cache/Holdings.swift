@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// What maws holds in its cache, read without a network request (`maws status`): the sign-ins
-/// (ID and refresh tokens) per identity provider, the role credentials, the MFA sessions and the
-/// role credentials of IAM users. Secrets stay where they are: only names and expiry times.
+/// (ID and refresh tokens) per identity provider, the role credentials, the MFA sessions, the
+/// role credentials of IAM users, and Vault's tokens and credentials. Secrets stay where they are: only names and expiry times.
 package struct Holdings: Sendable, Equatable {
     /// Written to JSON with times in ISO 8601 (`maws status --json`).
     package struct SignIn: Encodable, Sendable, Equatable {
@@ -53,14 +53,21 @@ package struct Holdings: Sendable, Equatable {
     package var roleCredentials: [Credentials]
     package var mfaSessions: [Credentials]
     package var assumedRoles: [Credentials]
+    /// Vault tokens: `arn` is the Vault (and namespace), `actsAs` the token's policies.
+    package var vaultTokens: [Credentials]
+    /// Credentials from Vault: `arn` is the Vault role, `actsAs` the ARN they act as.
+    package var vaultCredentials: [Credentials]
 
     package init(
-        signIns: [SignIn] = [], roleCredentials: [Credentials] = [], mfaSessions: [Credentials] = [], assumedRoles: [Credentials] = []
+        signIns: [SignIn] = [], roleCredentials: [Credentials] = [], mfaSessions: [Credentials] = [], assumedRoles: [Credentials] = [],
+        vaultTokens: [Credentials] = [], vaultCredentials: [Credentials] = []
     ) {
         self.signIns = signIns
         self.roleCredentials = roleCredentials
         self.mfaSessions = mfaSessions
         self.assumedRoles = assumedRoles
+        self.vaultTokens = vaultTokens
+        self.vaultCredentials = vaultCredentials
     }
 
     package init(cache: CacheDirectory) {
@@ -80,12 +87,22 @@ package struct Holdings: Sendable, Equatable {
         assumedRoles = cache.all(AssumedRoleEntry.self).map {
             Credentials(arn: $0.role, actsAs: $0.assumedRoleARN, expires: $0.credentials.expiration, from: $0.key)
         }
+        vaultTokens = cache.all(VaultTokenEntry.self).map {
+            Credentials(
+                arn: $0.address + ($0.namespace.isEmpty ? "" : " namespace \($0.namespace)"), actsAs: $0.policies.joined(separator: ", "),
+                expires: $0.expiration, from: "\($0.subject) at \($0.issuer)")
+        }
+        vaultCredentials = cache.all(VaultCredentialsEntry.self).map {
+            Credentials(
+                arn: "\($0.awsMount)/\($0.vaultRole) at \($0.address)", actsAs: $0.role, expires: $0.credentials.expiration,
+                from: "\($0.subject) at \($0.issuer)")
+        }
     }
 
     /// Whether anything is still valid at `now`: an ID token or a refresh token to sign in
     /// with, or credentials that have not expired.
     package func holdsSomethingValid(at now: Date) -> Bool {
         signIns.contains { $0.idTokenExpires > now || $0.refreshToken }
-            || (roleCredentials + mfaSessions + assumedRoles).contains { $0.expires > now }
+            || (roleCredentials + mfaSessions + assumedRoles + vaultTokens + vaultCredentials).contains { $0.expires > now }
     }
 }
