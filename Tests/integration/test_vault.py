@@ -183,6 +183,32 @@ def test_logout_revokes_the_vault_token_and_with_it_the_iam_user(maws, stack, va
     assert cache_files(maws, "vault-token") == []
 
 
+def test_revoking_a_token_for_one_profile_drops_the_dead_keys_of_its_other_leases(maws, stack, vault):
+    vault.aws_roles["builder"] = dict(vault.aws_roles["deployer"])
+    assert maws.run("vault", "--role", "deployer", "-o", "awscli", "--profile", "deploy").returncode == 0
+    assert maws.run("vault", "--role", "builder").returncode == 0
+    assert maws.run("logout", "--profile", "deploy").returncode == 0
+    # builder's IAM user went with the token: maws logs in again instead of handing over dead keys.
+    again = maws.run("vault", "--role", "builder", "-o", "boto")
+    assert again.returncode == 0, again.stderr
+    assert vault.logins() == 2
+    assert ":user/vault-" in stack.client("sts", **json.loads(again.stdout)).get_caller_identity()["Arn"]
+
+
+def test_a_cached_vault_token_needs_no_valid_id_token(maws, stack, vault):
+    assert maws.run("vault", "--role", "readonly").returncode == 0
+    # The ID token has expired and there is no refresh token: only a browser could get a new one.
+    (session,) = (maws.home / "cache" / "maws").glob("session-*.json")
+    entry = json.loads(session.read_text())
+    entry["claims"]["exp"] = time.time() - 60
+    entry["refreshToken"] = None
+    session.write_text(json.dumps(entry))
+    result = maws.run("vault", "--role", "federated", "--no-browser")
+    assert result.returncode == 0, result.stderr
+    assert "sign-in" not in result.stderr
+    assert vault.logins() == 1
+
+
 def test_a_token_vault_no_longer_accepts_is_replaced_by_a_new_login(maws, stack, vault):
     assert maws.run("vault", "--role", "readonly").returncode == 0
     vault.expire_tokens()

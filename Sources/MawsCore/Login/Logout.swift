@@ -121,6 +121,11 @@ package struct Logout: Sendable {
                 continue
             }
             cache.remove(VaultTokenEntry.fileName(for: token.key))
+            // Vault has deleted the IAM users made with the token: their cached keys are dead.
+            for dead in cache.all(VaultCredentialsEntry.self)
+            where dead.tokenAccessor == token.accessor && dead.credentials.sessionToken == nil {
+                cache.remove(VaultCredentialsEntry.fileName(for: dead.key))
+            }
             revoked += 1
         }
         return revoked

@@ -124,14 +124,21 @@ package struct VaultBroker: Sendable {
     }
 
     /// A Vault token with more than 5 minutes left, and whether it comes from a login just now.
+    ///
+    /// The cached token is found by the person last signed in, whether or not their ID token is
+    /// still valid: a Vault token outlives the ID token it was had for, and needs no browser.
     private func vaultToken(client: VaultClient, provider: IdentityProvider, discardCached: Bool = false) throws -> (VaultTokenEntry, Bool)
     {
-        var idToken = try signIn.validIDToken(from: provider, refreshAllowed: true)
-        let key = tokenKey(issuer: idToken.issuer, subject: idToken.claims.sub)
-        if !discardCached, let cached = cache.entry(VaultTokenEntry.self, for: key, usableAt: Date()) {
+        if !discardCached, let person = cache.entry(IDTokenEntry.self, for: signIn.idTokenKey, usableAt: nil),
+            person.issuer == provider.issuer,
+            let cached = cache.entry(
+                VaultTokenEntry.self, for: tokenKey(issuer: person.issuer, subject: person.claims.sub), usableAt: Date())
+        {
             diagnostics.debug("using the cached Vault token, valid until \(ISO8601.format(cached.expiration))")
             return (cached, false)
         }
+        var idToken = try signIn.validIDToken(from: provider, refreshAllowed: true)
+        let key = tokenKey(issuer: idToken.issuer, subject: idToken.claims.sub)
         let mount = settings.authMount
         diagnostics.debug(
             "logging in to Vault at \(client.address.host) with the ID token (auth/\(mount), role \(settings.authRole ?? "default"))")
