@@ -42,11 +42,8 @@ struct LoginInvocation: Equatable {
 
     func run() throws {
         let (environment, diagnostics, config) = try CommandContext.load(configFiles: configFiles, verbose: verbose).parts
-        let profileName = try profile ?? config.profile.map { try ProfileName.validated($0, source: "config key profile") }
-        let output = CredentialOutput(
-            format: self.output ?? config.output, dialect: shell, profile: profileName,
-            region: config.region, environment: environment)
-        try output.checkProfileName(source: profile != nil ? "--profile" : "config key profile")
+        let output = try CredentialOutput.chosen(
+            format: self.output, profile: profile, dialect: shell, config: config, environment: environment)
 
         // Checked before signing in: a mistyped destination must not cost a browser round trip.
         let destination = try ConsoleDestination(self.destination, region: consoleRegion, base: config.consoleDestination)

@@ -60,11 +60,8 @@ struct VaultCommand: ParsableCommand {
 
     func run() throws {
         let (environment, diagnostics, config) = try common.context().parts
-        let profileName = try profile ?? config.profile.map { try ProfileName.validated($0, source: "config key profile") }
-        let output = CredentialOutput(
-            format: self.output ?? config.output, dialect: shell.dialect, profile: profileName, region: config.region,
-            environment: environment)
-        try output.checkProfileName(source: profile != nil ? "--profile" : "config key profile")
+        let output = try CredentialOutput.chosen(
+            format: self.output, profile: profile, dialect: shell.dialect, config: config, environment: environment)
         let broker = try request.broker(
             signIn: SignInSettings(noCache: noCache, noBrowser: noBrowser), config: config, environment: environment,
             diagnostics: diagnostics, interactive: true)

@@ -53,11 +53,10 @@ package struct Logout: Sendable {
         var failures: [String] = []
         let cache = CacheDirectory(environment: environment)
         let roles = Set(chosen.compactMap(\.role))
-        let tokens = cache.all(VaultTokenEntry.self).filter { token in
-            scope == .all
-                || cache.all(VaultCredentialsEntry.self).contains { roles.contains($0.role) && $0.tokenAccessor == token.accessor }
-        }
-        let revoked = revoke(tokens, in: cache, failures: &failures)
+        let vaultCredentials = cache.all(VaultCredentialsEntry.self)
+        let issuers = Set(vaultCredentials.filter { roles.contains($0.role) }.map(\.tokenAccessor))
+        let tokens = cache.all(VaultTokenEntry.self).filter { scope == .all || issuers.contains($0.accessor) }
+        let revoked = revoke(tokens, dropping: vaultCredentials, in: cache, failures: &failures)
         if revoked > 0 { removed.append("\(revoked) Vault token\(revoked == 1 ? "" : "s") (revoked at Vault)") }
         let forgotten =
             scope == .all
@@ -107,7 +106,10 @@ package struct Logout: Sendable {
     /// Revokes `tokens` at their Vaults and removes them from the cache; returns how many went. A
     /// token Vault no longer accepts (403) is gone already; one that could not be revoked (Vault
     /// unreachable) stays cached, so a later logout tries again.
-    private func revoke(_ tokens: [VaultTokenEntry], in cache: CacheDirectory, failures: inout [String]) -> Int {
+    /// `cached` are the Vault credentials in the cache: those of IAM users a revoked token made go too.
+    private func revoke(
+        _ tokens: [VaultTokenEntry], dropping cached: [VaultCredentialsEntry], in cache: CacheDirectory, failures: inout [String]
+    ) -> Int {
         var revoked = 0
         for token in tokens {
             do {
@@ -122,8 +124,7 @@ package struct Logout: Sendable {
             }
             cache.remove(VaultTokenEntry.fileName(for: token.key))
             // Vault has deleted the IAM users made with the token: their cached keys are dead.
-            for dead in cache.all(VaultCredentialsEntry.self)
-            where dead.tokenAccessor == token.accessor && dead.credentials.sessionToken == nil {
+            for dead in cached where dead.tokenAccessor == token.accessor && dead.credentials.sessionToken == nil {
                 cache.remove(VaultCredentialsEntry.fileName(for: dead.key))
             }
             revoked += 1
