@@ -8,6 +8,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -63,8 +64,21 @@ class Maws:
         args = list(args)
         command = [args.pop(0)] if args and args[0] in self.SUBCOMMANDS else []
         arguments = [self.binary] + command + (["-c", str(self.config)] if config else []) + args
-        return subprocess.run(arguments, env=self.env(user, action, **(env or {})), capture_output=True,
-                              text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        result = subprocess.run(arguments, env=self.env(user, action, **(env or {})), capture_output=True,
+                                text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        self.wait_for_user_agents()
+        return result
+
+    def wait_for_user_agents(self, timeout=10):
+        """Waits until every scripted user agent maws started has logged how it ended: maws may exit
+        as soon as the browser has its last page, a moment before the user agent writes its line."""
+        deadline = time.time() + timeout
+        while self.ua_log.exists() and time.time() < deadline:
+            text = self.ua_log.read_text()
+            ended = text.count("signed in:") + text.count("user agent failed:")
+            if ended >= text.count("user agent started"):
+                return
+            time.sleep(0.02)
 
     def run_config(self, *args, env=None):
         """`maws config ARGS -c CONFIG` (a subcommand's options follow it)."""

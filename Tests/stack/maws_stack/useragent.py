@@ -139,6 +139,7 @@ def redirect_location(url, user, action="approve"):
 def main():
     log_path = os.environ.get("MAWS_TEST_UA_LOG")
     log = open(log_path, "a") if log_path else sys.stderr
+    print("user agent started", file=log, flush=True)  # helpers.Maws.run waits for the matching end
     if os.environ.get("MAWS_TEST_UA_ARGV"):
         with open(os.environ["MAWS_TEST_UA_ARGV"], "a") as record:
             record.write(" ".join(sys.argv[1:]) + "\n")
