@@ -15,7 +15,17 @@ import MawsCore
 ///     role_arn = arn:aws:iam::123456789012:role/maws-role-reader
 ///
 /// More providers are accepted with `[provider NAME]` sections, each with `provider` and `client_id`
-/// (the `[builder]` keys then become optional).
+/// (the `[builder]` keys then become optional). Every map, the manual aliases and the report may be
+/// an S3 object (`s3://BUCKET/KEY`) instead of a file.
+///
+/// Accounts may also come from AWS Organizations, instead of or besides `[account]` sections:
+///
+///     [organization]
+///     reader_role_name = maws-role-reader     ; assumed in every ACTIVE account listed
+///     role_arn = arn:aws:iam::111111111111:role/maws-org-reader   ; optional: for ListAccounts
+///     exclude = 222222222222 333333333333     ; optional
+///
+/// An `[account ID]` section names that account's reader role itself, and wins over the organisation's.
 package struct BuilderConfig: Sendable, Equatable {
     package struct Provider: Sendable, Equatable {
         /// The issuer host/path as IAM names the OIDC provider.
@@ -28,13 +38,28 @@ package struct BuilderConfig: Sendable, Equatable {
         package var readerRole: RoleARN
     }
 
+    /// The accounts AWS Organizations lists, entered through a role of one name in each.
+    package struct Organization: Sendable, Equatable {
+        package var readerRoleName: String
+        /// Assumed (in the management or a delegated administrator account) to list the accounts;
+        /// nil: the builder's own credentials list them.
+        package var roleARN: RoleARN?
+        package var excluded: Set<String> = []
+
+        /// The reader role of `account`, in the partition of `roleARN` (else `aws`).
+        package func readerRole(in account: String) -> RoleARN {
+            try! RoleARN(parsing: "arn:\(roleARN?.partition ?? "aws"):iam::\(account):role/\(readerRoleName)")
+        }
+    }
+
     package var providers: [Provider]
-    package var groupRoleMapPath: String
-    package var accountAliasesPath: String
-    package var manualAliasesPath: String?
-    package var reportPath: String?
+    package var groupRoleMap: MapLocation
+    package var accountAliases: MapLocation
+    package var manualAliases: MapLocation?
+    package var report: MapLocation?
     package var parallelism: Int
     package var accounts: [Account]
+    package var organization: Organization?
     /// `ca_bundle`: what to trust for AWS's HTTPS, after `AWS_CA_BUNDLE`.
     var caBundle: CABundleSetting?
 
@@ -94,11 +119,57 @@ package struct BuilderConfig: Sendable, Equatable {
                 throw ConfigError.invalidValue(path: path, line: entry.line, key: "role_arn", reason: error.description)
             }
         }
+        func location(_ key: String) throws -> MapLocation? {
+            guard let entry = builder.entry(key), !entry.value.isEmpty else { return nil }
+            do {
+                return try MapLocation(parsing: entry.value)
+            } catch {
+                throw ConfigError.invalidValue(path: path, line: entry.line, key: key, reason: error.description)
+            }
+        }
+        _ = try required("group_role_map")
+        _ = try required("account_aliases")
         var config = BuilderConfig(
-            providers: providers, groupRoleMapPath: try required("group_role_map"), accountAliasesPath: try required("account_aliases"),
-            manualAliasesPath: builder.entry("manual_aliases")?.value, reportPath: builder.entry("report")?.value,
+            providers: providers, groupRoleMap: try location("group_role_map")!, accountAliases: try location("account_aliases")!,
+            manualAliases: try location("manual_aliases"), report: try location("report"),
             parallelism: parallelism, accounts: accounts)
+        config.organization = try organization(document, path: path)
+        guard !config.accounts.isEmpty || config.organization != nil else {
+            throw ConfigError.invalidSetting(source: path, reason: "there are no [account ID] sections and no [organization] section")
+        }
         config.caBundle = try CABundleSetting.read(builder, file: path)
         return config
+    }
+
+    private static func organization(_ document: INIDocument, path: String) throws -> Organization? {
+        guard let section = document.section("organization") else { return nil }
+        guard let name = section.entry("reader_role_name") else {
+            throw ConfigError.invalidValue(
+                path: path, line: section.line, key: "organization",
+                reason: "reader_role_name is missing (the role assumed in each account)")
+        }
+        guard (1...64).contains(name.value.count),
+            name.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+=,.@_-".contains($0)) })
+        else {
+            throw ConfigError.invalidValue(
+                path: path, line: name.line, key: "reader_role_name", reason: "'\(name.value)' is not an IAM role name")
+        }
+        var organization = Organization(readerRoleName: name.value)
+        if let entry = section.entry("role_arn") {
+            do {
+                organization.roleARN = try RoleARN(parsing: entry.value)
+            } catch {
+                throw ConfigError.invalidValue(path: path, line: entry.line, key: "role_arn", reason: error.description)
+            }
+        }
+        if let entry = section.entry("exclude") {
+            let ids = entry.value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+            guard let bad = ids.first(where: { $0.count != 12 || !$0.allSatisfy(\.isNumber) }) else {
+                organization.excluded = Set(ids)
+                return organization
+            }
+            throw ConfigError.invalidValue(path: path, line: entry.line, key: "exclude", reason: "'\(bad)' is not a 12-digit account id")
+        }
+        return organization
     }
 }

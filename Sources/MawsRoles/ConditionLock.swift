@@ -24,6 +24,15 @@ final class ConditionLock: @unchecked Sendable {
     /// Releases the lock until another thread signals, then takes it again. Callers re-check their
     /// condition in a loop (wake-ups may be spurious).
     func wait() { pthread_cond_wait(condition, mutex) }
+    /// Like `wait()`, but gives up after `seconds`.
+    func wait(seconds: Double) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let whole = Int(seconds.rounded(.down))
+        let nanoseconds = Int(now.tv_nsec) + Int((seconds - Double(whole)) * 1e9)
+        var deadline = timespec(tv_sec: now.tv_sec + whole + nanoseconds / 1_000_000_000, tv_nsec: nanoseconds % 1_000_000_000)
+        pthread_cond_timedwait(condition, mutex, &deadline)
+    }
     func signal() { pthread_cond_signal(condition) }
     func broadcast() { pthread_cond_broadcast(condition) }
 

@@ -64,6 +64,18 @@ package final class ProviderKeys: @unchecked Sendable {
         self.now = now
     }
 
+    /// The keys at hand while they are fresh, without fetching or waiting for a fetch: what a
+    /// request on the event loop uses. nil: the caller must go through `current()` off the loop.
+    package func currentIfFresh() -> Provider? {
+        lock.withLock {
+            guard let provider, now() < provider.expiresAt else { return nil }
+            return provider
+        }
+    }
+
+    /// When the keys in use were fetched (for `/metrics`).
+    package var fetchedAt: Date? { lock.withLock { provider?.fetchedAt } }
+
     /// The keys to verify a token with. `unknownKey`: the token's `kid` is not among the current
     /// keys, so fetch them again if they are older than a minute (the IdP may have rotated them).
     package func current(unknownKey: Bool = false) throws(Unavailable) -> Provider {

@@ -11,14 +11,22 @@ import Foundation
 package struct RoleMapBuilder: Sendable {
     package var config: BuilderConfig
     package var api: AWSAccountAPI
-    /// The builder's own credentials, used to assume each account's reader role.
-    package var credentials: SigV4Signer.Credentials
+    package var organizations: OrganizationsAPI
+    /// The builder's own credentials, used to assume each account's reader role (asked for before
+    /// each scan: they may be refreshed).
+    package var credentials: @Sendable () throws -> SigV4Signer.Credentials
+    package var store: MapStore
     package var diagnostics: Diagnostics
 
-    package init(config: BuilderConfig, api: AWSAccountAPI, credentials: SigV4Signer.Credentials, diagnostics: Diagnostics) {
+    package init(
+        config: BuilderConfig, api: AWSAccountAPI, organizations: OrganizationsAPI,
+        credentials: @escaping @Sendable () throws -> SigV4Signer.Credentials, store: MapStore, diagnostics: Diagnostics
+    ) {
         self.config = config
         self.api = api
+        self.organizations = organizations
         self.credentials = credentials
+        self.store = store
         self.diagnostics = diagnostics
     }
 
@@ -37,6 +45,8 @@ package struct RoleMapBuilder: Sendable {
         package var aliases: AliasMap
         package var skipped: [Skipped]
         package var failedAccounts: [Skipped]
+        /// How many accounts were scanned (entered or not).
+        package var accounts: Int
     }
 
     private struct AccountScan: Sendable {
@@ -46,15 +56,35 @@ package struct RoleMapBuilder: Sendable {
         var failure: String?
     }
 
+    /// The accounts to scan: the `[account]` sections, and the organisation's ACTIVE accounts not
+    /// excluded (through the organisation's reader role name unless a section names another).
+    package func accountsToScan(_ own: SigV4Signer.Credentials) throws -> [BuilderConfig.Account] {
+        guard let organization = config.organization else { return config.accounts }
+        var lister = own
+        if let role = organization.roleARN {
+            lister = try api.assumeRole(
+                own, role: role, sessionName: "maws-roles-builder", externalID: nil, durationSeconds: 900, mfaSerial: nil, mfaCode: nil
+            ).credentials.signing
+        }
+        let listed = try organizations.accounts(lister)
+        let inactive = listed.filter { $0.state != "ACTIVE" }
+        if !inactive.isEmpty { diagnostics.debug("not scanning \(inactive.count) accounts that are not ACTIVE") }
+        let named = Set(config.accounts.map(\.id))
+        let joined = listed.filter { $0.state == "ACTIVE" && !organization.excluded.contains($0.id) && !named.contains($0.id) }
+        return config.accounts + joined.map { BuilderConfig.Account(id: $0.id, readerRole: organization.readerRole(in: $0.id)) }
+    }
+
     package func build() throws -> Result {
+        let own = try credentials()
+        let accounts = try accountsToScan(own)
         let policies = config.providers.map { TrustPolicy(provider: $0.name, clientID: $0.clientID) }
-        let scans = parallelMap(config.accounts, limit: config.parallelism) { account in scan(account, policies: policies) }
+        let scans = parallelMap(accounts, limit: config.parallelism) { account in scan(account, own: own, policies: policies) }
 
         var map: GroupRoleMap = [:]
         var aliases: AliasMap = try manualAliases()
         var skipped: [Skipped] = []
         var failed: [Skipped] = []
-        for (account, scan) in zip(config.accounts, scans) {
+        for (account, scan) in zip(accounts, scans) {
             if let failure = scan.failure {
                 failed.append(Skipped(role: account.readerRole.description, reason: failure))
                 continue
@@ -65,14 +95,14 @@ package struct RoleMapBuilder: Sendable {
         }
         return Result(
             groupRoleMap: map.mapValues { Array(Set($0)).sorted() }, aliases: aliases,
-            skipped: skipped.sorted { $0.role < $1.role }, failedAccounts: failed)
+            skipped: skipped.sorted { $0.role < $1.role }, failedAccounts: failed, accounts: accounts.count)
     }
 
-    private func scan(_ account: BuilderConfig.Account, policies: [TrustPolicy]) -> AccountScan {
+    private func scan(_ account: BuilderConfig.Account, own: SigV4Signer.Credentials, policies: [TrustPolicy]) -> AccountScan {
         var scan = AccountScan()
         do {
             let reader = try api.assumeRole(
-                credentials, role: account.readerRole, sessionName: "maws-roles-builder",
+                own, role: account.readerRole, sessionName: "maws-roles-builder",
                 externalID: nil, durationSeconds: 900, mfaSerial: nil, mfaCode: nil)
             let signing = SigV4Signer.Credentials(
                 accessKeyID: reader.credentials.accessKeyID,
@@ -104,40 +134,57 @@ package struct RoleMapBuilder: Sendable {
     }
 
     private func manualAliases() throws -> AliasMap {
-        guard let path = config.manualAliasesPath else { return [:] }
-        guard let text = try SharedFile(path: path, holdsSecrets: false).text() else { throw ConfigError.fileNotFound(path: path) }
+        guard let location = config.manualAliases else { return [:] }
+        guard case .object(let bytes, _) = try store.read(location) else { throw ConfigError.fileNotFound(path: location.description) }
         do {
-            return try JSONReader.decode(AliasMap.self, from: Data(text.utf8))
+            return try JSONReader.decode(AliasMap.self, from: bytes)
         } catch {
-            throw ConfigError.invalidSetting(source: path, reason: "expected {\"ACCOUNT\": [\"alias\", ...]}")
+            throw ConfigError.invalidSetting(source: location.description, reason: "expected {\"ACCOUNT\": [\"alias\", ...]}")
         }
     }
 
-    /// Builds, writes, reports skipped roles; returns a one-line summary and whether an account failed.
+    /// Builds, writes, reports skipped roles; returns a one-line summary and whether an account
+    /// failed. A write that loses a race with another builder is logged and the whole build runs
+    /// once more from fresh data (the other builder's maps may already say the same).
     package func buildAndWrite() throws -> (summary: String, failed: Bool) {
-        let result = try build()
-        let changed = try write(result)
+        let started = Date()
+        var result = try build()
+        let changed: [String]
+        do {
+            changed = try write(result)
+        } catch MapStoreError.lostRace(let location) {
+            diagnostics.warning("another builder wrote \(location) meanwhile; building again from fresh data")
+            result = try build()
+            changed = try write(result)
+        }
         for skipped in result.skipped { diagnostics.info("maws-roles: skipped \(skipped.role): \(skipped.reason)") }
+        let seconds = Int((Date().timeIntervalSince(started) * 10).rounded())
         let summary =
-            "\(result.groupRoleMap.count) groups, \(Set(result.groupRoleMap.values.joined()).count) roles, "
-            + "\(result.skipped.count) skipped, \(result.failedAccounts.count) accounts failed; "
+            "\(result.accounts) accounts in \(seconds / 10).\(seconds % 10) s, \(result.groupRoleMap.count) groups, "
+            + "\(Set(result.groupRoleMap.values.joined()).count) roles, \(result.skipped.count) skipped, "
+            + "\(result.failedAccounts.count) accounts failed; "
             + (changed.isEmpty ? "nothing changed" : "wrote \(changed.joined(separator: ", "))")
         return (summary, !result.failedAccounts.isEmpty)
     }
 
-    /// Writes the maps (and the report) atomically, each only when its content changed.
-    /// Returns the paths that changed.
+    /// Writes the maps (and the report), each only when its content changed and only over the
+    /// version read just before (`MapStoreError.lostRace` otherwise). Returns what changed.
     package func write(_ result: Result) throws -> [String] {
         var changed: [String] = []
-        func save<T: Encodable>(_ value: T, to path: String) throws {
+        func save<T: Encodable>(_ value: T, to location: MapLocation) throws {
             let bytes = try JSONWriter.encode(value, as: .pretty) + [10]
-            if let existing = try? SharedFile(path: path, holdsSecrets: false).text(), Array(existing.utf8) == bytes { return }
-            try AtomicFile.write(bytes, to: path, mode: 0o644)
-            changed.append(path)
+            let condition: MapStore.WriteCondition
+            switch try store.read(location) {
+            case .object(let existing, _) where existing == bytes: return
+            case .object(_, let tag): condition = .ifMatch(tag)
+            case .missing, .notModified: condition = .ifAbsent
+            }
+            try store.write(location, bytes, condition: condition)
+            changed.append(location.description)
         }
-        try save(result.groupRoleMap, to: config.groupRoleMapPath)
-        try save(result.aliases, to: config.accountAliasesPath)
-        if let report = config.reportPath {
+        try save(result.groupRoleMap, to: config.groupRoleMap)
+        try save(result.aliases, to: config.accountAliases)
+        if let report = config.report {
             try save(["skipped": result.skipped, "failed_accounts": result.failedAccounts], to: report)
         }
         return changed
@@ -160,4 +207,19 @@ func parallelMap<T: Sendable, R: Sendable>(_ items: [T], limit: Int, _ body: @es
         }
     }
     return results.withLock { $0.map { $0! } }
+}
+
+extension RoleMapBuilder {
+    /// The builder of `config` as the commands run it: AWS through the config's network settings,
+    /// signing with `chain`'s credentials.
+    package static func standard(
+        config: BuilderConfig, chain: AWSCredentialChain, environment: Environment, diagnostics: Diagnostics
+    ) -> RoleMapBuilder {
+        let http = CurlHTTPClient(network: config.network(environment))
+        return RoleMapBuilder(
+            config: config, api: AWSAccountAPI(environment: environment, http: http),
+            organizations: OrganizationsAPI(environment: environment, http: http), credentials: chain.credentials,
+            store: MapStore(s3: S3Client(environment: environment, http: http, credentials: chain.credentials)),
+            diagnostics: diagnostics)
+    }
 }

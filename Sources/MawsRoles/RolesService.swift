@@ -7,94 +7,115 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The ID-token-for-roles API (README, "Setting up your organisation"), independent of the HTTP framework: each endpoint takes
-/// the request body and returns a status and a JSON document.
+/// The ID-token-for-roles API (README, "Setting up your organisation"), independent of the HTTP
+/// framework: each endpoint takes the request body and returns a status and a JSON document.
 ///
 /// Tokens are verified against the configured issuer's own JWKS; the `key` a caller sends is
-/// ignored (trusting it let anyone sign their own token). The maps are reloaded when their files change.
+/// ignored (trusting it let anyone sign their own token). A verified token is remembered by its
+/// hash until it expires (`VerifiedTokens`), and the maps are served from a prepared version that
+/// a thread of their own keeps current (`ServedMaps`), so that a repeated request costs a hash and
+/// two lookups and never waits on the network: `roles(body:mayBlock: false)` answers on the
+/// server's event loop whenever it can, and says when it cannot (the IdP's keys must be fetched).
 package final class RolesService: Sendable {
-    /// An answer; an `Error` too, so a failed step can carry its answer out in a `Result`.
-    package struct Answer: Error, Sendable {
+    /// An answer: status, JSON body, and `Retry-After` for the 429s and 503s.
+    package struct Answer: Sendable {
         package var status: Int
-        package var body: JSONValue
-        package var headers: [(String, String)] = []
+        package var body: [UInt8]
+        package var retryAfter: Int?
 
-        package init(status: Int, body: JSONValue, headers: [(String, String)] = []) {
+        package init(status: Int, body: [UInt8], retryAfter: Int? = nil) {
             self.status = status
             self.body = body
-            self.headers = headers
+            self.retryAfter = retryAfter
         }
 
-        /// `{"error": message}`; with `retryAfter`, a `Retry-After` header too.
-        package static func error(_ status: Int, _ message: String, retryAfter: Int? = nil) -> Answer {
-            Answer(
-                status: status, body: .object(["error": .string(message)]), headers: retryAfter.map { [("Retry-After", String($0))] } ?? [])
+        package static func json(_ status: Int, _ value: JSONValue) -> Answer {
+            Answer(status: status, body: (try? JSONWriter.encode(value, as: .compact)) ?? Array("{}".utf8))
         }
+
+        /// `{"error": message}`.
+        package static func error(_ status: Int, _ message: String, retryAfter: Int? = nil) -> Answer {
+            var answer = json(status, .object(["error": .string(message)]))
+            answer.retryAfter = retryAfter
+            return answer
+        }
+
+        /// The body as a JSON value (tests, logs).
+        package var json: JSONValue? { try? JSONParser.parse(body) }
     }
 
     package let config: APIConfig
+    package let maps: ServedMaps
+    package let metrics: Metrics
     private let diagnostics: Diagnostics
     private let rebuild: (@Sendable () throws -> String)?
+    private let marker: RebuildMarker
     private let providerKeys: ProviderKeys
-    private let maps = Locked<Maps?>(nil)
-    private let lastRebuild = Locked<Date?>(nil)
+    private let tokens: VerifiedTokens
+    private let now: @Sendable () -> Date
     package static let rebuildInterval: TimeInterval = 300
 
-    struct Maps {
-        var groupRoles: [String: [String]]
-        var aliases: [String: [String]]
-        var stamps: [Int]
-        var loadedAt: Date
-    }
-
     /// `rebuild` runs the builder and returns a summary; nil disables the rebuild endpoint. `now`
-    /// is the clock the IdP's keys age by (tests move it).
+    /// is the clock tokens and the IdP's keys age by (tests move it).
     package init(
-        config: APIConfig, http: HTTPClient, diagnostics: Diagnostics, rebuild: (@Sendable () throws -> String)?,
-        now: @escaping @Sendable () -> Date = { Date() }
+        config: APIConfig, http: HTTPClient, store: MapStore, diagnostics: Diagnostics, metrics: Metrics = Metrics(),
+        rebuild: (@Sendable () throws -> String)?, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.config = config
         self.diagnostics = diagnostics
+        self.metrics = metrics
         self.rebuild = rebuild
+        self.now = now
         self.providerKeys = ProviderKeys(wellKnownURL: config.wellKnownURL, http: http, diagnostics: diagnostics, now: now)
+        self.tokens = VerifiedTokens(capacity: config.tokenCacheEntries)
+        self.maps = ServedMaps(
+            groupRoleMap: config.groupRoleMap, accountAliases: config.accountAliases, interval: config.checkInterval, store: store,
+            diagnostics: diagnostics, metrics: metrics)
+        self.marker = RebuildMarker(location: config.rebuildMarker, store: store, interval: Self.rebuildInterval)
     }
 
     // MARK: Endpoints
 
-    package func roles(body: [UInt8]) -> Answer {
-        struct Request: Decodable {
-            var token: String
+    /// `POST /roles` `{"token", "key", "cache"}`: the roles the token's groups grant, with their
+    /// accounts' aliases. Without `mayBlock`, nil when answering needs the IdP's keys fetched
+    /// (the caller runs it again where blocking is fine). `"cache": false` (or `bypassCache`)
+    /// verifies the token anew and checks the maps' sources first.
+    package func roles(body: [UInt8], bypassCache: Bool = false, mayBlock: Bool = true) -> Answer? {
+        guard case .object(let request)? = try? JSONParser.parse(body), case .string(let token)? = request["token"] else {
+            return .error(400, "expected a JSON object with a 'token' (the ID token)")
         }
-        guard let request = try? JSONReader.decode(Request.self, from: Data(body)) else {
-            return error(400, "expected a JSON object with a 'token' (the ID token)")
-        }
-        let claims: [String: JSONValue]
-        switch verify(request.token) {
-        case .success(let verified): claims = verified
-        case .failure(let answer): return answer
-        }
-        guard let groupsValue = claims[config.groupsClaim] else {
-            return error(403, "the ID token has no '\(config.groupsClaim)' claim")
+        let useCache = !bypassCache && request["cache"] != .bool(false)
+        guard useCache || mayBlock else { return nil }
+        let digest = try? VerifiedTokens.Digest(token)
+        let time = now().timeIntervalSince1970
+        if useCache, let digest, let entry = tokens.entry(digest, now: time) {
+            metrics.tokenCache(hit: true)
+            guard let version = maps.current else { return .error(503, "the group-role map is not available yet") }
+            if let answer = entry.answer, answer.version == version.number { return Answer(status: 200, body: answer.bytes) }
+            let answer = version.lookup.answer(for: entry.groups)
+            tokens.remember(digest, answer: answer, version: version.number)
+            return Answer(status: 200, body: answer)
         }
         let groups: [String]
-        switch groupsValue {
-        case .array(let items): groups = items.compactMap(\.stringValue)
-        case .string(let single): groups = [single]
-        default: return error(403, "the '\(config.groupsClaim)' claim is not a list of groups")
+        let expires: Double
+        switch verify(token, mayBlock: mayBlock) {
+        case .needsKeys: return nil
+        case .refused(let answer): return answer
+        case .verified(let claims, let exp):
+            metrics.tokenCache(hit: false)
+            switch claims[config.groupsClaim] {
+            case .array(let items)?: groups = items.compactMap(\.stringValue)
+            case .string(let single)?: groups = [single]
+            case nil: return .error(403, "the ID token has no '\(config.groupsClaim)' claim")
+            default: return .error(403, "the '\(config.groupsClaim)' claim is not a list of groups")
+            }
+            expires = exp
         }
-        guard let maps = currentMaps() else { return error(503, "the group-role map is not available yet") }
-        var roles = Set<String>()
-        for (pattern, grantedRoles) in maps.groupRoles where groups.contains(where: { wildcardMatches(pattern, $0) }) {
-            roles.formUnion(grantedRoles)
-        }
-        let accounts = Set(roles.compactMap { try? RoleARN(parsing: $0).accountID })
-        let aliases = maps.aliases.filter { accounts.contains($0.key) }
-        return Answer(
-            status: 200,
-            body: .object([
-                "roles": .array(roles.sorted().map(JSONValue.string)),
-                "aliases": .object(aliases.mapValues { .array($0.map(JSONValue.string)) }),
-            ]))
+        if !useCache { maps.check() }
+        guard let version = maps.current else { return .error(503, "the group-role map is not available yet") }
+        let answer = version.lookup.answer(for: groups)
+        if let digest { tokens.keep(digest, .init(groups: groups, expires: expires, answer: (version.number, answer)), now: time) }
+        return Answer(status: 200, body: answer)
     }
 
     /// `POST /filter-groups` `{"groups": [...]}`: the groups some role's trust policy can match
@@ -103,121 +124,142 @@ package final class RolesService: Sendable {
     /// Only a caller with the shared secret (`Authorization: Bearer SECRET`, compared in constant
     /// time) is answered; without `filter_groups_secret_file` the endpoint does not exist (404).
     package func filterGroups(authorization: String?, body: [UInt8]) -> Answer {
-        guard let secret = config.filterGroupsSecret else { return error(404, "not found") }
+        guard let secret = config.filterGroupsSecret else { return .error(404, "not found") }
         let presented = authorization.map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : "" } ?? ""
         guard LoopbackHTTPServer.constantTimeEquals(presented, secret) else {
-            return error(401, "filter-groups needs 'Authorization: Bearer' with the shared secret")
+            return .error(401, "filter-groups needs 'Authorization: Bearer' with the shared secret")
         }
-        struct Request: Decodable { var groups: [String] }
-        guard let request = try? JSONReader.decode(Request.self, from: Data(body)), request.groups.count <= 10_000 else {
-            return error(400, "expected a JSON object with a 'groups' list of at most 10000 names")
+        guard case .object(let request)? = try? JSONParser.parse(body), case .array(let items)? = request["groups"],
+            items.count <= 10_000
+        else {
+            return .error(400, "expected a JSON object with a 'groups' list of at most 10000 names")
         }
-        guard let maps = currentMaps() else { return error(503, "the group-role map is not available yet") }
-        let patterns = Array(maps.groupRoles.keys)
-        let kept = request.groups.filter { group in patterns.contains { wildcardMatches($0, group) } }
-        return Answer(status: 200, body: .object(["groups": .array(kept.map(JSONValue.string))]))
+        guard let version = maps.current else { return .error(503, "the group-role map is not available yet") }
+        let kept = items.compactMap(\.stringValue).filter(version.lookup.grantsAnything)
+        return .json(200, .object(["groups": .array(kept.map(JSONValue.string))]))
     }
 
     package func accountAliases() -> Answer {
-        guard let maps = currentMaps() else { return error(503, "the account alias map is not available yet") }
-        return Answer(status: 200, body: .object(maps.aliases.mapValues { .array($0.map(JSONValue.string)) }))
+        guard let version = maps.current else { return .error(503, "the account alias map is not available yet") }
+        return .json(200, .object(version.lookup.aliases.mapValues { .array($0.map(JSONValue.string)) }))
     }
 
+    /// `POST /rebuild-group-role-map` `{"token"}`: runs the builder, at most once every 5 minutes
+    /// across every replica sharing the rebuild marker. Blocks (the builder scans every account).
     package func rebuildGroupRoleMap(body: [UInt8]) -> Answer {
-        guard let rebuild, let prefix = config.rebuildSubjectPrefix else { return error(404, "rebuilding is not enabled here") }
-        struct Request: Decodable { var token: String }
-        guard let request = try? JSONReader.decode(Request.self, from: Data(body)) else {
-            return error(400, "expected a JSON object with a 'token' (the ID token)")
+        guard let rebuild, let prefix = config.rebuildSubjectPrefix else { return .error(404, "rebuilding is not enabled here") }
+        guard case .object(let request)? = try? JSONParser.parse(body), case .string(let token)? = request["token"] else {
+            return .error(400, "expected a JSON object with a 'token' (the ID token)")
         }
-        switch verify(request.token) {
-        case .failure(let answer): return answer
-        case .success(let claims):
+        switch verify(token, mayBlock: true) {
+        case .needsKeys: return .error(503, "cannot verify the token now; try again shortly", retryAfter: 1)
+        case .refused(let answer): return answer
+        case .verified(let claims, _):
             guard claims["sub"]?.stringValue?.hasPrefix(prefix) == true else {
-                return error(403, "only people whose subject starts with '\(prefix)' may rebuild the map")
+                return .error(403, "only people whose subject starts with '\(prefix)' may rebuild the map")
             }
         }
-        let now = Date()
-        let wait: TimeInterval? = lastRebuild.withLock { last in
-            if let last, now.timeIntervalSince(last) < Self.rebuildInterval { return Self.rebuildInterval - now.timeIntervalSince(last) }
-            last = now
-            return nil
-        }
-        if let wait {
-            let seconds = Int(wait.rounded(.up))
-            return .error(429, "the map was rebuilt less than 5 minutes ago; try again in \(seconds) s", retryAfter: seconds)
+        do {
+            if case .tooSoon(let seconds) = try marker.claim(at: now(), by: Self.replicaName) {
+                metrics.rebuild("refused")
+                return .error(429, "the map was rebuilt less than 5 minutes ago; try again in \(seconds) s", retryAfter: seconds)
+            }
+        } catch {
+            metrics.rebuild("failed")
+            return .error(503, "cannot record the rebuild at \(config.rebuildMarker): \(error)", retryAfter: 30)
         }
         do {
             let summary = try rebuild()
-            maps.withLock { $0 = nil }
-            return Answer(status: 200, body: .object(["status": .string("rebuilt"), "summary": .string(summary)]))
+            metrics.rebuild("ok")
+            maps.check()
+            return .json(200, .object(["status": .string("rebuilt"), "summary": .string(summary)]))
         } catch {
-            return self.error(502, "the rebuild failed: \(error)")
+            metrics.rebuild("failed")
+            diagnostics.warning("the rebuild failed: \(error)")
+            return .error(502, "the rebuild failed: \(error)")
         }
     }
 
+    /// `GET /healthz`: 200 while a version of the maps is in service, with its age and tags and
+    /// the last check's failure (S3 unreachable, a document that does not parse); 503 before any.
     package func health() -> Answer {
-        guard let maps = currentMaps() else { return error(503, "the maps are not loaded") }
-        return Answer(
-            status: 200,
-            body: .object([
-                "status": .string("ok"),
-                "groups": .number(Double(maps.groupRoles.count)),
-                "loaded_at": .string(ISO8601.format(maps.loadedAt)),
-            ]))
+        let status = maps.status
+        var fields: [String: JSONValue] = [
+            "map_sources": .array([config.groupRoleMap, config.accountAliases].map { .string($0.description) })
+        ]
+        if let checked = status.checkedAt { fields["checked_at"] = .string(ISO8601.format(checked)) }
+        if let error = status.lastError { fields["last_error"] = .string(error) }
+        guard let version = status.version else {
+            fields["status"] = .string("no maps loaded")
+            return .json(503, .object(fields))
+        }
+        fields["status"] = .string(status.lastError == nil ? "ok" : "stale")
+        fields["groups"] = .number(Double(version.lookup.groupCount))
+        fields["loaded_at"] = .string(ISO8601.format(version.loadedAt))
+        fields["map_age_seconds"] = .number(now().timeIntervalSince(version.loadedAt).rounded())
+        fields["map_version"] = .number(Double(version.number))
+        fields["etags"] = .array(version.tags.map(JSONValue.string))
+        return .json(200, .object(fields))
+    }
+
+    /// `GET /metrics`, in Prometheus's text format.
+    package func metricsText() -> String {
+        let version = maps.current
+        return metrics.render(
+            .init(
+                mapAgeSeconds: version.map { now().timeIntervalSince($0.loadedAt) },
+                keysAgeSeconds: providerKeys.fetchedAt.map { now().timeIntervalSince($0) }, cachedTokens: tokens.count,
+                mapVersion: version?.number ?? 0))
     }
 
     // MARK: Tokens
 
-    private func verify(_ token: String) -> Result<[String: JSONValue], Answer> {
+    private enum Verification {
+        case verified(claims: [String: JSONValue], expires: Double)
+        case refused(Answer)
+        /// The IdP's keys must be fetched, which the caller may not wait for.
+        case needsKeys
+    }
+
+    private struct NeedsKeys: Error {}
+
+    private func verify(_ token: String, mayBlock: Bool) -> Verification {
+        let verified: IDToken
         do {
-            let provider = try providerKeys.current()
+            let provider: ProviderKeys.Provider
+            if mayBlock {
+                provider = try providerKeys.current()
+            } else {
+                guard let fresh = providerKeys.currentIfFresh() else { return .needsKeys }
+                provider = fresh
+            }
             let verifier = KeyRefetchingVerifier(
-                IDTokenVerifier(
-                    issuer: provider.metadata.issuer, clientID: config.clientID,
-                    expectedNonce: nil))
+                IDTokenVerifier(issuer: provider.metadata.issuer, clientID: config.clientID, expectedNonce: nil))
             // An unknown kid: the IdP may have rotated its keys; they are fetched again at most once a minute.
-            _ = try verifier.verify(token, keys: provider.keys) { try providerKeys.current(unknownKey: true).keys }
+            verified = try verifier.verify(token, keys: provider.keys) {
+                guard mayBlock else { throw NeedsKeys() }
+                return try providerKeys.current(unknownKey: true).keys
+            }
+        } catch is NeedsKeys {
+            return .needsKeys
         } catch let unavailable as ProviderKeys.Unavailable {
-            return .failure(
+            return .refused(
                 .error(
                     503, "cannot reach the identity provider to verify the token; try again in \(unavailable.retryAfter) s",
                     retryAfter: unavailable.retryAfter))
         } catch {
-            return .failure(self.error(401, "invalid ID token: \(error)"))
+            return .refused(.error(401, "invalid ID token: \(error)"))
         }
         guard let payload = token.split(separator: ".").dropFirst().first.flatMap(Base64URL.decode),
-            case .object(let claims)? = try? JSONReader.decode(JSONValue.self, from: payload)
-        else { return .failure(error(401, "the ID token's claims are unreadable")) }
-        return .success(claims)
+            case .object(let claims)? = try? JSONParser.parse(Array(payload))
+        else { return .refused(.error(401, "the ID token's claims are unreadable")) }
+        return .verified(claims: claims, expires: verified.claims.exp.timeIntervalSince1970)
     }
 
-    // MARK: Maps
-
-    /// The maps, reloaded when either file's modification time or size changed.
-    private func currentMaps() -> Maps? {
-        let stamps = [config.groupRoleMapPath, config.accountAliasesPath].flatMap(Self.stamp)
-        if let maps = maps.withLock({ $0 }), maps.stamps == stamps { return maps }
-        guard let roles = Self.readMap(config.groupRoleMapPath), let aliases = Self.readMap(config.accountAliasesPath) else {
-            return maps.withLock { $0 }  // Keep serving the last good maps while a file is unreadable.
-        }
-        let loaded = Maps(groupRoles: roles, aliases: aliases, stamps: stamps, loadedAt: Date())
-        maps.withLock { $0 = loaded }
-        diagnostics.debug("loaded the maps: \(roles.count) groups, \(aliases.count) accounts")
-        return loaded
-    }
-
-    static func stamp(_ path: String) -> [Int] {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return [0, 0, 0] }
-        return [Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_size)]
-    }
-
-    static func readMap(_ path: String) -> [String: [String]]? {
-        guard let text = try? SharedFile(path: path, holdsSecrets: false).text() else { return nil }
-        return try? JSONReader.decode([String: [String]].self, from: Data(text.utf8))
-    }
-
-    private func error(_ status: Int, _ message: String) -> Answer {
-        .error(status, message)
-    }
+    /// Who claims a rebuild in the marker: the host and process.
+    static let replicaName: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "unknown"
+        return "\(host):\(getpid())"
+    }()
 }

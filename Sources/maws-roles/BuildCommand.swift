@@ -7,12 +7,15 @@ import MawsRoles
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Scan the configured accounts and write the group-role map and account aliases.",
+        abstract: "Scan the accounts and write the group-role map and account aliases.",
         discussion: """
-            Assumes each account's reader role (with the credentials in AWS_ACCESS_KEY_ID, \
-            AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or --profile), reads its roles and \
-            aliases, and writes the maps atomically when they changed. Roles whose trust policies \
-            cannot be mapped to groups are reported, with the reason.
+            Assumes each account's reader role (the [account] sections, and with [organization] \
+            every ACTIVE account AWS Organizations lists), reads its roles and aliases, and writes \
+            the maps (files or s3:// objects) when they changed, each over the version it read. \
+            AWS credentials come from --profile, else the usual chain: AWS_ACCESS_KEY_ID, web \
+            identity (AWS_WEB_IDENTITY_TOKEN_FILE), AWS_PROFILE or default, the container \
+            endpoint. Roles whose trust policies cannot be mapped to groups, and accounts that \
+            cannot be entered, are reported with the reason.
             """
     )
 
@@ -41,15 +44,10 @@ struct BuildCommand: ParsableCommand {
         let environment = Environment.current
         let diagnostics = Diagnostics(verbose: verbose)
         let config = try BuilderConfig.load(self.config)
-        let credentials = try UserSessions.keys(profile: profile, environment: environment) {
-            try UserSessions(
-                environment: environment, http: CurlHTTPClient(network: config.network(environment)),
-                diagnostics: diagnostics, mfaCode: nil)
-        }
-        let builder = RoleMapBuilder(
-            config: config,
-            api: AWSAccountAPI(environment: environment, http: CurlHTTPClient(network: config.network(environment))),
-            credentials: credentials, diagnostics: diagnostics)
+        let chain = AWSCredentialChain(
+            profile: profile, environment: environment, http: CurlHTTPClient(network: config.network(environment)),
+            diagnostics: diagnostics)
+        let builder = RoleMapBuilder.standard(config: config, chain: chain, environment: environment, diagnostics: diagnostics)
         while true {
             let (summary, failed) = try builder.buildAndWrite()
             diagnostics.info("maws-roles: \(summary)")

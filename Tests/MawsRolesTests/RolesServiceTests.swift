@@ -26,13 +26,21 @@ import Testing
         let aliases = try home.write("aliases.json", #"{"123456789012": ["yoyodyne"], "999999999999": ["ledger"]}"#)
         let config = APIConfig(
             wellKnownURL: try EndpointURL(validating: InMemoryServices.issuer + "/.well-known/openid-configuration"),
-            clientID: InMemoryServices.clientID, groupsClaim: "amr", groupRoleMapPath: groupRoleMap,
-            accountAliasesPath: aliases, rebuildSubjectPrefix: nil, host: "127.0.0.1", port: 0)
-        service = RolesService(config: config, http: services, diagnostics: Diagnostics(), rebuild: nil, now: { [clock] in clock.now })
+            clientID: InMemoryServices.clientID, groupsClaim: "amr", groupRoleMap: .file(groupRoleMap),
+            accountAliases: .file(aliases), rebuildSubjectPrefix: nil, host: "127.0.0.1", port: 0)
+        service = Self.service(config, services: services, clock: clock)
     }
 
-    func ask(with token: String) -> RolesService.Answer {
-        service.roles(body: Array(#"{"token": "\#(token)"}"#.utf8))
+    static func service(_ config: APIConfig, services: InMemoryServices, clock: TestClock) -> RolesService {
+        let service = RolesService(
+            config: config, http: services, store: MapStore(s3: nil), diagnostics: Diagnostics(), rebuild: nil,
+            now: { [clock] in clock.now })
+        service.maps.check()
+        return service
+    }
+
+    func ask(with token: String, cache: Bool = true, mayBlock: Bool = true) -> RolesService.Answer {
+        service.roles(body: Array(#"{"token": "\#(token)", "cache": \#(cache)}"#.utf8), mayBlock: mayBlock)!
     }
 
     /// Without `filter_groups_secret_file` the endpoint does not exist; with it, only the secret
@@ -42,20 +50,20 @@ import Testing
         #expect(service.filterGroups(authorization: "Bearer anything", body: body).status == 404)
         var config = service.config
         config.filterGroupsSecret = "0123456789abcdef-secret"
-        let guarded = RolesService(config: config, http: services, diagnostics: Diagnostics(), rebuild: nil)
+        let guarded = Self.service(config, services: services, clock: clock)
         #expect(guarded.filterGroups(authorization: nil, body: body).status == 401)
         #expect(guarded.filterGroups(authorization: "Bearer 0123456789abcdef-secreT", body: body).status == 401)
         #expect(guarded.filterGroups(authorization: "0123456789abcdef-secret", body: body).status == 401)
         let answer = guarded.filterGroups(authorization: "Bearer 0123456789abcdef-secret", body: body)
         #expect(answer.status == 200)
-        #expect(answer.body == .object(["groups": .array(["team-ops", "team-red", "finance"].map(JSONValue.string))]))
+        #expect(answer.json == .object(["groups": .array(["team-ops", "team-red", "finance"].map(JSONValue.string))]))
     }
 
     @Test func aValidTokenGetsTheRolesOfItsGroupsWithTheirAliases() throws {
         let answer = ask(with: try services.mintIDToken(nonce: nil))
         #expect(answer.status == 200)
         #expect(
-            answer.body
+            answer.json
                 == .object([
                     "roles": .array([.string("arn:aws:iam::123456789012:role/Admin"), .string("arn:aws:iam::123456789012:role/ReadOnly")]),
                     "aliases": .object(["123456789012": .array([.string("yoyodyne")])]),
@@ -69,7 +77,7 @@ import Testing
         #expect(ask(with: String(forged)).status == 401)
         #expect(ask(with: try services.mintIDToken(nonce: nil, lifetime: -600)).status == 401)
         #expect(ask(with: "not-a-token").status == 401)
-        #expect(service.roles(body: Array("{}".utf8)).status == 400)
+        #expect(service.roles(body: Array("{}".utf8))?.status == 400)
     }
 
     @Test func aRotatedKeyIsFetchedOnceAndNotMoreThanOnceAMinute() throws {
@@ -93,6 +101,28 @@ import Testing
         services.state.withLock { $0.identityProviderUp = false }
         let answer = ask(with: try services.mintIDToken(nonce: nil))
         #expect(answer.status == 503)
-        #expect(answer.headers.contains { $0.0 == "Retry-After" })
+        #expect(answer.retryAfter != nil)
+    }
+
+    /// A verified token is answered from memory until its `exp`; on the event loop
+    /// (`mayBlock: false`) a request that would need the IdP's keys fetched is handed back.
+    @Test func verifiedTokensAreAnsweredFromMemoryAndTheEventLoopNeverFetches() throws {
+        let token = try services.mintIDToken(nonce: nil, lifetime: 3600)
+        #expect(service.roles(body: Array(#"{"token": "\#(token)"}"#.utf8), mayBlock: false) == nil)
+        #expect(services.count("/jwks") == 0)
+        #expect(ask(with: token).status == 200)
+        #expect(services.count("/jwks") == 1)
+
+        services.state.withLock { $0.identityProviderUp = false }
+        clock.advance(ProviderKeys.longestLifetime + 1)  // The keys are stale: only the cache can answer.
+        let cached = ask(with: token, mayBlock: false)
+        #expect(cached.status == 200 && String(decoding: cached.body, as: UTF8.self).contains("role/Admin"))
+        // Another token needs the keys: the event loop hands it back rather than fetch them.
+        #expect(service.roles(body: Array(#"{"token": "\#(try services.mintIDToken(nonce: "another"))"}"#.utf8), mayBlock: false) == nil)
+        #expect(service.roles(body: Array(#"{"token": "\#(token)", "cache": false}"#.utf8), mayBlock: false) == nil)
+        #expect(service.metricsText().contains("maws_roles_token_cache_hits_total 1\n"))
+
+        clock.advance(3600)  // Past the token's exp: verified again, never answered from memory.
+        #expect(ask(with: token, mayBlock: true).status != 200)
     }
 }

@@ -84,8 +84,8 @@ role_arn = arn:aws:iam::123456789012:role/maws-role-reader
     def get(self, path):
         return self.request("GET", path)
 
-    def roles(self, token, key=None, timeout=30):
-        return self.request("POST", "/roles", {"token": token, "key": key or {}, "cache": True}, timeout=timeout)
+    def roles(self, token, key=None, timeout=30, cache=True):
+        return self.request("POST", "/roles", {"token": token, "key": key or {}, "cache": cache}, timeout=timeout)
 
     def threads(self):
         """The server process's current number of threads."""
@@ -150,13 +150,39 @@ def test_a_body_larger_than_64_kib_is_refused_before_it_is_read_whole(stack, ser
     assert status == 200
 
 
+def wait_for_health(server, check, timeout=10):
+    """The /healthz document once `check` holds for it (the server checks map files every second)."""
+    deadline = time.time() + timeout
+    while True:
+        _, health, _ = server.get("/healthz")
+        if check(health) or time.time() > deadline:
+            return health
+        time.sleep(0.1)
+
+
 def test_aliases_health_and_a_map_reloaded_on_change(stack, server):
     assert server.get("/account-aliases")[1]["555555555555"] == ["other"]
     status, health, _ = server.get("/healthz")
     assert status == 200 and health["status"] == "ok" and health["groups"] == 2
+    assert health["map_version"] == 1 and len(health["etags"]) == 2 and "last_error" not in health
     server.map.write_text(json.dumps({"newcomers": ["arn:aws:iam::123456789012:role/ReadOnly"]}))
+    health = wait_for_health(server, lambda health: health["map_version"] == 2)
+    assert health["groups"] == 1
     status, body, _ = server.roles(token(stack, ["newcomers"]))
     assert body["roles"] == ["arn:aws:iam::123456789012:role/ReadOnly"]
+
+
+def test_a_map_that_does_not_parse_leaves_the_last_good_one_serving(stack, server):
+    server.map.write_text('{"team-ops": "not a list"')
+    health = wait_for_health(server, lambda health: "last_error" in health)
+    assert health["status"] == "stale" and health["map_version"] == 1
+    assert str(server.map) in health["last_error"]
+    status, body, _ = server.roles(token(stack, ["team-ops"]))
+    assert status == 200 and body["roles"] == ["arn:aws:iam::123456789012:role/Admin"]
+    server.map.write_text(json.dumps({"team-ops": ["arn:aws:iam::123456789012:role/ReadOnly"]}))
+    health = wait_for_health(server, lambda health: health["map_version"] == 2)
+    assert health["status"] == "ok" and "last_error" not in health
+    assert server.roles(token(stack, ["team-ops"]))[1]["roles"] == ["arn:aws:iam::123456789012:role/ReadOnly"]
 
 
 def test_rebuild_needs_the_subject_prefix_and_is_rate_limited(stack, server):
@@ -352,10 +378,42 @@ def test_the_last_keys_keep_serving_while_the_idp_is_down_and_it_is_retried(idp,
     assert server.roles(token)[0] == 200
     idp.go_down("503")
     time.sleep(1.2)  # the keys' max-age is over: the server tries to refresh them
-    answers = answers_during(2.5, lambda: server.roles(token, timeout=5))
+    # "cache": false verifies the token every time, with the keys.
+    answers = answers_during(2.5, lambda: server.roles(token, timeout=5, cache=False))
     assert all(a.status == 200 and a.seconds < 0.5 for a in answers), [(a.status, a.seconds) for a in answers]
     retries = idp.count(DISCOVERY_PATH) + idp.count(JWKS_PATH) - 2
     assert 1 <= retries <= 3, retries
+
+
+def test_a_verified_token_is_answered_from_memory_until_it_expires(idp, troubled):
+    server = troubled()
+    idp.max_age = 1
+    token = ops_token(idp, lifetime=3)
+    assert server.roles(token)[0] == 200
+    assert (metric(server, "maws_roles_token_cache_hits_total"), metric(server, "maws_roles_token_cache_misses_total")) == (0, 1)
+    idp.go_down("refuse")
+    time.sleep(1.2)  # the keys' max-age is over and the IdP unreachable: this token was verified already
+    status, body, _ = server.roles(token)
+    assert status == 200 and body["roles"] == ["arn:aws:iam::123456789012:role/Admin"]
+    assert (metric(server, "maws_roles_token_cache_hits_total"), metric(server, "maws_roles_token_cache_misses_total")) == (1, 1)
+    # "cache": false verifies it anew (with the last keys the IdP published, while it is down).
+    assert server.roles(token, cache=False)[0] == 200
+    assert metric(server, "maws_roles_token_cache_misses_total") == 2
+    # Past its exp the token is verified again (the verifier's leeway decides), never served from memory.
+    time.sleep(2)
+    server.roles(token)
+    assert metric(server, "maws_roles_token_cache_misses_total") == 3
+
+
+def metric(server, name):
+    """A sample's value from GET /metrics (the first line starting with `name`)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=5) as response:
+        assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        text = response.read().decode()
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"no {name} in /metrics:\n{text}")
 
 
 def test_a_worker_thread_that_cannot_start_answers_503_not_a_hang(idp, troubled):

@@ -21,7 +21,7 @@ package struct AWSCredentials: Codable, Sendable, Equatable {
 }
 
 extension AWSCredentials {
-    var signing: SigV4Signer.Credentials {
+    package var signing: SigV4Signer.Credentials {
         SigV4Signer.Credentials(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, sessionToken: sessionToken)
     }
 }

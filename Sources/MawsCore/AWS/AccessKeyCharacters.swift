@@ -3,8 +3,8 @@
 /// Keys end up in shell lines, INI files and JSON, so a key holding anything else (a quote, a line
 /// break, `$(...)`) would be an injection from whoever answered, not a key. Problems name the
 /// field, never its value.
-enum AccessKeyCharacters {
-    static func problem(accessKeyID: String, secret: String, sessionToken: String?) -> String? {
+package enum AccessKeyCharacters {
+    package static func problem(accessKeyID: String, secret: String, sessionToken: String?) -> String? {
         guard (16...128).contains(accessKeyID.utf8.count), accessKeyID.utf8.allSatisfy(isKeyIDByte) else {
             return "the AccessKeyId is not 16 to 128 capital letters and digits"
         }

@@ -14,20 +14,25 @@ package enum STSEndpoint {
         _ service: String, configured: EndpointURL?, global: String,
         environment: Environment
     ) throws(ConfigError) -> EndpointURL {
-        let ignoreEnvironment = environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
-        if !ignoreEnvironment {
-            for name in ["AWS_ENDPOINT_URL_\(service)", "AWS_ENDPOINT_URL"] {
-                if let value = environment[name] {
-                    do {
-                        return try EndpointURL(validating: value)
-                    } catch {
-                        throw .invalidSetting(source: "environment variable \(name)", reason: error.description)
-                    }
+        if let overridden = try environmentOverride(service, environment: environment) { return overridden }
+        if let configured { return configured }
+        return try! EndpointURL(validating: global)
+    }
+
+    /// The endpoint `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL` sets, unless
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true.
+    package static func environmentOverride(_ service: String, environment: Environment) throws(ConfigError) -> EndpointURL? {
+        guard environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() != "true" else { return nil }
+        for name in ["AWS_ENDPOINT_URL_\(service)", "AWS_ENDPOINT_URL"] {
+            if let value = environment[name] {
+                do {
+                    return try EndpointURL(validating: value)
+                } catch {
+                    throw .invalidSetting(source: "environment variable \(name)", reason: error.description)
                 }
             }
         }
-        if let configured { return configured }
-        return try! EndpointURL(validating: global)
+        return nil
     }
 
     package static let iamGlobal = "https://iam.amazonaws.com"

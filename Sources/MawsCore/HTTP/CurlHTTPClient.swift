@@ -78,9 +78,14 @@ package struct CurlHTTPClient: HTTPClient {
             check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_WRITEDATA, sinkPointer))
             check(maws_curl_setopt_write_callback(setopt, handle, CURLOPT_HEADERFUNCTION, ResponseSink.headerCallback))
             check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_HEADERDATA, sinkPointer))
-            if request.method == .post {
+            if request.method != .get {
                 let body = request.body ?? []
                 check(maws_curl_setopt_long(setopt, handle, CURLOPT_POST, 1))
+                // A PUT goes out as a POST with its method renamed: the same in-memory body, and
+                // no chunked upload (S3 signs the exact length).
+                if request.method != .post {
+                    check(maws_curl_setopt_pointer(setopt, handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue))
+                }
                 check(maws_curl_setopt_offset(setopt, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
                 // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
                 body.withUnsafeBytes { buffer in

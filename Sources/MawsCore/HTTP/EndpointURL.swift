@@ -14,7 +14,9 @@ package struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
 
     package var description: String { string }
 
-    package init(validating text: String) throws(EndpointURLError) {
+    /// `plainHTTPAlsoTo`: hosts besides loopback that may be reached over plain HTTP (the
+    /// link-local container credentials addresses).
+    package init(validating text: String, plainHTTPAlsoTo allowed: Set<String> = []) throws(EndpointURLError) {
         // Foundation percent-encodes spaces and control characters, but maws keeps the text as
         // given (it goes into headers, messages and browsers), so they are refused outright.
         guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) }) else {
@@ -32,7 +34,7 @@ package struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
         case "https":
             break
         case "http":
-            guard Self.isLoopback(host: host) else { throw .insecure(text) }
+            guard Self.isLoopback(host: host) || allowed.contains(host.lowercased()) else { throw .insecure(text) }
         default:
             throw .unsupportedScheme(scheme)
         }
