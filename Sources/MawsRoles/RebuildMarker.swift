@@ -13,7 +13,8 @@ import Foundation
 /// fails its condition, and that replica answers 429 like any other too-early request.
 package struct RebuildMarker: Sendable {
     package enum Claim: Sendable, Equatable {
-        case claimed
+        /// The marker's version written by this claim, for `release`.
+        case claimed(tag: String)
         /// Too soon after the last rebuild, or another replica claimed it first.
         case tooSoon(retryAfter: Int)
     }
@@ -28,11 +29,12 @@ package struct RebuildMarker: Sendable {
         self.interval = interval
     }
 
+    private struct Marker: Codable {
+        var rebuilt_at: String
+        var by: String?
+    }
+
     package func claim(at now: Date, by replica: String) throws -> Claim {
-        struct Marker: Codable {
-            var rebuilt_at: String
-            var by: String?
-        }
         let condition: MapStore.WriteCondition
         switch try store.read(location) {
         case .object(let bytes, let tag):
@@ -51,10 +53,18 @@ package struct RebuildMarker: Sendable {
         }
         let marker = try JSONWriter.encode(Marker(rebuilt_at: ISO8601.format(now), by: replica), as: .compact) + [10]
         do {
-            try store.write(location, marker, condition: condition)
-            return .claimed
+            return .claimed(tag: try store.write(location, marker, condition: condition))
         } catch MapStoreError.lostRace {
             return .tooSoon(retryAfter: Int(interval))
         }
+    }
+
+    /// Gives back a claim whose rebuild failed, so that one replica's failure (missing
+    /// permissions, say) does not hold every other's rebuild off for the interval. Only the
+    /// marker this claim wrote is replaced; a failure to do so is left to the interval.
+    package func release(_ tag: String, by replica: String) {
+        let marker =
+            (try? JSONWriter.encode(Marker(rebuilt_at: ISO8601.format(Date(timeIntervalSince1970: 0)), by: replica), as: .compact)) ?? []
+        _ = try? store.write(location, marker + [10], condition: .ifMatch(tag))
     }
 }

@@ -84,18 +84,42 @@ package struct RoleMapBuilder: Sendable {
         var aliases: AliasMap = try manualAliases()
         var skipped: [Skipped] = []
         var failed: [Skipped] = []
+        var unreachable = Set<String>()
         for (account, scan) in zip(accounts, scans) {
             if let failure = scan.failure {
                 failed.append(Skipped(role: account.readerRole.description, reason: failure))
+                unreachable.insert(account.id)
                 continue
             }
             for (group, role) in scan.grants { map[group, default: []].append(role) }
             if !scan.aliases.isEmpty { aliases[account.id] = Array(Set(aliases[account.id, default: []] + scan.aliases)).sorted() }
             skipped += scan.skipped
         }
+        if !accounts.isEmpty && unreachable.count == accounts.count {
+            throw BuilderError.noAccountEntered(count: accounts.count, first: failed.first?.reason ?? "")
+        }
+        // An account that could not be entered this time keeps the grants and aliases the maps
+        // had for it: one broken trust policy must not take everyone's roles there away.
+        if !unreachable.isEmpty {
+            let (previousMap, previousAliases) = try previousMaps()
+            for (group, roles) in previousMap {
+                let kept = roles.filter { role in (try? RoleARN(parsing: role)).map { unreachable.contains($0.accountID) } ?? false }
+                if !kept.isEmpty { map[group, default: []] += kept }
+            }
+            for account in unreachable where aliases[account] == nil { aliases[account] = previousAliases[account] }
+        }
         return Result(
             groupRoleMap: map.mapValues { Array(Set($0)).sorted() }, aliases: aliases,
             skipped: skipped.sorted { $0.role < $1.role }, failedAccounts: failed, accounts: accounts.count)
+    }
+
+    /// The maps as they are now (empty where there are none yet).
+    private func previousMaps() throws -> (GroupRoleMap, AliasMap) {
+        func read(_ location: MapLocation) throws -> [String: [String]] {
+            guard case .object(let bytes, _) = try store.read(location) else { return [:] }
+            return (try? JSONReader.decode([String: [String]].self, from: bytes)) ?? [:]
+        }
+        return (try read(config.groupRoleMap), try read(config.accountAliases))
     }
 
     private func scan(_ account: BuilderConfig.Account, own: SigV4Signer.Credentials, policies: [TrustPolicy]) -> AccountScan {
@@ -221,5 +245,17 @@ extension RoleMapBuilder {
             organizations: OrganizationsAPI(environment: environment, http: http), credentials: chain.credentials,
             store: MapStore(s3: S3Client(environment: environment, http: http, credentials: chain.credentials)),
             diagnostics: diagnostics)
+    }
+}
+
+package enum BuilderError: MawsError, Equatable {
+    case noAccountEntered(count: Int, first: String)
+
+    package var description: String {
+        switch self {
+        case .noAccountEntered(let count, let first):
+            return "none of the \(count) accounts could be entered (the first: \(first)); the maps were left as they were. "
+                + "Check the builder's credentials and the reader roles' trust policies"
+        }
     }
 }

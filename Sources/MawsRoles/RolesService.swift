@@ -159,8 +159,11 @@ package final class RolesService: Sendable {
                 return .error(403, "only people whose subject starts with '\(prefix)' may rebuild the map")
             }
         }
+        let claim: String
         do {
-            if case .tooSoon(let seconds) = try marker.claim(at: now(), by: Self.replicaName) {
+            switch try marker.claim(at: now(), by: Self.replicaName) {
+            case .claimed(let tag): claim = tag
+            case .tooSoon(let seconds):
                 metrics.rebuild("refused")
                 return .error(429, "the map was rebuilt less than 5 minutes ago; try again in \(seconds) s", retryAfter: seconds)
             }
@@ -174,6 +177,7 @@ package final class RolesService: Sendable {
             maps.check()
             return .json(200, .object(["status": .string("rebuilt"), "summary": .string(summary)]))
         } catch {
+            marker.release(claim, by: Self.replicaName)
             metrics.rebuild("failed")
             diagnostics.warning("the rebuild failed: \(error)")
             return .error(502, "the rebuild failed: \(error)")

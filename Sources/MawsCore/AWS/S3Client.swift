@@ -146,6 +146,12 @@ package struct S3Client: Sendable {
     }
 
     private func failure(_ response: HTTPResponse, location: S3Location, method: String) -> S3Error {
+        // S3 answers a request signed for the wrong region with a redirect or a 400 naming the right one.
+        if let actual = response.headers["x-amz-bucket-region"], actual != region,
+            actual.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
+        {
+            return .wrongRegion(location: location, region: region, actual: actual)
+        }
         guard let document = try? XMLElement.parse(String(decoding: response.body, as: UTF8.self)), document.name == "Error" else {
             return .httpStatus(location: location, method: method, status: response.status, snippet: response.bodySnippet)
         }
@@ -160,6 +166,7 @@ package enum S3Error: MawsError, Equatable {
     case service(location: S3Location, method: String, status: Int, code: String, message: String)
     case httpStatus(location: S3Location, method: String, status: Int, snippet: String)
     case invalidResponse(location: S3Location, reason: String)
+    case wrongRegion(location: S3Location, region: String, actual: String)
 
     package var description: String {
         switch self {
@@ -179,6 +186,8 @@ package enum S3Error: MawsError, Equatable {
                 + (status >= 500 ? "try again in a moment" : "check the endpoint (AWS_ENDPOINT_URL_S3)")
         case .invalidResponse(let location, let reason):
             return "S3 sent an unusable answer for \(location): \(reason)"
+        case .wrongRegion(let location, let region, let actual):
+            return "the bucket of \(location) is in \(actual), not \(region); set AWS_REGION=\(actual)"
         }
     }
 }
