@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 RELEASE_BIN := .build/release/maws
 DEBUG_BIN := .build/debug/maws
-APT_PACKAGES := libcurl4-openssl-dev libssl-dev ca-certificates fish tinyproxy chromium chromium-driver
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev ca-certificates fish tinyproxy chromium chromium-driver wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build build-roles debug test unit-test integration-test demo install uninstall deps venv lock bench clean \

@@ -24,12 +24,15 @@ let package = Package(
         // Only the organisation's roles API server uses these; the maws CLI links neither.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Headers only: libcurl and libcrypto are opened with dlopen on first use, never linked,
         // so a run that needs neither (cached credentials) does not pay for mapping them.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        // Swift concurrency's global enqueue hook, which maws-roles points at its event loops.
+        .systemLibrary(name: "CEnqueueHook", path: "Sources/CEnqueueHook"),
         .target(
             name: "MawsCore",
             dependencies: ["CCurl", "COpenSSL"],
@@ -55,6 +58,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                "CEnqueueHook",
             ]
         ),
         // Fuzzing (`make fuzz`, corpora in Tests/Fuzz): the targets, shared by the driver and the
