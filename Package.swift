@@ -21,9 +21,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // Only the organisation's roles API server uses these; the maws CLI links neither.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Only the organisation's roles API server uses it; the maws CLI does not link it.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -31,8 +29,6 @@ let package = Package(
         // so a run that needs neither (cached credentials) does not pay for mapping them.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
-        // Swift concurrency's global enqueue hook, which maws-roles points at its event loops.
-        .systemLibrary(name: "CEnqueueHook", path: "Sources/CEnqueueHook"),
         .target(
             name: "MawsCore",
             dependencies: ["CCurl", "COpenSSL"],
@@ -56,11 +52,9 @@ let package = Package(
             dependencies: [
                 "MawsRoles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                "CEnqueueHook",
             ]
         ),
         // Fuzzing (`make fuzz`, corpora in Tests/Fuzz): the targets, shared by the driver and the

@@ -18,6 +18,12 @@ package final class Metrics: Sendable {
         var counts = [UInt64](repeating: 0, count: Metrics.buckets.count)
         var sum: Double = 0
         var total: UInt64 = 0
+
+        mutating func record(_ seconds: Double, bucket: Int?) {
+            if let bucket { counts[bucket] += 1 }
+            sum += seconds
+            total += 1
+        }
     }
 
     private struct Counters {
@@ -35,13 +41,11 @@ package final class Metrics: Sendable {
 
     /// One answered request: `endpoint` is the route (never the raw path, which a caller chooses).
     package func request(endpoint: String, status: Int, seconds: Double) {
+        let bucket = Self.buckets.firstIndex(where: { seconds <= $0 })
         counters.withLock { counters in
             counters.requests[endpoint, default: [:]][status, default: 0] += 1
-            var histogram = counters.latency[endpoint] ?? Histogram()
-            if let bucket = Self.buckets.firstIndex(where: { seconds <= $0 }) { histogram.counts[bucket] += 1 }
-            histogram.sum += seconds
-            histogram.total += 1
-            counters.latency[endpoint] = histogram
+            // Changed in place: a copy out of the dictionary would copy the counts at every request.
+            counters.latency[endpoint, default: Histogram()].record(seconds, bucket: bucket)
         }
     }
 

@@ -73,6 +73,16 @@ package final class ProviderKeys: @unchecked Sendable {
         }
     }
 
+    /// Whether `key` is among the IdP's keys and they are fresh: a token verified from memory must
+    /// have been verified with a key the IdP still publishes. Once the keys' lifetime is over the
+    /// token is verified again, which fetches them (or, while the IdP is down, uses the last ones).
+    package func freshKeysInclude(_ key: JSONWebKey) -> Bool {
+        lock.withLock {
+            guard let provider, now() < provider.expiresAt else { return false }
+            return provider.keys.keys.contains(key)
+        }
+    }
+
     /// When the keys in use were fetched (for `/metrics`).
     package var fetchedAt: Date? { lock.withLock { provider?.fetchedAt } }
 

@@ -88,7 +88,7 @@ package final class RolesService: Sendable {
         guard useCache || mayBlock else { return nil }
         let digest = try? VerifiedTokens.Digest(token)
         let time = now().timeIntervalSince1970
-        if useCache, let digest, let entry = tokens.entry(digest, now: time) {
+        if useCache, let digest, let entry = tokens.entry(digest, now: time), providerKeys.freshKeysInclude(entry.key) {
             metrics.tokenCache(hit: true)
             guard let version = maps.current else { return .error(503, "the group-role map is not available yet") }
             if let answer = entry.answer, answer.version == version.number { return Answer(status: 200, body: answer.bytes) }
@@ -98,10 +98,12 @@ package final class RolesService: Sendable {
         }
         let groups: [String]
         let expires: Double
+        let key: JSONWebKey
         switch verify(token, mayBlock: mayBlock) {
         case .needsKeys: return nil
         case .refused(let answer): return answer
-        case .verified(let claims, let exp):
+        case .verified(let claims, let exp, let verifyingKey):
+            key = verifyingKey
             metrics.tokenCache(hit: false)
             switch claims[config.groupsClaim] {
             case .array(let items)?: groups = items.compactMap(\.stringValue)
@@ -114,7 +116,9 @@ package final class RolesService: Sendable {
         if !useCache { maps.check() }
         guard let version = maps.current else { return .error(503, "the group-role map is not available yet") }
         let answer = version.lookup.answer(for: groups)
-        if let digest { tokens.keep(digest, .init(groups: groups, expires: expires, answer: (version.number, answer)), now: time) }
+        if let digest {
+            tokens.keep(digest, .init(groups: groups, key: key, expires: expires, answer: (version.number, answer)), now: time)
+        }
         return Answer(status: 200, body: answer)
     }
 
@@ -154,7 +158,7 @@ package final class RolesService: Sendable {
         switch verify(token, mayBlock: true) {
         case .needsKeys: return .error(503, "cannot verify the token now; try again shortly", retryAfter: 1)
         case .refused(let answer): return answer
-        case .verified(let claims, _):
+        case .verified(let claims, _, _):
             guard claims["sub"]?.stringValue?.hasPrefix(prefix) == true else {
                 return .error(403, "only people whose subject starts with '\(prefix)' may rebuild the map")
             }
@@ -219,7 +223,7 @@ package final class RolesService: Sendable {
     // MARK: Tokens
 
     private enum Verification {
-        case verified(claims: [String: JSONValue], expires: Double)
+        case verified(claims: [String: JSONValue], expires: Double, key: JSONWebKey)
         case refused(Answer)
         /// The IdP's keys must be fetched, which the caller may not wait for.
         case needsKeys
@@ -229,6 +233,7 @@ package final class RolesService: Sendable {
 
     private func verify(_ token: String, mayBlock: Bool) -> Verification {
         let verified: IDToken
+        let key: JSONWebKey?
         do {
             let provider: ProviderKeys.Provider
             if mayBlock {
@@ -240,10 +245,13 @@ package final class RolesService: Sendable {
             let verifier = KeyRefetchingVerifier(
                 IDTokenVerifier(issuer: provider.metadata.issuer, clientID: config.clientID, expectedNonce: nil))
             // An unknown kid: the IdP may have rotated its keys; they are fetched again at most once a minute.
-            verified = try verifier.verify(token, keys: provider.keys) {
+            var keys = provider.keys
+            verified = try verifier.verify(token, keys: keys) {
                 guard mayBlock else { throw NeedsKeys() }
-                return try providerKeys.current(unknownKey: true).keys
+                keys = try providerKeys.current(unknownKey: true).keys
+                return keys
             }
+            key = keys.key(of: token)
         } catch is NeedsKeys {
             return .needsKeys
         } catch let unavailable as ProviderKeys.Unavailable {
@@ -255,9 +263,9 @@ package final class RolesService: Sendable {
             return .refused(.error(401, "invalid ID token: \(error)"))
         }
         guard let payload = token.split(separator: ".").dropFirst().first.flatMap(Base64URL.decode),
-            case .object(let claims)? = try? JSONParser.parse(Array(payload))
+            case .object(let claims)? = try? JSONParser.parse(Array(payload)), let key
         else { return .refused(.error(401, "the ID token's claims are unreadable")) }
-        return .verified(claims: claims, expires: verified.claims.exp.timeIntervalSince1970)
+        return .verified(claims: claims, expires: verified.claims.exp.timeIntervalSince1970, key: key)
     }
 
     /// Who claims a rebuild in the marker: the host and process.

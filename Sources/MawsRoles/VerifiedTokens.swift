@@ -3,7 +3,8 @@ import MawsCore
 /// ID tokens the API has verified, by the SHA-256 of their text, until they expire: a person's
 /// maws asks again with the same token (several roles, `maws exec` runs, retries), and a repeat
 /// costs a hash and a lookup instead of a signature check. Only what the answer needs is kept
-/// (the groups), never the token. With the request's `"cache": false` the token is verified anew.
+/// (the groups, and the key that verified it), never the token. An entry counts only while the IdP's
+/// keys are fresh and include that key. With the request's `"cache": false` the token is verified anew.
 package final class VerifiedTokens: Sendable {
     package struct Digest: Hashable, Sendable {
         var words: (UInt64, UInt64, UInt64, UInt64)
@@ -23,6 +24,8 @@ package final class VerifiedTokens: Sendable {
 
     package struct Entry: Sendable {
         package var groups: [String]
+        /// The IdP's key that verified the token: the entry counts only while the IdP's fresh keys include it.
+        package var key: JSONWebKey
         /// The token's `exp`, in seconds since 1970.
         package var expires: Double
         /// The last answer, and the map version it was computed from.

@@ -46,11 +46,14 @@ package final class WorkerPool: @unchecked Sendable {
     /// Runs `body` on a worker and returns its result, or why it was refused (at once, without waiting).
     package func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> Result<T, Refusal> {
         await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, Refusal>, Never>) in
-            submit(
-                Job(
-                    run: { continuation.resume(returning: .success(body())) },
-                    refuse: { continuation.resume(returning: .failure($0)) }))
+            run(body) { continuation.resume(returning: $0) }
         }
+    }
+
+    /// Runs `body` on a worker and hands its result, or why it was refused, to `completion` (on the
+    /// worker's thread, or the caller's for a refusal).
+    package func run<T: Sendable>(_ body: @escaping @Sendable () -> T, completion: @escaping @Sendable (Result<T, Refusal>) -> Void) {
+        submit(Job(run: { completion(.success(body())) }, refuse: { completion(.failure($0)) }))
     }
 
     /// Threads started and jobs waiting, for tests and diagnostics.

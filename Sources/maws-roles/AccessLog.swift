@@ -1,46 +1,11 @@
-import ArgumentParser
-import Hummingbird
-import Logging
+import Glibc
 import MawsCore
-import MawsRoles
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-
-/// One JSON line per request on stderr: time, method, path (never the query or the body, which
-/// may hold tokens), status and duration; and the request counted in the metrics, by its route
-/// (a path nobody routes counts as "unrouted", so that callers cannot invent label values).
-struct AccessLog<Context: RequestContext>: RouterMiddleware {
-    let metrics: Metrics
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
-        var status = 500
-        defer {
-            let elapsed = ContinuousClock.now - start
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            metrics.request(endpoint: context.endpointPath ?? "unrouted", status: status, seconds: milliseconds / 1000)
-            // Written by hand: JSONEncoder cost more than the rest of a cached answer.
-            let line =
-                #"{"time":""# + ISO8601.format(Date()) + #"","method":""# + request.method.rawValue + #"","path":"#
-                + jsonString(request.uri.path) + #","status":"# + String(status) + #","ms":"#
-                + String((milliseconds * 10).rounded() / 10) + "}"
-            Diagnostics.writeLine(line)
-        }
-        do {
-            let response = try await next(request, context)
-            status = Int(response.status.code)
-            return response
-        } catch let error as HTTPResponseError {
-            // The router answers unknown paths and methods by throwing: log the status it will send.
-            status = Int(error.status.code)
-            throw error
-        }
-    }
-}
 
 /// `text` as a JSON string: quotes, backslashes and control characters escaped (a path is the
 /// caller's choice, and must not break the line or forge another).
@@ -57,4 +22,53 @@ func jsonString(_ text: String) -> String {
         }
     }
     return out + "\""
+}
+
+/// The access log: one JSON line per request on stderr (time, method, path, status,
+/// milliseconds; never the query, a header or the body, which may hold tokens), gathered and
+/// written together, when 32 KiB have gathered or 200 ms have
+/// passed: a write per request cost the API more than answering it. Lines from every thread keep
+/// their order, each whole. `flush()` writes what is left (at shutdown).
+final class BatchedLines: Sendable {
+    private static let batchBytes = 32 * 1024
+    private let pending = Locked("")
+    private let clock = Locked((second: 0, text: ""))
+
+    init() {
+        _ = Threads.startDetached { [self] in
+            while true {
+                usleep(200_000)
+                flush()
+            }
+        }
+    }
+
+    func append(_ line: String) {
+        pending.withLock { pending in
+            pending += line
+            pending += "\n"
+            if pending.utf8.count >= Self.batchBytes {
+                Diagnostics.writeStandardError(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    func flush() {
+        pending.withLock { pending in
+            guard !pending.isEmpty else { return }
+            Diagnostics.writeStandardError(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The time as the log writes it, formatted once a second.
+    func now() -> String {
+        let date = Date()
+        let second = Int(date.timeIntervalSince1970)
+        return clock.withLock { clock in
+            if clock.second != second { clock = (second, ISO8601.format(date)) }
+            return clock.text
+        }
+    }
 }

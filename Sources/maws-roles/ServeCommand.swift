@@ -1,10 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Glibc
-import Hummingbird
-import Logging
 import MawsCore
 import MawsRoles
+import NIOCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -55,48 +54,14 @@ struct ServeCommand: AsyncParsableCommand {
         let reloader = reloadOnHangUp(current: current, diagnostics: diagnostics)
         defer { reloader.cancel() }
 
-        let pool = WorkerPool(workers: api.workers, queueLimit: api.queueLimit)
-        let router = Router()
-        router.add(middleware: AccessLog(metrics: first.metrics))
-        router.post("roles") { request, _ in
-            let service = current.withLock { $0 }
-            let body = try await collect(request)
-            guard let body else { return tooLarge() }
-            let bypass = request.uri.queryParameters["cache"] == "false"
-            // Answered here when it can be (a cached token, or fresh keys at hand); only a
-            // request that needs the IdP's keys fetched goes to a worker thread.
-            if let answer = service.roles(body: body, bypassCache: bypass, mayBlock: false) { return response(answer) }
-            return await onPool(pool) { service.roles(body: body, bypassCache: bypass)! }
-        }
-        router.get("account-aliases") { _, _ in response(current.withLock { $0 }.accountAliases()) }
-        router.post("rebuild-group-role-map") { request, _ in
-            let service = current.withLock { $0 }
-            guard let body = try await collect(request) else { return tooLarge() }
-            return await onPool(pool) { service.rebuildGroupRoleMap(body: body) }
-        }
-        router.post("filter-groups") { request, _ in
-            let authorization = request.headers[.authorization]
-            guard let body = try await collect(request) else { return tooLarge() }
-            return response(current.withLock { $0 }.filterGroups(authorization: authorization, body: body))
-        }
-        router.get("healthz") { _, _ in response(current.withLock { $0 }.health()) }
-        router.get("metrics") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: current.withLock { $0 }.metricsText())))
-        }
-
-        var logger = Logger(label: "maws-roles")
-        logger.logLevel = verbose ? .info : .warning
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(api.host, port: port ?? api.port), serverName: "maws-roles"),
-            onServerRunning: { channel in
-                Diagnostics.writeLine("maws-roles: serving on \(channel.localAddress?.description ?? api.host)")
-            },
-            logger: logger)
+        let log = BatchedLines()
+        defer { log.flush() }
+        let server = HTTPServer(
+            router: { route($0, service: current.withLock { $0 }) },
+            pool: WorkerPool(workers: api.workers, queueLimit: api.queueLimit), metrics: first.metrics, log: log)
+        let channel: Channel
         do {
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            channel = try await server.start(host: api.host, port: port ?? api.port)
         } catch {
             let reason = "\(error)".contains("Address already in use") ? "the address is in use" : "\(error)"
             Diagnostics.error(
@@ -104,6 +69,20 @@ struct ServeCommand: AsyncParsableCommand {
                     + "choose another with --port or the config's listen", program: "maws-roles")
             throw ExitCode(1)
         }
+        Diagnostics.writeLine("maws-roles: serving on \(channel.localAddress?.description ?? api.host)")
+        // SIGTERM or SIGINT: stop accepting, answer what was read (at most 10 s), then exit.
+        let stoppers = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue(label: "maws-roles.stop"))
+            source.setEventHandler { channel.close(promise: nil) }
+            source.resume()
+            return source
+        }
+        defer {
+            for stopper in stoppers { stopper.cancel() }
+        }
+        try? await channel.closeFuture.get()
+        await server.drain(seconds: 10)
         current.withLock { $0 }.maps.stopPolling()
     }
 
@@ -157,36 +136,33 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// The largest request body the API reads: an ID token and the JWKS the contract sends along fit
-/// well within this; a larger body is refused before it costs more memory.
-private let maximumBodyBytes = 64 * 1024
-
-private func collect(_ request: Request) async throws -> [UInt8]? {
-    guard var collected = try? await request.body.collect(upTo: maximumBodyBytes) else { return nil }
-    return collected.readBytes(length: collected.readableBytes) ?? []
-}
-
-private func tooLarge() -> Response {
-    response(.error(413, "the request body is larger than \(maximumBodyBytes / 1024) KiB"))
-}
-
-/// Runs blocking work on the worker pool: 503 with `Retry-After` at once when the pool's queue is
-/// full or no worker thread can be started, so a request never waits on a thread that will not come.
-private func onPool(_ pool: WorkerPool, _ work: @escaping @Sendable () -> RolesService.Answer) async -> Response {
-    switch await pool.run(work) {
-    case .success(let answer):
-        return response(answer)
-    case .failure(.busy):
-        return response(
-            .error(503, "the server is busy (\(pool.workers) workers, \(pool.queueLimit) waiting); try again shortly", retryAfter: 1))
-    case .failure(.noThread(let reason)):
-        Diagnostics.writeLine("maws-roles: cannot start a worker thread: \(reason)")
-        return response(.error(503, "the server cannot start a worker thread; try again shortly", retryAfter: 1))
+/// The API's routes: what answers at once on the event loop, and what goes to the worker pool.
+private func route(_ request: IncomingRequest, service: RolesService) -> Route {
+    switch (request.method, request.path) {
+    case (.POST, "/roles"):
+        let bypass = request.query("cache", is: "false")
+        // Answered here when it can be (a cached token, or fresh keys at hand); only a request
+        // that needs the IdP's keys fetched goes to a worker thread.
+        if let answer = service.roles(body: request.body, bypassCache: bypass, mayBlock: false) {
+            return Route(endpoint: "/roles", work: .now(Reply(answer)))
+        }
+        return Route(endpoint: "/roles", work: .onPool { Reply(service.roles(body: request.body, bypassCache: bypass)!) })
+    case (.GET, "/account-aliases"):
+        return Route(endpoint: "/account-aliases", work: .now(Reply(service.accountAliases())))
+    case (.POST, "/rebuild-group-role-map"):
+        return Route(endpoint: "/rebuild-group-role-map", work: .onPool { Reply(service.rebuildGroupRoleMap(body: request.body)) })
+    case (.POST, "/filter-groups"):
+        return Route(
+            endpoint: "/filter-groups", work: .now(Reply(service.filterGroups(authorization: request.authorization, body: request.body))))
+    case (.GET, "/healthz"):
+        return Route(endpoint: "/healthz", work: .now(Reply(service.health())))
+    case (.GET, "/metrics"):
+        return Route(
+            endpoint: "/metrics",
+            work: .now(Reply(status: 200, contentType: "text/plain; version=0.0.4", body: Array(service.metricsText().utf8))))
+    case (_, "/roles"), (_, "/account-aliases"), (_, "/rebuild-group-role-map"), (_, "/filter-groups"), (_, "/healthz"), (_, "/metrics"):
+        return Route(endpoint: request.path, work: .now(Reply(.error(405, "\(request.method.rawValue) is not allowed on \(request.path)"))))
+    default:
+        return Route(endpoint: "NotFound", work: .now(Reply(.error(404, "not found"))))
     }
-}
-
-private func response(_ answer: RolesService.Answer) -> Response {
-    var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
-    if let retryAfter = answer.retryAfter { headers[.retryAfter] = String(retryAfter) }
-    return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
 }

@@ -104,25 +104,38 @@ import Testing
         #expect(answer.retryAfter != nil)
     }
 
-    /// A verified token is answered from memory until its `exp`; on the event loop
-    /// (`mayBlock: false`) a request that would need the IdP's keys fetched is handed back.
+    /// A verified token is answered from memory while the IdP's keys are fresh and include the key
+    /// that verified it, and before its `exp`; on the event loop (`mayBlock: false`) a request that
+    /// would need the IdP's keys fetched is handed back.
     @Test func verifiedTokensAreAnsweredFromMemoryAndTheEventLoopNeverFetches() throws {
         let token = try services.mintIDToken(nonce: nil, lifetime: 3600)
         #expect(service.roles(body: Array(#"{"token": "\#(token)"}"#.utf8), mayBlock: false) == nil)
         #expect(services.count("/jwks") == 0)
         #expect(ask(with: token).status == 200)
         #expect(services.count("/jwks") == 1)
-
-        services.state.withLock { $0.identityProviderUp = false }
-        clock.advance(ProviderKeys.longestLifetime + 1)  // The keys are stale: only the cache can answer.
         let cached = ask(with: token, mayBlock: false)
         #expect(cached.status == 200 && String(decoding: cached.body, as: UTF8.self).contains("role/Admin"))
-        // Another token needs the keys: the event loop hands it back rather than fetch them.
-        #expect(service.roles(body: Array(#"{"token": "\#(try services.mintIDToken(nonce: "another"))"}"#.utf8), mayBlock: false) == nil)
-        #expect(service.roles(body: Array(#"{"token": "\#(token)", "cache": false}"#.utf8), mayBlock: false) == nil)
+        // Another token needs its signature checked, which the keys at hand allow on the loop too.
+        #expect(
+            service.roles(body: Array(#"{"token": "\#(try services.mintIDToken(nonce: "another"))"}"#.utf8), mayBlock: false)?.status == 200
+        )
         #expect(service.metricsText().contains("maws_roles_token_cache_hits_total 1\n"))
+        #expect(service.metricsText().contains("maws_roles_token_cache_misses_total 2\n"))
 
-        clock.advance(3600)  // Past the token's exp: verified again, never answered from memory.
-        #expect(ask(with: token, mayBlock: true).status != 200)
+        // The IdP withdraws the key; once the keys' lifetime is over, the token is verified again.
+        try services.rotateSigningKey()
+        clock.advance(ProviderKeys.longestLifetime + 1)
+        #expect(service.roles(body: Array(#"{"token": "\#(token)"}"#.utf8), mayBlock: false) == nil)
+        #expect(ask(with: token).status == 401)
+        #expect(services.count("/jwks") == 2)
+    }
+
+    @Test func aTokenPastItsExpiryIsNeverAnsweredFromMemory() throws {
+        let token = try services.mintIDToken(nonce: nil, lifetime: 60)
+        #expect(ask(with: token).status == 200)
+        clock.advance(61)
+        // Verified again (and within the verifier's leeway), not answered from memory.
+        #expect(service.roles(body: Array(#"{"token": "\#(token)"}"#.utf8), mayBlock: false)?.status == 200)
+        #expect(service.metricsText().contains("maws_roles_token_cache_misses_total 2\n"))
     }
 }

@@ -26,6 +26,12 @@ package struct JSONWebKeySet: Sendable, Equatable {
         try self.init(json: Data(try JSONWriter.encode(document)))
     }
 
+    /// The key of this set that `token` names (its header's `kid`), or nil.
+    package func key(of token: String) -> JSONWebKey? {
+        guard let jws = try? CompactJWS(token) else { return nil }
+        return try? key(for: jws.header.kid)
+    }
+
     /// The key a token with header `kid` must be checked with.
     ///
     /// With a `kid`, only the key of that id; without one, the set's only RS256 key (a set with

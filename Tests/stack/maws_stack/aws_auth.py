@@ -1,6 +1,8 @@
-"""What AWS checks on signed STS requests and moto does not: the SigV4 signature (recomputed with
-botocore), GetSessionToken bound to the calling user with a real TOTP check against the virtual
-MFA device's seed, and the ExternalId / MultiFactorAuthPresent conditions of a role's trust policy.
+"""What AWS checks on signed requests and moto does not: the SigV4 signature of every request, whatever
+its service and protocol (recomputed with botocore; S3's by S3's rules, over the body's SHA-256),
+GetSessionToken bound to the calling user with a real TOTP check against the virtual MFA device's
+seed, and the existence of the role and the ExternalId / MultiFactorAuthPresent conditions of its
+trust policy on AssumeRole.
 
 It also issues GetFederationToken's keys (moto answers every call with the same example key and
 keeps none): each call gets its own key, which AWS then knows, with its session token, until it
@@ -20,7 +22,7 @@ import threading
 import time
 import urllib.parse
 
-from botocore.auth import SigV4Auth
+from botocore.auth import UNSIGNED_PAYLOAD, S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -28,8 +30,8 @@ from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
 ADMIN_KEYS = {"testing": "testing"}  # what the stack itself seeds moto with
-_AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
-                   r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})")
+_AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, *"
+                   r"SignedHeaders=([^,]+), *Signature=([0-9a-f]{64})")
 
 
 def totp(seed_base32, at=None, step=30, digits=6):
@@ -46,6 +48,53 @@ class Refusal(Exception):
     def __init__(self, code, message, status="400 Bad Request"):
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
+
+
+class _Verifier(SigV4Auth):
+    """botocore's signer seen from the server's side: the canonical headers are the request's, which `verify`
+    makes exactly those SignedHeaders names, by those lowercase names (botocore never signs User-Agent and
+    a few others itself, but AWS takes a signature over any header)."""
+
+    def headers_to_sign(self, request):
+        return request.headers
+
+
+class _S3Verifier(_Verifier, S3SigV4Auth):
+    """The same by S3's rules: the path is canonical as given, neither normalised nor encoded a second time."""
+
+
+def _content_sha256(environ, service, signed, body):
+    """What AWS checks on x-amz-content-sha256: S3 wants it on every request, signed, and equal to the
+    SHA-256 of the body it received (UNSIGNED-PAYLOAD is taken, but not on PUT here: the stack wants every
+    object it stores signed). Elsewhere the header is optional, but must tell the truth if sent."""
+    declared = environ.get("HTTP_X_AMZ_CONTENT_SHA256")
+    if service == "s3":
+        if declared is None:
+            raise Refusal("InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
+        if "x-amz-content-sha256" not in signed:
+            raise Refusal("AccessDenied", "There were headers present in the request which were not signed: "
+                                          "x-amz-content-sha256", "403 Forbidden")
+        if declared == UNSIGNED_PAYLOAD and environ["REQUEST_METHOD"] != "PUT":
+            return
+        if declared == UNSIGNED_PAYLOAD or declared.startswith("STREAMING-"):
+            raise Refusal("InvalidRequest", f"x-amz-content-sha256 {declared}: this stack takes only signed bodies "
+                                            "(the body's SHA-256)")
+    if declared is not None and declared != hashlib.sha256(body).hexdigest():
+        raise Refusal("XAmzContentSHA256Mismatch",
+                      "The provided 'x-amz-content-sha256' header does not match what was computed.")
+
+
+def _path_and_query(environ, service):
+    """The path and the query's decoded (name, value) pairs, as AWS canonicalises them: from the request
+    line as it came (PATH_INFO is already decoded); S3's path decoded and encoded once again (a client may
+    have left a character such as `=` unencoded on the wire: S3 signs `%3D` all the same), any other
+    service's left to botocore, which normalises it and encodes it a second time."""
+    raw = environ.get("RAW_URI") or urllib.parse.quote(environ.get("PATH_INFO") or "/")
+    path = raw.split("?", 1)[0] if raw.startswith("/") else urllib.parse.urlsplit(raw).path
+    if service == "s3":
+        path = urllib.parse.quote(urllib.parse.unquote(path), safe="/~")
+    pairs = (part.partition("=") for part in (environ.get("QUERY_STRING") or "").split("&") if part)
+    return path, [(urllib.parse.unquote(name), urllib.parse.unquote(value)) for name, _, value in pairs]
 
 
 class SignedRequests:
@@ -121,7 +170,8 @@ class SignedRequests:
     # -- signature ------------------------------------------------------------
 
     def verify(self, environ, body):
-        """Returns the access key id of a correctly signed request; raises Refusal otherwise."""
+        """Returns the access key id of a correctly signed request; raises Refusal otherwise. `body` is the
+        body as received (S3's signature covers its SHA-256)."""
         authorization = environ.get("HTTP_AUTHORIZATION", "")
         match = _AUTH.fullmatch(authorization)
         if not match:
@@ -133,14 +183,14 @@ class SignedRequests:
         headers = {}
         for name in signed.split(";"):
             wsgi_name = name.upper().replace("-", "_")
-            value = environ.get("CONTENT_TYPE") if name == "content-type" else environ.get(f"HTTP_{wsgi_name}")
+            value = environ.get(wsgi_name if name in ("content-type", "content-length") else f"HTTP_{wsgi_name}")
             if value is None:
                 raise Refusal("SignatureDoesNotMatch", f"signed header {name} is missing")
             headers[name] = value
-        url = f"http://{environ['HTTP_HOST']}{environ.get('PATH_INFO') or '/'}"
-        if environ.get("QUERY_STRING"):
-            url += "?" + environ["QUERY_STRING"]
-        request = AWSRequest(method=environ["REQUEST_METHOD"], url=url, data=body, headers=headers)
+        _content_sha256(environ, service, headers, body)
+        path, query = _path_and_query(environ, service)
+        request = AWSRequest(method=environ["REQUEST_METHOD"], url=f"http://{environ['HTTP_HOST']}{path}", data=body,
+                             headers=headers, params=query)
         request.context["timestamp"] = headers.get("x-amz-date", "")
         token = headers.get("x-amz-security-token")
         federated = self.federated_user(key_id)
@@ -148,7 +198,7 @@ class SignedRequests:
             raise Refusal("InvalidClientTokenId", "The security token included in the request is invalid.", "403 Forbidden")
         if federated and federated["expires"] is not None and time.time() >= federated["expires"]:
             raise Refusal("ExpiredToken", "The security token included in the request is expired", "403 Forbidden")
-        auth = SigV4Auth(Credentials(key_id, secret, token), service, region)
+        auth = (_S3Verifier if service == "s3" else _Verifier)(Credentials(key_id, secret, token), service, region)
         canonical = auth.canonical_request(request)
         expected = auth.signature(auth.string_to_sign(request, canonical), request)
         if not hmac.compare_digest(expected, signature):
@@ -232,15 +282,17 @@ class SignedRequests:
 </GetFederationTokenResponse>"""
 
     def check_assume_role(self, key_id, form):
-        """The trust-policy conditions moto ignores: sts:ExternalId and aws:MultiFactorAuthPresent."""
-        if key_id in ADMIN_KEYS:
-            return
+        """What moto does not check: that the role exists (moto hands out keys for any ARN), for every
+        caller; then, but for the stack's admin keys, the trust policy's sts:ExternalId and
+        aws:MultiFactorAuthPresent conditions."""
         role_arn = form.get("RoleArn", [""])[0]
         parts = role_arn.split(":")
         try:
             role = iam_backends[parts[4]]["global"].get_role_by_arn(role_arn)
         except Exception:  # moto's own not-found error
             raise Refusal("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role_arn}", "403 Forbidden")
+        if key_id in ADMIN_KEYS:
+            return
         policy = role.assume_role_policy_document
         policy = json.loads(urllib.parse.unquote(policy)) if isinstance(policy, str) else policy
         mfa = self.session_keys.get(key_id, {}).get("mfa", False)

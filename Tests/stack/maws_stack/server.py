@@ -14,7 +14,11 @@ def free_port():
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log: it would interleave with maws's own output in the demo and tests."""
+    """No access log: it would interleave with maws's own output in the demo and tests. No Nagle delay
+    either: werkzeug writes an answer's head and body apart, and over TLS the body would wait for the
+    client's ACK of the head (some 10 ms a request)."""
+
+    disable_nagle_algorithm = True
 
     def log_request(self, *args, **kwargs):
         pass

@@ -5,14 +5,17 @@ import os
 import secrets
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import boto3
 import trustme
+from botocore.config import Config
 
 from . import idp
 from .federation import FederationEndpoint
@@ -53,6 +56,22 @@ DEFAULT_ROLES = [
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def _web_identity_trust(account, provider, groups):
+    """The trust policy of a role for the IdP's users in `groups` (StringLike patterns), as maws-roles maps them."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": f"arn:aws:iam::{account}:oidc-provider/{provider}"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {f"{provider}:aud": CLIENT_ID},
+                "ForAnyValue:StringLike": {f"{provider}:amr": groups},
+            },
+        }],
+    }
+
+
 def roles_binary():
     """The project's maws-roles: $MAWS_ROLES_BIN, else beside $MAWS_BIN, else the debug build."""
     if os.environ.get("MAWS_ROLES_BIN"):
@@ -63,7 +82,7 @@ def roles_binary():
 
 
 class Stack:
-    """The IdP, AWS (STS and IAM), the AWS federation endpoint, a HashiCorp Vault stand-in
+    """The IdP, AWS (STS, IAM, S3, Organizations), the AWS federation endpoint, a HashiCorp Vault stand-in
     (`vault_app`, set up by its `configure_default`) and the project's roles API server, each on a
     free 127.0.0.1 port, over HTTPS with a certificate from a certificate authority made
     for this run (`ca_file` is its certificate, to trust). `tls=False` serves plain HTTP instead
@@ -77,6 +96,7 @@ class Stack:
         self.tls = tls
         self._servers = []
         self._roles_process = None
+        self._member_accounts = 0  # how many accounts create_organization has made
         self.ca = trustme.CA(organization_name="maws test stack")
         self.certificate = self.ca.issue_cert("127.0.0.1", "localhost")
         self._files = Path(tempfile.mkdtemp(prefix="maws-stack-"))
@@ -222,9 +242,13 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
 
     def client(self, service, **credentials):
         """A boto3 client of the stack's AWS: with the keys the stack seeds moto with, or with the
-        given aws_access_key_id, aws_secret_access_key and aws_session_token."""
+        given aws_access_key_id, aws_secret_access_key and aws_session_token. S3 clients sign their
+        bodies (over HTTPS boto3 would otherwise send uploads unsigned, which the stack refuses), path-style."""
         credentials = credentials or {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-        return boto3.client(service, endpoint_url=self.aws.url, region_name="us-east-1", verify=self.ca_file, **credentials)
+        config = Config(request_checksum_calculation="when_required",
+                        s3={"payload_signing_enabled": True, "addressing_style": "path"}) if service == "s3" else None
+        return boto3.client(service, endpoint_url=self.aws.url, region_name="us-east-1", verify=self.ca_file, config=config,
+                            **credentials)
 
     def _seed(self):
         iam = self.client("iam")
@@ -238,19 +262,66 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
         key = iam.create_access_key(UserName="role-map-builder")["AccessKey"]
         self.builder_keys = (key["AccessKeyId"], key["SecretAccessKey"])
         for name, groups, max_duration in self.roles:
-            policy = {
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{provider}"},
-                    "Action": "sts:AssumeRoleWithWebIdentity",
-                    "Condition": {
-                        "StringEquals": {f"{provider}:aud": CLIENT_ID},
-                        "ForAnyValue:StringLike": {f"{provider}:amr": groups},
-                    },
-                }],
-            }
+            policy = _web_identity_trust(ACCOUNT_ID, provider, groups)
             iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(policy), MaxSessionDuration=max_duration)
+
+    def create_bucket(self, name):
+        """Creates an S3 bucket in the stack's AWS (where maws-roles may keep its maps); its name."""
+        self.client("s3").create_bucket(Bucket=name)
+        return name
+
+    def create_organization(self, accounts, reader_role_name="maws-role-reader", without_reader=(), closed=(),
+                            federated_roles=1):
+        """Makes the stack's account the management account of an AWS Organization (if it is not yet)
+        and creates `accounts` member accounts in it, each set up as an organisation's would be for
+        maws-roles: the IdP's OIDC provider; `federated_roles` roles (Team0, Team1...) trusting it for
+        web identity like the stack's own, admitting the groups team-N, team-N-1, team-N-2... (N numbers
+        the stack's member accounts from 0, over every call); the account alias org-acct-N; and the
+        reader role `reader_role_name`, which the builder (the IAM user role-map-builder) may assume,
+        except in the accounts whose index in this call is in `without_reader`. The accounts whose
+        index is in `closed` are then closed (SUSPENDED in ListAccounts). Each account is set up as
+        AWS lets its management account: through the OrganizationAccountAccessRole CreateAccount makes.
+
+        Returns, per account, {"id", "name", "status", "reader": bool, "groups": [...], "roles": [arns]}."""
+        organizations, sts = self.client("organizations"), self.client("sts")
+        try:
+            organizations.create_organization(FeatureSet="ALL")
+        except organizations.exceptions.AlreadyInOrganizationException:
+            pass
+        provider = self.issuer.split("://", 1)[1]
+        builder = f"arn:aws:iam::{ACCOUNT_ID}:user/role-map-builder"
+        reader_trust = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": builder}, "Action": "sts:AssumeRole"}]})
+        first, self._member_accounts = self._member_accounts, self._member_accounts + accounts
+        clients = threading.Lock()
+
+        def create(index):
+            number = first + index
+            name = f"org-account-{number}"
+            created = organizations.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
+            account = created["AccountId"]
+            keys = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+                                   RoleSessionName="stack")["Credentials"]
+            with clients:  # boto3's default session makes one client at a time
+                iam = self.client("iam", aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"],
+                                  aws_session_token=keys["SessionToken"])
+            iam.create_open_id_connect_provider(Url=self.issuer, ClientIDList=[CLIENT_ID], ThumbprintList=["0" * 40])
+            iam.create_account_alias(AccountAlias=f"org-acct-{number}")
+            reader = index not in without_reader
+            if reader:
+                iam.create_role(RoleName=reader_role_name, AssumeRolePolicyDocument=reader_trust)
+            groups = [f"team-{number}" + (f"-{k}" if k else "") for k in range(federated_roles)]
+            roles = [iam.create_role(RoleName=f"Team{k}", AssumeRolePolicyDocument=json.dumps(_web_identity_trust(
+                account, provider, [group])))["Role"]["Arn"] for k, group in enumerate(groups)]
+            status = "ACTIVE"
+            if index in closed:
+                organizations.close_account(AccountId=account)
+                status = "SUSPENDED"
+            return {"id": account, "name": name, "status": status, "reader": reader, "groups": groups, "roles": roles}
+
+        # A few at a time: most of each request's time is the TLS handshake and the wait for the answer.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(create, range(accounts)))
 
     def role_arn(self, name):
         return f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
