@@ -53,11 +53,14 @@ struct Route: Sendable {
 
 /// The roles API's HTTP/1.1 server, on SwiftNIO's event loops directly: each request is read,
 /// routed and answered by the loop that owns its connection, without a task or a thread hop, and
-/// only blocking work goes to the worker pool, its answer written back on the loop. Keep-alive,
-/// pipelined requests answered in order (NIO's pipelining handler), bodies over 64 KiB refused
-/// with 413 before they are read whole, and every request logged and counted when answered.
+/// only blocking work goes to the worker pool, its answer written back on the loop. Requests are
+/// parsed by NIO's HTTP decoder; answers are written as one buffer each (they are small and of one
+/// shape). Keep-alive; pipelined requests answered in order; bodies over 64 KiB refused with 413
+/// before they are read whole; every request logged and counted when answered.
 final class HTTPServer: Sendable {
     static let maximumBodyBytes = 64 * 1024
+    /// Pipelined requests a connection may have waiting before it stops reading more.
+    static let maximumQueued = 16
 
     private let router: @Sendable (IncomingRequest) -> Route
     private let pool: WorkerPool
@@ -82,7 +85,7 @@ final class HTTPServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
                     try channel.pipeline.syncOperations.addHandler(Connection(server: self))
                 }
             }
@@ -97,16 +100,28 @@ final class HTTPServer: Sendable {
         }
     }
 
-    /// One connection's requests, one at a time (the pipelining handler holds the next back).
-    private final class Connection: ChannelInboundHandler, RemovableChannelHandler {
+    /// A request read whole, waiting for its turn.
+    private struct Pending {
+        var head: HTTPRequestHead
+        var body: [UInt8]
+        var tooLarge: Bool
+        var started: ContinuousClock.Instant
+    }
+
+    /// One connection: its requests in the order they came, one answered at a time.
+    private final class Connection: ChannelDuplexHandler, RemovableChannelHandler {
         typealias InboundIn = HTTPServerRequestPart
-        typealias OutboundOut = HTTPServerResponsePart
+        typealias OutboundIn = Never
+        typealias OutboundOut = ByteBuffer
 
         private let server: HTTPServer
-        private var head: HTTPRequestHead?
-        private var body: [UInt8] = []
-        private var tooLarge = false
-        private var started = ContinuousClock.now
+        private var reading: Pending?
+        private var queue: [Pending] = []
+        /// An answer is being made on the worker pool.
+        private var busy = false
+        /// A read held back while the queue is full.
+        private var readHeld = false
+        private var closing = false
 
         init(server: HTTPServer) {
             self.server = server
@@ -115,40 +130,54 @@ final class HTTPServer: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head):
-                self.head = head
-                body.removeAll(keepingCapacity: true)
-                tooLarge = false
-                started = .now
+                reading = Pending(head: head, body: [], tooLarge: false, started: .now)
                 server.inFlight.withLock { $0 += 1 }
             case .body(var chunk):
-                guard !tooLarge else { return }
-                if body.count + chunk.readableBytes > HTTPServer.maximumBodyBytes {
-                    tooLarge = true  // The rest is read and dropped; the answer is 413.
+                guard var request = reading, !request.tooLarge else { return }
+                reading = nil  // Not shared while the body grows, so it grows in place.
+                if request.body.count + chunk.readableBytes > HTTPServer.maximumBodyBytes {
+                    request.tooLarge = true  // The rest is read and dropped; the answer is 413.
+                    request.body = []
                 } else {
-                    body += chunk.readBytes(length: chunk.readableBytes) ?? []
+                    request.body += chunk.readBytes(length: chunk.readableBytes) ?? []
                 }
+                reading = request
             case .end:
-                guard let head else { return }
-                self.head = nil
-                respond(to: head, context: context)
+                guard let request = reading else { return }
+                reading = nil
+                queue.append(request)
+                answerQueued(context: context)
             }
         }
 
-        private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        /// Answers the queued requests in order until one must wait for the worker pool.
+        private func answerQueued(context: ChannelHandlerContext) {
+            while !busy, !closing, !queue.isEmpty {
+                answer(queue.removeFirst(), context: context)
+            }
+            if readHeld, queue.count < HTTPServer.maximumQueued {
+                readHeld = false
+                context.read()
+            }
+        }
+
+        private func answer(_ request: Pending, context: ChannelHandlerContext) {
+            let head = request.head
             let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
             let path = String(parts.first ?? "/")
-            if tooLarge {
+            if request.tooLarge {
                 let reply = Reply(.error(413, "the request body is larger than \(HTTPServer.maximumBodyBytes / 1024) KiB"))
-                return send(reply, endpoint: path, head: head, path: path, context: context)
+                return send(reply, endpoint: path, request: request, path: path, keepAlive: false, context: context)
             }
-            let request = IncomingRequest(
+            let incoming = IncomingRequest(
                 method: head.method, path: path, query: parts.count > 1 ? parts[1] : "",
-                authorization: head.headers.first(name: "authorization"), body: body)
-            let route = server.router(request)
+                authorization: head.headers.first(name: "authorization"), body: request.body)
+            let route = server.router(incoming)
             switch route.work {
             case .now(let reply):
-                send(reply, endpoint: route.endpoint, head: head, path: path, context: context)
+                send(reply, endpoint: route.endpoint, request: request, path: path, keepAlive: head.isKeepAlive, context: context)
             case .onPool(let work):
+                busy = true
                 let loop = context.eventLoop
                 let bound = NIOLoopBound((self, context), eventLoop: loop)
                 let workers = server.pool.workers
@@ -166,54 +195,80 @@ final class HTTPServer: Sendable {
                     }
                     loop.execute {
                         let (connection, context) = bound.value
-                        connection.send(reply, endpoint: route.endpoint, head: head, path: path, context: context)
+                        connection.busy = false
+                        connection.send(
+                            reply, endpoint: route.endpoint, request: request, path: path, keepAlive: head.isKeepAlive, context: context)
+                        connection.answerQueued(context: context)
                     }
                 }
             }
         }
 
-        private func send(_ reply: Reply, endpoint: String, head: HTTPRequestHead, path: String, context: ChannelHandlerContext) {
-            let keepAlive = head.isKeepAlive && !tooLarge
-            var headers = HTTPHeaders()
-            headers.reserveCapacity(5)
-            headers.add(name: "Content-Type", value: reply.contentType)
-            headers.add(name: "Content-Length", value: String(reply.body.count))
-            headers.add(name: "Cache-Control", value: "no-store")
-            if let retryAfter = reply.retryAfter { headers.add(name: "Retry-After", value: String(retryAfter)) }
-            if !keepAlive { headers.add(name: "Connection", value: "close") }
+        private func send(_ reply: Reply, endpoint: String, request: Pending, path: String, keepAlive: Bool, context: ChannelHandlerContext)
+        {
             let status = HTTPResponseStatus(statusCode: reply.status)
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-            var buffer = context.channel.allocator.buffer(capacity: reply.body.count)
-            buffer.writeBytes(reply.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            var buffer = context.channel.allocator.buffer(capacity: 160 + reply.body.count)
+            buffer.writeString("HTTP/1.1 \(reply.status) \(status.reasonPhrase)\r\nContent-Type: \(reply.contentType)\r\n")
+            buffer.writeString("Content-Length: \(reply.body.count)\r\nCache-Control: no-store\r\n")
+            if let retryAfter = reply.retryAfter { buffer.writeString("Retry-After: \(retryAfter)\r\n") }
             if !keepAlive {
+                buffer.writeStaticString("Connection: close\r\n")
+            } else if request.head.version == .http1_0 {
+                buffer.writeStaticString("Connection: keep-alive\r\n")
+            }
+            buffer.writeStaticString("\r\n")
+            buffer.writeBytes(reply.body)
+            let written = context.writeAndFlush(wrapOutboundOut(buffer))
+            if !keepAlive {
+                closing = true
                 let channel = context.channel
                 written.whenComplete { _ in channel.close(promise: nil) }
             }
-            record(reply.status, endpoint: endpoint, method: head.method, path: path)
+            record(reply.status, endpoint: endpoint, request: request, path: path)
         }
 
         /// The access log line and the metrics; never the query, a header or the body.
-        private func record(_ status: Int, endpoint: String, method: HTTPMethod, path: String) {
-            let elapsed = ContinuousClock.now - started
+        private func record(_ status: Int, endpoint: String, request: Pending, path: String) {
+            let elapsed = ContinuousClock.now - request.started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             server.metrics.request(endpoint: endpoint, status: status, seconds: seconds)
             server.log.append(
-                #"{"time":""# + server.log.now() + #"","method":""# + method.rawValue + #"","path":"# + jsonString(path)
+                #"{"time":""# + server.log.now() + #"","method":""# + request.head.method.rawValue + #"","path":"# + jsonString(path)
                     + #","status":"# + String(status) + #","ms":"# + String((seconds * 10_000).rounded() / 10) + "}")
             server.inFlight.withLock { $0 -= 1 }
         }
 
+        /// Holds reading back while too many pipelined requests wait.
+        func read(context: ChannelHandlerContext) {
+            if queue.count >= HTTPServer.maximumQueued {
+                readHeld = true
+            } else {
+                context.read()
+            }
+        }
+
+        /// A request NIO's decoder cannot parse: 400, and the connection closed.
         func errorCaught(context: ChannelHandlerContext, error: Error) {
-            context.close(promise: nil)
+            guard error is HTTPParserError, !closing else {
+                context.close(promise: nil)
+                return
+            }
+            closing = true
+            let body = #"{"error":"the request is not HTTP/1.1 this server can read"}"#
+            var buffer = context.channel.allocator.buffer(capacity: 128)
+            buffer.writeString(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+                    + body)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            if head != nil {  // A request cut off before its end is no longer in flight.
-                head = nil
-                server.inFlight.withLock { $0 -= 1 }
-            }
+            // Requests cut off, or read and never to be answered, are no longer in flight.
+            let dropped = (reading == nil ? 0 : 1) + queue.count
+            reading = nil
+            queue.removeAll()
+            if dropped > 0 { server.inFlight.withLock { $0 -= dropped } }
             context.fireChannelInactive()
         }
     }

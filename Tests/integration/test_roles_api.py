@@ -444,3 +444,38 @@ def test_a_bad_pool_setting_is_a_one_line_error_naming_the_key(stack, tmp_path, 
     result = subprocess.run([stack.roles_bin, "serve", "-c", str(config)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and f"{key}: '{value}' is not a number" in result.stderr, result.stderr
+
+
+def test_sighup_reloads_the_config_and_a_broken_one_is_refused(stack, server, tmp_path):
+    other = tmp_path / "other-map.json"
+    other.write_text(json.dumps({"reloaded": ["arn:aws:iam::123456789012:role/ReadOnly"]}))
+    original = server.config.read_text()
+    server.config.write_text(original.replace(f"group_role_map = {server.map}\n", f"group_role_map = {other}\n", 1))
+    server.process.send_signal(signal.SIGHUP)
+    health = wait_for_health(server, lambda health: str(other) in health["map_sources"])
+    assert str(other) in health["map_sources"], health
+    assert server.roles(token(stack, ["reloaded"]))[1]["roles"] == ["arn:aws:iam::123456789012:role/ReadOnly"]
+    # A config that does not load leaves the running one in place, and says why.
+    server.config.write_text(original.replace("client_id = ", "client_id_typo = ", 1))
+    server.process.send_signal(signal.SIGHUP)
+    deadline = time.time() + 5
+    while "cannot reload" not in server.log.read_text() and time.time() < deadline:
+        time.sleep(0.1)
+    assert "cannot reload" in server.log.read_text() and "client_id" in server.log.read_text()
+    assert server.roles(token(stack, ["reloaded"]))[0] == 200
+    assert server.process.poll() is None
+
+
+def test_pipelined_requests_are_answered_in_order_and_garbage_gets_400(server):
+    import re
+    import socket
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                           b"DELETE /roles HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    assert re.findall(rb"HTTP/1.1 (\d+)", data) == [b"200", b"404", b"405"]
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        assert connection.recv(1000).startswith(b"HTTP/1.1 400 Bad Request")
