@@ -95,3 +95,81 @@ import Testing
         #expect(lookup.grantsAnything(to: "TEAM-OPS") && lookup.grantsAnything(to: "finance-x") && !lookup.grantsAnything(to: "qaa"))
     }
 }
+
+/// The builder's writes to S3 against a transport that plays another builder: its first
+/// conditional write finds the map changed since it was read.
+@Suite struct BuilderRaceTests {
+    /// S3 objects in memory (ETags counted up), where the first PUT with `If-Match` loses; every
+    /// other request goes to the in-memory STS and IAM.
+    final class RacingS3: HTTPClient, @unchecked Sendable {
+        let aws: InMemoryServices
+        var objects: [String: (bytes: [UInt8], etag: String)] = [:]
+        var version = 0
+        var racesLeft = 1
+        var assumeRoles = 0
+
+        init(aws: InMemoryServices) { self.aws = aws }
+
+        func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+            let path = request.url.string
+            guard path.contains("/maps-bucket/") else {
+                if String(decoding: request.body ?? [], as: UTF8.self).contains("Action=AssumeRole&") { assumeRoles += 1 }
+                return try aws.send(request)
+            }
+            func header(_ name: String) -> String? { request.headers.first { $0.name == name }?.value }
+            if request.method == .get {
+                guard let object = objects[path] else {
+                    return HTTPResponse(status: 404, body: Data("<Error><Code>NoSuchKey</Code></Error>".utf8))
+                }
+                return HTTPResponse(status: 200, headers: ["etag": object.etag], body: Data(object.bytes))
+            }
+            if let expected = header("If-Match") {
+                guard racesLeft == 0, objects[path]?.etag == expected else {
+                    racesLeft -= 1
+                    version += 1
+                    objects[path] = (Array("{}".utf8), "\"other-\(version)\"")  // The other builder's write.
+                    return HTTPResponse(status: 412, body: Data("<Error><Code>PreconditionFailed</Code></Error>".utf8))
+                }
+            }
+            if header("If-None-Match") == "*", objects[path] != nil { return HTTPResponse(status: 412) }
+            version += 1
+            objects[path] = (request.body ?? [], "\"v\(version)\"")
+            return HTTPResponse(status: 200, headers: ["etag": "\"v\(version)\""])
+        }
+    }
+
+    @Test func aLostRaceIsLoggedAndBuiltOnceMoreFromFreshData() throws {
+        let transport = RacingS3(aws: try InMemoryServices())
+        let environment = Environment([
+            "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9", "AWS_ENDPOINT_URL_STS": InMemoryServices.sts,
+            "AWS_ENDPOINT_URL_IAM": InMemoryServices.sts, "AWS_REGION": "us-east-1",
+        ])
+        let keys = SigV4Signer.Credentials(accessKeyID: "AKIABUILDER000000000", secretAccessKey: "builder-secret")
+        var config = BuilderConfig(
+            providers: [.init(name: "auth.example.com/", clientID: "client")],
+            groupRoleMap: try MapLocation(parsing: "s3://maps-bucket/maps/group-role-map.json"),
+            accountAliases: try MapLocation(parsing: "s3://maps-bucket/maps/account-aliases.json"), manualAliases: nil, report: nil,
+            parallelism: 1, accounts: [.init(id: "123456789012", readerRole: try RoleARN(parsing: "arn:aws:iam::123456789012:role/reader"))]
+        )
+        config.organization = nil
+        let builder = RoleMapBuilder(
+            config: config, api: AWSAccountAPI(environment: environment, http: transport),
+            organizations: OrganizationsAPI(environment: environment, http: transport), credentials: { keys },
+            store: MapStore(s3: S3Client(environment: environment, http: transport, credentials: { keys })), diagnostics: Diagnostics())
+
+        // The first build creates the maps; the second finds them changed under it once, and builds again.
+        _ = try builder.buildAndWrite()
+        #expect(transport.assumeRoles == 1)
+        transport.objects["http://127.0.0.1:9/maps-bucket/maps/account-aliases.json"] = (Array("{}".utf8), "\"stale\"")
+        let (summary, _) = try builder.buildAndWrite()
+        #expect(transport.assumeRoles == 3)
+        #expect(summary.contains("wrote"))
+        let aliases = try #require(transport.objects["http://127.0.0.1:9/maps-bucket/maps/account-aliases.json"])
+        #expect(String(decoding: aliases.bytes, as: UTF8.self).contains("yoyodyne"))
+
+        // A second loss in a row is an error, never a silent overwrite.
+        transport.racesLeft = 2
+        transport.objects["http://127.0.0.1:9/maps-bucket/maps/account-aliases.json"] = (Array("{}".utf8), "\"stale\"")
+        #expect(throws: MapStoreError.self) { try builder.buildAndWrite() }
+    }
+}

@@ -197,6 +197,10 @@ package final class InMemoryServices: HTTPClient, @unchecked Sendable {
         case "DeleteAccessKey":
             state.withLock { state in state.accessKeys.removeAll { $0 == form["AccessKeyId"] } }
             return success(action, "")
+        case "ListRoles":
+            return success(action, "<Roles/><IsTruncated>false</IsTruncated>")
+        case "ListAccountAliases":
+            return success(action, "<AccountAliases><member>yoyodyne</member></AccountAliases>")
         default:
             return error("InvalidAction", "unknown action \(action)")
         }
