@@ -10,6 +10,10 @@ import Foundation
 /// `text` as a JSON string: quotes, backslashes and control characters escaped (a path is the
 /// caller's choice, and must not break the line or forge another).
 func jsonString(_ text: String) -> String {
+    // The usual path needs no escape at all.
+    if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+        return "\"" + text + "\""
+    }
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {
@@ -43,10 +47,26 @@ final class BatchedLines: Sendable {
         }
     }
 
-    func append(_ line: String) {
+    /// One request's line, written straight into the batch (one lock, no line of its own).
+    func request(method: String, path: String, status: Int, milliseconds: Double) {
+        let date = Date()
+        let second = Int(date.timeIntervalSince1970)
+        let time = clock.withLock { clock in
+            if clock.second != second { clock = (second, ISO8601.format(date)) }
+            return clock.text
+        }
         pending.withLock { pending in
-            pending += line
-            pending += "\n"
+            pending += #"{"time":""#
+            pending += time
+            pending += #"","method":""#
+            pending += method
+            pending += #"","path":"#
+            pending += jsonString(path)
+            pending += #","status":"#
+            pending += String(status)
+            pending += #","ms":"#
+            pending += String((milliseconds * 10).rounded() / 10)
+            pending += "}\n"
             if pending.utf8.count >= Self.batchBytes {
                 Diagnostics.writeStandardError(pending)
                 pending.removeAll(keepingCapacity: true)
@@ -59,16 +79,6 @@ final class BatchedLines: Sendable {
             guard !pending.isEmpty else { return }
             Diagnostics.writeStandardError(pending)
             pending.removeAll(keepingCapacity: true)
-        }
-    }
-
-    /// The time as the log writes it, formatted once a second.
-    func now() -> String {
-        let date = Date()
-        let second = Int(date.timeIntervalSince1970)
-        return clock.withLock { clock in
-            if clock.second != second { clock = (second, ISO8601.format(date)) }
-            return clock.text
         }
     }
 }

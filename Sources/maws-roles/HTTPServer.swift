@@ -232,9 +232,7 @@ final class HTTPServer: Sendable {
             let elapsed = ContinuousClock.now - request.started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             server.metrics.request(endpoint: endpoint, status: status, seconds: seconds)
-            server.log.append(
-                #"{"time":""# + server.log.now() + #"","method":""# + request.head.method.rawValue + #"","path":"# + jsonString(path)
-                    + #","status":"# + String(status) + #","ms":"# + String((seconds * 10_000).rounded() / 10) + "}")
+            server.log.request(method: request.head.method.rawValue, path: path, status: status, milliseconds: seconds * 1000)
             server.inFlight.withLock { $0 -= 1 }
         }
 
