@@ -33,18 +33,21 @@ package final class AWSCredentialChain: Sendable {
     private let profile: String?
     private let environment: Environment
     private let http: HTTPClient
+    /// For the container endpoint: never through a proxy (its token and keys would cross it).
+    private let directHTTP: HTTPClient
     private let diagnostics: Diagnostics
     private let now: @Sendable () -> Date
     private let cached = Locked<Resolved?>(nil)
     private let refreshing = Locked(())
 
     package init(
-        profile: String?, environment: Environment, http: HTTPClient, diagnostics: Diagnostics,
+        profile: String?, environment: Environment, network: NetworkSettings, diagnostics: Diagnostics,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.profile = profile
         self.environment = environment
-        self.http = http
+        self.http = CurlHTTPClient(network: network)
+        self.directHTTP = CurlHTTPClient(network: network.direct)
         self.diagnostics = diagnostics
         self.now = now
     }
@@ -80,7 +83,7 @@ package final class AWSCredentialChain: Sendable {
         let selected = AWSProfiles.selected(nil, environment: environment)
         if let keys = try? profileKeys(selected, source: "the profile \(selected)") { return keys }
         if let container = try ContainerCredentialsSource(environment: environment) {
-            let credentials = try container.fetch(http: http)
+            let credentials = try container.fetch(http: directHTTP)
             return Resolved(credentials: credentials.signing, expiration: credentials.expiration, source: "the container endpoint")
         }
         throw AWSChainError.noCredentials

@@ -46,9 +46,11 @@ package struct BuilderConfig: Sendable, Equatable {
         package var roleARN: RoleARN?
         package var excluded: Set<String> = []
 
-        /// The reader role of `account`, in the partition of `roleARN` (else `aws`).
-        package func readerRole(in account: String) -> RoleARN {
-            try! RoleARN(parsing: "arn:\(roleARN?.partition ?? "aws"):iam::\(account):role/\(readerRoleName)")
+        /// The reader role of `account`, in the partition of `roleARN` (else `aws`); nil for an
+        /// account id that is not one (12 digits).
+        package func readerRole(in account: String) -> RoleARN? {
+            guard account.count == 12, account.allSatisfy(\.isNumber) else { return nil }
+            return try? RoleARN(parsing: "arn:\(roleARN?.partition ?? "aws"):iam::\(account):role/\(readerRoleName)")
         }
     }
 
@@ -69,13 +71,19 @@ package struct BuilderConfig: Sendable, Equatable {
     }
 
     package static func load(_ path: String) throws -> BuilderConfig {
+        guard let config = try loadIfPresent(path) else {
+            throw ConfigError.invalidSetting(source: path, reason: "there is no [builder] section")
+        }
+        return config
+    }
+
+    /// The builder of `path`, nil when it has no `[builder]` section.
+    package static func loadIfPresent(_ path: String) throws -> BuilderConfig? {
         guard let document = try INIDocument.read(path, syntaxError: { ConfigError.syntax(path: path, line: $0.line, reason: $0.reason) })
         else {
             throw ConfigError.fileNotFound(path: path)
         }
-        guard let builder = document.section("builder") else {
-            throw ConfigError.invalidSetting(source: path, reason: "there is no [builder] section")
-        }
+        guard let builder = document.section("builder") else { return nil }
         func required(_ key: String) throws -> String {
             guard let value = builder.entry(key)?.value, !value.isEmpty else {
                 throw ConfigError.missingRequired(keys: [key], searched: [path])

@@ -49,6 +49,11 @@ package struct MapStore: Sendable {
     /// The largest document read (a map of a very large organisation is a few MB).
     package static let maximumBytes = 64 << 20
 
+    /// The transport for S3: a map may be as large as `maximumBytes`, and take a minute.
+    package static func s3HTTP(_ network: NetworkSettings) -> HTTPClient {
+        CurlHTTPClient(network: network, totalTimeout: 60, maximumResponseBytes: maximumBytes)
+    }
+
     /// nil when no credentials are at hand: an S3 location then fails with that reason.
     private let s3: S3Client?
 

@@ -78,18 +78,32 @@ package final class Metrics: Sendable {
         func family(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         }
+        /// A label value as the text format wants it (backslash, quote and line feed escaped).
+        func label(_ value: String) -> String {
+            var escaped = ""
+            for character in value {
+                switch character {
+                case "\\": escaped += "\\\\"
+                case "\"": escaped += "\\\""
+                case "\n": escaped += "\\n"
+                default: escaped.append(character)
+                }
+            }
+            return escaped
+        }
         func number(_ value: Double) -> String {
             value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
         }
         family("maws_roles_requests_total", "counter", "Requests answered, by endpoint and HTTP status.")
         for endpoint in counters.requests.keys.sorted() {
             for (status, count) in counters.requests[endpoint]!.sorted(by: { $0.key < $1.key }) {
-                out += "maws_roles_requests_total{endpoint=\"\(endpoint)\",status=\"\(status)\"} \(count)\n"
+                out += "maws_roles_requests_total{endpoint=\"\(label(endpoint))\",status=\"\(status)\"} \(count)\n"
             }
         }
         family("maws_roles_request_duration_seconds", "histogram", "Time from the request to the answer.")
         for endpoint in counters.latency.keys.sorted() {
             let histogram = counters.latency[endpoint]!
+            let endpoint = label(endpoint)
             var cumulative: UInt64 = 0
             for (bound, count) in zip(Self.buckets, histogram.counts) {
                 cumulative += count

@@ -71,7 +71,14 @@ package struct RoleMapBuilder: Sendable {
         if !inactive.isEmpty { diagnostics.debug("not scanning \(inactive.count) accounts that are not ACTIVE") }
         let named = Set(config.accounts.map(\.id))
         let joined = listed.filter { $0.state == "ACTIVE" && !organization.excluded.contains($0.id) && !named.contains($0.id) }
-        return config.accounts + joined.map { BuilderConfig.Account(id: $0.id, readerRole: organization.readerRole(in: $0.id)) }
+        return config.accounts
+            + joined.compactMap { account in
+                guard let role = organization.readerRole(in: account.id) else {
+                    diagnostics.warning("ListAccounts listed '\(TerminalText.line(account.id))', which is not an account id; skipped")
+                    return nil
+                }
+                return BuilderConfig.Account(id: account.id, readerRole: role)
+            }
     }
 
     package func build() throws -> Result {
@@ -243,7 +250,8 @@ extension RoleMapBuilder {
         return RoleMapBuilder(
             config: config, api: AWSAccountAPI(environment: environment, http: http),
             organizations: OrganizationsAPI(environment: environment, http: http), credentials: chain.credentials,
-            store: MapStore(s3: S3Client(environment: environment, http: http, credentials: chain.credentials)),
+            store: MapStore(
+                s3: S3Client(environment: environment, http: MapStore.s3HTTP(config.network(environment)), credentials: chain.credentials)),
             diagnostics: diagnostics)
     }
 }

@@ -85,7 +85,6 @@ package final class RolesService: Sendable {
             return .error(400, "expected a JSON object with a 'token' (the ID token)")
         }
         let useCache = !bypassCache && request["cache"] != .bool(false)
-        guard useCache || mayBlock else { return nil }
         let digest = try? VerifiedTokens.Digest(token)
         let time = now().timeIntervalSince1970
         if useCache, let digest, let entry = tokens.entry(digest, now: time), providerKeys.freshKeysInclude(entry.key) {
@@ -104,7 +103,6 @@ package final class RolesService: Sendable {
         case .refused(let answer): return answer
         case .verified(let claims, let exp, let verifyingKey):
             key = verifyingKey
-            metrics.tokenCache(hit: false)
             switch claims[config.groupsClaim] {
             case .array(let items)?: groups = items.compactMap(\.stringValue)
             case .string(let single)?: groups = [single]
@@ -113,7 +111,12 @@ package final class RolesService: Sendable {
             }
             expires = exp
         }
-        if !useCache { maps.check() }
+        // Checking the maps' sources blocks: done once the token is known good, off the loop.
+        if !useCache {
+            guard mayBlock else { return nil }
+            maps.check()
+        }
+        metrics.tokenCache(hit: false)
         guard let version = maps.current else { return .error(503, "the group-role map is not available yet") }
         let answer = version.lookup.answer(for: groups)
         if let digest {

@@ -141,7 +141,7 @@ package final class ServedMaps: @unchecked Sendable {
 
     /// Starts the thread that checks every `interval` seconds (or at once after `checkSoon()`).
     package func startPolling() {
-        _ = Threads.startDetached { [self] in
+        let failure = Threads.startDetached { [self] in
             while true {
                 wakeUp.lock()
                 if !pending && !stopped { wakeUp.wait(seconds: interval) }
@@ -152,6 +152,7 @@ package final class ServedMaps: @unchecked Sendable {
                 check()
             }
         }
+        if let failure { diagnostics.warning("cannot start the thread that checks the maps: \(failure); they will not be reloaded") }
     }
 
     /// Asks the polling thread to check now (after a rebuild, say).

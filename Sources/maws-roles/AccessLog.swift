@@ -29,25 +29,28 @@ func jsonString(_ text: String) -> String {
 }
 
 /// The access log: one JSON line per request on stderr (time, method, path, status,
-/// milliseconds; never the query, a header or the body, which may hold tokens), gathered and
-/// written together, when 32 KiB have gathered or 200 ms have
-/// passed: a write per request cost the API more than answering it. Lines from every thread keep
-/// their order, each whole. `flush()` writes what is left (at shutdown).
+/// milliseconds; never the query, a header or the body, which may hold tokens). Lines gather in
+/// memory and a thread of their own writes them every 50 ms: a write per request cost the API
+/// more than answering it, and an event loop must never wait on a slow log pipe. Lines keep their
+/// order, each whole; past `maximumPending` (a log reader stalled) lines are dropped and counted,
+/// and the count is logged. `flush()` writes what is left (at shutdown).
 final class BatchedLines: Sendable {
-    private static let batchBytes = 32 * 1024
-    private let pending = Locked("")
+    static let maximumPending = 8 << 20
+    private let pending = Locked((text: "", dropped: 0))
+    /// Held while writing, so that the flusher and `flush()` never interleave their writes.
+    private let writing = Locked(())
     private let clock = Locked((second: 0, text: ""))
 
     init() {
         _ = Threads.startDetached { [self] in
             while true {
-                usleep(200_000)
+                usleep(50_000)
                 flush()
             }
         }
     }
 
-    /// One request's line, written straight into the batch (one lock, no line of its own).
+    /// One request's line, appended straight to the batch.
     func request(method: String, path: String, status: Int, milliseconds: Double) {
         let date = Date()
         let second = Int(date.timeIntervalSince1970)
@@ -56,29 +59,33 @@ final class BatchedLines: Sendable {
             return clock.text
         }
         pending.withLock { pending in
-            pending += #"{"time":""#
-            pending += time
-            pending += #"","method":""#
-            pending += method
-            pending += #"","path":"#
-            pending += jsonString(path)
-            pending += #","status":"#
-            pending += String(status)
-            pending += #","ms":"#
-            pending += String((milliseconds * 10).rounded() / 10)
-            pending += "}\n"
-            if pending.utf8.count >= Self.batchBytes {
-                Diagnostics.writeStandardError(pending)
-                pending.removeAll(keepingCapacity: true)
+            guard pending.text.utf8.count < Self.maximumPending else {
+                pending.dropped += 1
+                return
             }
+            pending.text += #"{"time":""#
+            pending.text += time
+            pending.text += #"","method":""#
+            pending.text += method
+            pending.text += #"","path":"#
+            pending.text += jsonString(path)
+            pending.text += #","status":"#
+            pending.text += String(status)
+            pending.text += #","ms":"#
+            pending.text += String((milliseconds * 10).rounded() / 10)
+            pending.text += "}\n"
         }
     }
 
+    /// Writes what has gathered (off the lock the request threads take).
     func flush() {
-        pending.withLock { pending in
-            guard !pending.isEmpty else { return }
-            Diagnostics.writeStandardError(pending)
-            pending.removeAll(keepingCapacity: true)
+        writing.withLock { _ in
+            let (text, dropped) = pending.withLock { pending in
+                defer { pending = ("", 0) }
+                return (pending.text, pending.dropped)
+            }
+            if !text.isEmpty { Diagnostics.writeStandardError(text) }
+            if dropped > 0 { Diagnostics.writeLine("maws-roles: the log could not keep up; \(dropped) access log lines dropped") }
         }
     }
 }

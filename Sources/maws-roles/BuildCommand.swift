@@ -45,8 +45,7 @@ struct BuildCommand: ParsableCommand {
         let diagnostics = Diagnostics(verbose: verbose)
         let config = try BuilderConfig.load(self.config)
         let chain = AWSCredentialChain(
-            profile: profile, environment: environment, http: CurlHTTPClient(network: config.network(environment)),
-            diagnostics: diagnostics)
+            profile: profile, environment: environment, network: config.network(environment), diagnostics: diagnostics)
         let builder = RoleMapBuilder.standard(config: config, chain: chain, environment: environment, diagnostics: diagnostics)
         while true {
             let (summary, failed) = try builder.buildAndWrite()

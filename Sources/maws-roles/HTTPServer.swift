@@ -55,12 +55,15 @@ struct Route: Sendable {
 /// routed and answered by the loop that owns its connection, without a task or a thread hop, and
 /// only blocking work goes to the worker pool, its answer written back on the loop. Requests are
 /// parsed by NIO's HTTP decoder; answers are written as one buffer each (they are small and of one
-/// shape). Keep-alive; pipelined requests answered in order; bodies over 64 KiB refused with 413
-/// before they are read whole; every request logged and counted when answered.
+/// shape). Keep-alive; pipelined requests answered in order, and no more read while a client does
+/// not read its answers; bodies over 64 KiB answered 413 and never kept; a connection idle for a
+/// minute closed; every request logged and counted when answered.
 final class HTTPServer: Sendable {
     static let maximumBodyBytes = 64 * 1024
     /// Pipelined requests a connection may have waiting before it stops reading more.
     static let maximumQueued = 16
+    /// A connection that sends nothing for this long (between requests or within one) is closed.
+    static let idleTimeout = TimeAmount.seconds(60)
 
     private let router: @Sendable (IncomingRequest) -> Route
     private let pool: WorkerPool
@@ -68,6 +71,8 @@ final class HTTPServer: Sendable {
     private let log: BatchedLines
     /// Requests read and not yet answered, so that a stop waits for them.
     private let inFlight = Locked(0)
+    /// Stopping: answers close their connections.
+    private let draining = Locked(false)
 
     init(router: @escaping @Sendable (IncomingRequest) -> Route, pool: WorkerPool, metrics: Metrics, log: BatchedLines) {
         self.router = router
@@ -85,6 +90,7 @@ final class HTTPServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: HTTPServer.idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
                     try channel.pipeline.syncOperations.addHandler(Connection(server: self))
                 }
@@ -92,8 +98,10 @@ final class HTTPServer: Sendable {
         return try await bootstrap.bind(host: host, port: port).get()
     }
 
-    /// Waits until every request read has been answered, at most `seconds`.
+    /// Waits until every request read has been answered and its answer written, at most `seconds`;
+    /// answers meanwhile close their connections.
     func drain(seconds: Double) async {
+        draining.withLock { $0 = true }
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while inFlight.withLock({ $0 }) > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
@@ -122,6 +130,8 @@ final class HTTPServer: Sendable {
         /// A read held back while the queue is full.
         private var readHeld = false
         private var closing = false
+        /// The parts of a request already refused on its declared length are dropped.
+        private var discarding = false
 
         init(server: HTTPServer) {
             self.server = server
@@ -130,8 +140,17 @@ final class HTTPServer: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head):
-                reading = Pending(head: head, body: [], tooLarge: false, started: .now)
                 server.inFlight.withLock { $0 += 1 }
+                let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+                guard declared <= HTTPServer.maximumBodyBytes else {
+                    // Refused on its declared length at once: the body is neither read whole nor kept,
+                    // and the connection closes after the 413.
+                    discarding = true
+                    queue.append(Pending(head: head, body: [], tooLarge: true, started: .now))
+                    return answerQueued(context: context)
+                }
+                discarding = false
+                reading = Pending(head: head, body: [], tooLarge: false, started: .now)
             case .body(var chunk):
                 guard var request = reading, !request.tooLarge else { return }
                 reading = nil  // Not shared while the body grows, so it grows in place.
@@ -143,7 +162,7 @@ final class HTTPServer: Sendable {
                 }
                 reading = request
             case .end:
-                guard let request = reading else { return }
+                guard !discarding, let request = reading else { return }
                 reading = nil
                 queue.append(request)
                 answerQueued(context: context)
@@ -152,10 +171,11 @@ final class HTTPServer: Sendable {
 
         /// Answers the queued requests in order until one must wait for the worker pool.
         private func answerQueued(context: ChannelHandlerContext) {
-            while !busy, !closing, !queue.isEmpty {
+            // A client that does not read its answers gets no more until it does.
+            while !busy, !closing, !queue.isEmpty, context.channel.isWritable {
                 answer(queue.removeFirst(), context: context)
             }
-            if readHeld, queue.count < HTTPServer.maximumQueued {
+            if readHeld, queue.count < HTTPServer.maximumQueued, context.channel.isWritable {
                 readHeld = false
                 context.read()
             }
@@ -167,7 +187,7 @@ final class HTTPServer: Sendable {
             let path = String(parts.first ?? "/")
             if request.tooLarge {
                 let reply = Reply(.error(413, "the request body is larger than \(HTTPServer.maximumBodyBytes / 1024) KiB"))
-                return send(reply, endpoint: path, request: request, path: path, keepAlive: false, context: context)
+                return send(reply, endpoint: "TooLarge", request: request, path: path, keepAlive: false, context: context)
             }
             let incoming = IncomingRequest(
                 method: head.method, path: path, query: parts.count > 1 ? parts[1] : "",
@@ -206,6 +226,7 @@ final class HTTPServer: Sendable {
 
         private func send(_ reply: Reply, endpoint: String, request: Pending, path: String, keepAlive: Bool, context: ChannelHandlerContext)
         {
+            let keepAlive = keepAlive && !server.draining.withLock { $0 }
             let status = HTTPResponseStatus(statusCode: reply.status)
             var buffer = context.channel.allocator.buffer(capacity: 160 + reply.body.count)
             buffer.writeString("HTTP/1.1 \(reply.status) \(status.reasonPhrase)\r\nContent-Type: \(reply.contentType)\r\n")
@@ -217,14 +238,15 @@ final class HTTPServer: Sendable {
                 buffer.writeStaticString("Connection: keep-alive\r\n")
             }
             buffer.writeStaticString("\r\n")
-            buffer.writeBytes(reply.body)
+            if request.head.method != .HEAD { buffer.writeBytes(reply.body) }  // HEAD: the headers alone.
             let written = context.writeAndFlush(wrapOutboundOut(buffer))
-            if !keepAlive {
-                closing = true
-                let channel = context.channel
-                written.whenComplete { _ in channel.close(promise: nil) }
-            }
             record(reply.status, endpoint: endpoint, request: request, path: path)
+            if !keepAlive { closing = true }
+            let (server, channel, close) = (self.server, context.channel, !keepAlive)
+            written.whenComplete { _ in
+                server.inFlight.withLock { $0 -= 1 }
+                if close { channel.close(promise: nil) }
+            }
         }
 
         /// The access log line and the metrics; never the query, a header or the body.
@@ -233,21 +255,35 @@ final class HTTPServer: Sendable {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             server.metrics.request(endpoint: endpoint, status: status, seconds: seconds)
             server.log.request(method: request.head.method.rawValue, path: path, status: status, milliseconds: seconds * 1000)
-            server.inFlight.withLock { $0 -= 1 }
         }
 
-        /// Holds reading back while too many pipelined requests wait.
+        /// Holds reading back while too many pipelined requests wait, or answers are not being read.
         func read(context: ChannelHandlerContext) {
-            if queue.count >= HTTPServer.maximumQueued {
+            if queue.count >= HTTPServer.maximumQueued || !context.channel.isWritable {
                 readHeld = true
             } else {
                 context.read()
             }
         }
 
-        /// A request NIO's decoder cannot parse: 400, and the connection closed.
+        func channelWritabilityChanged(context: ChannelHandlerContext) {
+            if context.channel.isWritable { answerQueued(context: context) }
+            context.fireChannelWritabilityChanged()
+        }
+
+        /// Nothing read for `idleTimeout`: the connection is closed, unless its answer is being made.
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read, !busy {
+                context.close(promise: nil)
+            } else {
+                context.fireUserInboundEventTriggered(event)
+            }
+        }
+
+        /// A request NIO's decoder cannot parse: 400, and the connection closed (at once when an
+        /// earlier request's answer is still to come, which the 400 must not pass).
         func errorCaught(context: ChannelHandlerContext, error: Error) {
-            guard error is HTTPParserError, !closing else {
+            guard error is HTTPParserError, !closing, !busy, queue.isEmpty else {
                 context.close(promise: nil)
                 return
             }

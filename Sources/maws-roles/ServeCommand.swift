@@ -92,22 +92,22 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = MawsCore.Environment.current
         let api = try APIConfig.load(config)
         let network = api.network(environment)
-        let chain = AWSCredentialChain(
-            profile: nil, environment: environment, http: CurlHTTPClient(network: network), diagnostics: diagnostics)
-        let store = MapStore(s3: S3Client(environment: environment, http: CurlHTTPClient(network: network), credentials: chain.credentials))
+        let chain = AWSCredentialChain(profile: nil, environment: environment, network: network, diagnostics: diagnostics)
+        let store = MapStore(s3: S3Client(environment: environment, http: MapStore.s3HTTP(network), credentials: chain.credentials))
         let service = RolesService(
             config: api, http: CurlHTTPClient(network: network), store: store, diagnostics: diagnostics, metrics: metrics,
-            rebuild: rebuildAction(chain: chain, environment: environment, diagnostics: diagnostics))
+            rebuild: try rebuildAction(chain: chain, environment: environment, diagnostics: diagnostics))
         service.maps.check()
         service.maps.startPolling()
         return service
     }
 
-    /// The rebuild endpoint runs the builder of the same config file, if it has one.
+    /// The rebuild endpoint runs the builder of the same config file, if it has one (a `[builder]`
+    /// section that does not load is an error, not a rebuild endpoint quietly off).
     private func rebuildAction(
         chain: AWSCredentialChain, environment: MawsCore.Environment, diagnostics: Diagnostics
-    ) -> (@Sendable () throws -> String)? {
-        guard let builderConfig = try? BuilderConfig.load(config) else { return nil }
+    ) throws -> (@Sendable () throws -> String)? {
+        guard let builderConfig = try BuilderConfig.loadIfPresent(config) else { return nil }
         let builder = RoleMapBuilder.standard(config: builderConfig, chain: chain, environment: environment, diagnostics: diagnostics)
         return { try builder.buildAndWrite().summary }
     }

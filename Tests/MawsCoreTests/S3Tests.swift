@@ -50,7 +50,11 @@ import Foundation
     @Test func locationsAreParsedStrictly() throws {
         let location = try S3Location(parsing: "s3://maws-maps/prod/group-role-map.json")
         #expect(location.bucket == "maws-maps" && location.key == "prod/group-role-map.json")
-        for bad in ["s3://Maws/x", "s3://ab/x", "s3://bucket", "s3://bucket/", "s3://-bucket/x", "s3://bucket/a\nb", "/var/lib/x"] {
+        for bad in [
+            "s3://Maws/x", "s3://ab/x", "s3://bucket", "s3://bucket/", "s3://-bucket/x", "s3://bucket/a\nb", "/var/lib/x",
+            "s3://bucket/a/../b",
+            "s3://bucket/./x",
+        ] {
             #expect(throws: S3LocationError.self) { try S3Location(parsing: bad) }
         }
     }

@@ -479,3 +479,22 @@ def test_pipelined_requests_are_answered_in_order_and_garbage_gets_400(server):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
         connection.sendall(b"NOT HTTP AT ALL\r\n\r\n")
         assert connection.recv(1000).startswith(b"HTTP/1.1 400 Bad Request")
+
+
+def test_head_has_no_body_and_an_oversized_request_never_labels_the_metrics(server):
+    import socket
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 405") and b"Content-Length: " in head and body == b""
+    # Refused on its declared length, before the body is read; the path is not a metrics label.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(b'POST /x"} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n' + b"a" * 1000)
+        answer = connection.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413") and b"Connection: close" in answer
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    assert 'endpoint="TooLarge",status="413"' in metrics and '/x"' not in metrics

@@ -81,7 +81,11 @@ package struct S3Client: Sendable {
         let response = try send("PUT", location, headers: headers, body: bytes)
         switch response.status {
         case 200..<300:
-            return response.headers["etag"] ?? ""
+            // The next conditional write needs it: without one, it could not be made safely.
+            guard let etag = response.headers["etag"], !etag.isEmpty else {
+                throw S3Error.invalidResponse(location: location, reason: "no ETag header after the PUT")
+            }
+            return etag
         // 409 ConditionalRequestConflict: a concurrent conditional write to the same key won.
         case 412:
             throw S3Error.preconditionFailed(location: location)
@@ -175,7 +179,11 @@ package enum S3Error: MawsError, Equatable {
         case .service(let location, let method, let status, let code, let message):
             let advice: String
             switch code {
-            case "AccessDenied": advice = "; allow s3:\(method == "PUT" ? "PutObject" : "GetObject") on it to these credentials"
+            case "AccessDenied":
+                advice =
+                    method == "PUT"
+                    ? "; allow s3:PutObject on it to these credentials"
+                    : "; allow s3:GetObject on it, and s3:ListBucket on the bucket (without it a missing object is 403)"
             case "NoSuchBucket": advice = "; create the bucket or fix the address"
             case "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken": advice = "; check the AWS credentials"
             default: advice = ""

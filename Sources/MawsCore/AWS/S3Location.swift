@@ -27,7 +27,11 @@ package struct S3Location: Sendable, Hashable, CustomStringConvertible {
             bucket.last != "." && bucket.last != "-", !bucket.contains("..")
         else { throw .badBucket(bucket) }
         guard !key.isEmpty else { throw .noKey(text) }
-        guard key.utf8.count <= 1024, !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+        // "." and ".." segments would be collapsed on the way and no longer match the signature.
+        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard key.utf8.count <= 1024, !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+            !segments.contains(where: { $0 == "." || $0 == ".." })
+        else {
             throw .badKey(text)
         }
         self.bucket = bucket
@@ -50,7 +54,9 @@ package enum S3LocationError: Error, Equatable, Sendable, CustomStringConvertibl
         case .noKey(let text): return "'\(text)' names no object key; write s3://BUCKET/KEY"
         case .badBucket(let bucket):
             return "'\(bucket)' is not an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)"
-        case .badKey(let text): return "'\(text)' has an object key S3 cannot take (empty, over 1024 bytes, or control characters)"
+        case .badKey(let text):
+            return
+                "'\(TerminalText.line(text))' has an object key maws-roles cannot use (over 1024 bytes, control characters, or . and .. segments)"
         }
     }
 }

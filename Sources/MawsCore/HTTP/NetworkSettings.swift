@@ -16,6 +16,15 @@ package struct NetworkSettings: Sendable, Equatable {
     /// Hosts (and domain suffixes, `*` for all) reached without a proxy, comma-separated.
     package var noProxy: String?
 
+    /// The same settings without proxies: for endpoints that must be reached directly (the
+    /// container credentials endpoint, which the AWS SDKs never reach through a proxy either).
+    package var direct: NetworkSettings {
+        var settings = self
+        settings.httpsProxy = nil
+        settings.httpProxy = nil
+        return settings
+    }
+
     /// A proxy and the variable that named it.
     package struct Proxy: Sendable, Equatable {
         package var url: String
