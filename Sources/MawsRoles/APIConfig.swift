@@ -15,6 +15,7 @@ import MawsCore
 ///     workers = 8                              ; threads for the blocking work (IdP keys, rebuilds)
 ///     queue_limit = 64                         ; requests waiting for a worker before 503
 ///     token_cache_entries = 100000             ; verified ID tokens kept until they expire
+///     max_connections = 10000                  ; open connections at most
 package struct APIConfig: Sendable, Equatable {
     package var wellKnownURL: EndpointURL
     package var clientID: String
@@ -34,6 +35,9 @@ package struct APIConfig: Sendable, Equatable {
     package var queueLimit: Int = 64
     /// Verified ID tokens kept (by hash) until they expire; 0 turns the cache off.
     package var tokenCacheEntries: Int = 100_000
+    /// Open connections at most; the next ones are closed at once (the file descriptors stay
+    /// bounded whatever the clients do).
+    package var maximumConnections: Int = 10_000
     /// `ca_bundle`: what to trust for the IdP's HTTPS, after `AWS_CA_BUNDLE`.
     var caBundle: CABundleSetting?
     /// The shared secret of `POST /filter-groups`, from the file `filter_groups_secret_file`
@@ -120,6 +124,7 @@ package struct APIConfig: Sendable, Equatable {
         config.queueLimit = try number("queue_limit", in: 0...100_000, default: config.queueLimit)
         config.pollInterval = Double(try number("poll_interval", in: 1...3600, default: Int(config.pollInterval)))
         config.tokenCacheEntries = try number("token_cache_entries", in: 0...10_000_000, default: config.tokenCacheEntries)
+        config.maximumConnections = try number("max_connections", in: 1...1_000_000, default: config.maximumConnections)
         config.caBundle = try CABundleSetting.read(api, file: path)
         if let entry = api.entry("filter_groups_secret_file") {
             let invalid = { (reason: String) in

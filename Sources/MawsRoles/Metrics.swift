@@ -33,6 +33,7 @@ package final class Metrics: Sendable {
         var cacheMisses: UInt64 = 0
         var rebuilds: [String: UInt64] = [:]
         var mapChecks: [String: UInt64] = [:]
+        var refusedConnections: UInt64 = 0
     }
 
     private let counters = Locked(Counters())
@@ -58,6 +59,11 @@ package final class Metrics: Sendable {
     /// `result`: ok, failed, or refused (the 5-minute limit).
     package func rebuild(_ result: String) {
         counters.withLock { $0.rebuilds[result, default: 0] += 1 }
+    }
+
+    /// A connection closed unread because `max_connections` were open.
+    package func connectionRefused() {
+        counters.withLock { $0.refusedConnections += 1 }
     }
 
     /// `result`: changed, unchanged, or failed.
@@ -127,6 +133,8 @@ package final class Metrics: Sendable {
         for result in ["changed", "unchanged", "failed"] {
             out += "maws_roles_map_checks_total{result=\"\(result)\"} \(counters.mapChecks[result] ?? 0)\n"
         }
+        family("maws_roles_connections_refused_total", "counter", "Connections closed unread because max_connections were open.")
+        out += "maws_roles_connections_refused_total \(counters.refusedConnections)\n"
         family("maws_roles_map_version", "gauge", "How many versions of the maps this process has loaded.")
         out += "maws_roles_map_version \(gauges.mapVersion)\n"
         if let age = gauges.mapAgeSeconds {

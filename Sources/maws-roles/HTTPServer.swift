@@ -66,6 +66,8 @@ final class HTTPServer: Sendable {
     static let idleTimeout = TimeAmount.seconds(60)
 
     private let router: @Sendable (IncomingRequest) -> Route
+    private let maximumConnections: Int
+    private let connections = Locked(0)
     private let pool: WorkerPool
     private let metrics: Metrics
     private let log: BatchedLines
@@ -74,8 +76,12 @@ final class HTTPServer: Sendable {
     /// Stopping: answers close their connections.
     private let draining = Locked(false)
 
-    init(router: @escaping @Sendable (IncomingRequest) -> Route, pool: WorkerPool, metrics: Metrics, log: BatchedLines) {
+    init(
+        router: @escaping @Sendable (IncomingRequest) -> Route, maximumConnections: Int, pool: WorkerPool, metrics: Metrics,
+        log: BatchedLines
+    ) {
         self.router = router
+        self.maximumConnections = maximumConnections
         self.pool = pool
         self.metrics = metrics
         self.log = log
@@ -89,7 +95,18 @@ final class HTTPServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
+                // Over the limit, a connection is closed before anything is read from it.
+                let admitted = connections.withLock { open in
+                    guard open < maximumConnections else { return false }
+                    open += 1
+                    return true
+                }
+                guard admitted else {
+                    metrics.connectionRefused()
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { [self] _ in connections.withLock { $0 -= 1 } }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: HTTPServer.idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
                     try channel.pipeline.syncOperations.addHandler(Connection(server: self))

@@ -57,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         let log = BatchedLines()
         defer { log.flush() }
         let server = HTTPServer(
-            router: { route($0, service: current.withLock { $0 }) },
+            router: { route($0, service: current.withLock { $0 }) }, maximumConnections: api.maximumConnections,
             pool: WorkerPool(workers: api.workers, queueLimit: api.queueLimit), metrics: first.metrics, log: log)
         let channel: Channel
         do {

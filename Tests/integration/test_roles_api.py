@@ -498,3 +498,30 @@ def test_head_has_no_body_and_an_oversized_request_never_labels_the_metrics(serv
     with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=5) as response:
         metrics = response.read().decode()
     assert 'endpoint="TooLarge",status="413"' in metrics and '/x"' not in metrics
+
+
+def test_connections_beyond_max_connections_are_closed_unread(stack, tmp_path):
+    import socket
+    server = Server(stack, tmp_path, settings={"max_connections": 2})
+    try:
+        held = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(2)]
+        extra = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        try:
+            extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert extra.recv(100) == b""  # closed without an answer
+        except ConnectionResetError:
+            pass  # closed with the request unread
+        extra.close()
+        for connection in held:
+            connection.close()
+        deadline = time.time() + 5
+        while True:  # the held connections' slots come free once the server sees them closed
+            try:
+                if metric(server, "maws_roles_connections_refused_total") >= 1:
+                    break
+            except (ConnectionError, urllib.error.URLError):
+                pass
+            assert time.time() < deadline
+            time.sleep(0.1)
+    finally:
+        server.stop()
