@@ -15,10 +15,12 @@ import Foundation
 ///    file read again at every refresh because the platform rotates it;
 /// 4. the profile `AWS_PROFILE` names, or `default`, when the shared files give it keys;
 /// 5. the container endpoint: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (ECS) or
-///    `AWS_CONTAINER_CREDENTIALS_FULL_URI` (with `AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]`).
+///    `AWS_CONTAINER_CREDENTIALS_FULL_URI` (with `AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]`);
+/// 6. the EC2 instance metadata service, IMDSv2 only (a session token first), unless
+///    `AWS_EC2_METADATA_DISABLED=true`; `AWS_EC2_METADATA_SERVICE_ENDPOINT` moves it.
 ///
 /// Temporary credentials are fetched again 5 minutes before they expire; one refresh runs at a
-/// time and the others wait for it. The instance metadata service is not consulted.
+/// time and the others wait for it.
 package final class AWSCredentialChain: Sendable {
     package struct Resolved: Sendable {
         package var credentials: SigV4Signer.Credentials
@@ -35,6 +37,8 @@ package final class AWSCredentialChain: Sendable {
     private let http: HTTPClient
     /// For the container endpoint: never through a proxy (its token and keys would cross it).
     private let directHTTP: HTTPClient
+    /// For the instance metadata service: direct, and quick to give up where there is none.
+    private let metadataHTTP: HTTPClient
     private let diagnostics: Diagnostics
     private let now: @Sendable () -> Date
     private let cached = Locked<Resolved?>(nil)
@@ -48,6 +52,7 @@ package final class AWSCredentialChain: Sendable {
         self.environment = environment
         self.http = CurlHTTPClient(network: network)
         self.directHTTP = CurlHTTPClient(network: network.direct)
+        self.metadataHTTP = CurlHTTPClient(network: network.direct, connectTimeout: 1, totalTimeout: 3)
         self.diagnostics = diagnostics
         self.now = now
     }
@@ -85,6 +90,14 @@ package final class AWSCredentialChain: Sendable {
         if let container = try ContainerCredentialsSource(environment: environment) {
             let credentials = try container.fetch(http: directHTTP)
             return Resolved(credentials: credentials.signing, expiration: credentials.expiration, source: "the container endpoint")
+        }
+        if environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() != "true" {
+            let metadata = try InstanceMetadataSource(environment: environment)
+            // Off EC2 nothing answers there: that is the end of the chain, not an error of its own.
+            if let credentials = try metadata.fetch(http: metadataHTTP) {
+                return Resolved(
+                    credentials: credentials.signing, expiration: credentials.expiration, source: "the instance metadata service")
+            }
         }
         throw AWSChainError.noCredentials
     }
@@ -166,22 +179,77 @@ struct ContainerCredentialsSource {
         var request = HTTPRequest.get(url)
         if let authorization { request.headers.append(("Authorization", authorization)) }
         let response = try http.send(request)
+        guard response.isSuccess else { throw AWSChainError.containerEndpoint(url: url.string, status: response.status) }
+        return try Self.credentials(in: response, from: "the container endpoint \(url.string)")
+    }
+
+    /// `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}`, as both endpoints answer.
+    static func credentials(in response: HTTPResponse, from source: String) throws -> AWSCredentials {
         struct Answer: Decodable {
             var AccessKeyId: String
             var SecretAccessKey: String
             var Token: String?
             var Expiration: String?
         }
-        guard response.isSuccess, let answer = try? JSONReader.decode(Answer.self, from: response.body) else {
-            throw AWSChainError.containerEndpoint(url: url.string, status: response.status)
+        guard let answer = try? JSONReader.decode(Answer.self, from: response.body) else {
+            throw AWSChainError.invalid(variable: source, reason: "its answer has no AccessKeyId and SecretAccessKey")
         }
         let token = answer.Token.flatMap { $0.isEmpty ? nil : $0 }
         if let problem = AccessKeyCharacters.problem(accessKeyID: answer.AccessKeyId, secret: answer.SecretAccessKey, sessionToken: token) {
-            throw AWSChainError.invalid(variable: "the container endpoint's answer", reason: problem)
+            throw AWSChainError.invalid(variable: source, reason: problem)
         }
         let expiration = answer.Expiration.flatMap(ISO8601.parse) ?? Date().addingTimeInterval(AWSCredentialChain.refreshMargin * 2)
         return AWSCredentials(
             accessKeyID: answer.AccessKeyId, secretAccessKey: answer.SecretAccessKey, sessionToken: token, expiration: expiration)
+    }
+}
+
+/// The EC2 instance metadata service's credentials for the instance profile, IMDSv2 only: a PUT
+/// for a session token, then the role's name and its credentials with that token.
+struct InstanceMetadataSource {
+    var base: String
+
+    init(environment: Environment) throws {
+        let text = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] ?? "http://169.254.169.254"
+        do {
+            base = try EndpointURL(validating: text, plainHTTPAlsoTo: ["169.254.169.254", "fd00:ec2::254", "[fd00:ec2::254]"]).string
+        } catch {
+            throw AWSChainError.invalid(variable: "AWS_EC2_METADATA_SERVICE_ENDPOINT", reason: error.description)
+        }
+        if base.hasSuffix("/") { base.removeLast() }
+    }
+
+    /// nil when no metadata service answers (not on EC2).
+    func fetch(http: HTTPClient) throws -> AWSCredentials? {
+        func url(_ path: String) throws -> EndpointURL {
+            do {
+                return try EndpointURL(validating: base + path, plainHTTPAlsoTo: ["169.254.169.254", "fd00:ec2::254", "[fd00:ec2::254]"])
+            } catch {
+                throw AWSChainError.invalid(variable: "AWS_EC2_METADATA_SERVICE_ENDPOINT", reason: error.description)
+            }
+        }
+        let tokenRequest = HTTPRequest(
+            method: .put, url: try url("/latest/api/token"), headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")], body: [])
+        guard let tokenResponse = try? http.send(tokenRequest) else { return nil }
+        let token = String(decoding: tokenResponse.body, as: UTF8.self)
+        guard tokenResponse.isSuccess, !token.isEmpty, !token.contains(where: { $0.isNewline }) else {
+            throw AWSChainError.instanceMetadata(status: tokenResponse.status, step: "a session token")
+        }
+        func get(_ path: String, step: String) throws -> HTTPResponse {
+            var request = HTTPRequest.get(try url(path))
+            request.headers.append(("X-aws-ec2-metadata-token", token))
+            let response = try http.send(request)
+            guard response.isSuccess else { throw AWSChainError.instanceMetadata(status: response.status, step: step) }
+            return response
+        }
+        let roles = try get("/latest/meta-data/iam/security-credentials/", step: "the instance profile's role")
+        guard let role = String(decoding: roles.body, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init),
+            role.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+=,.@_-".contains($0)) })
+        else {
+            throw AWSChainError.instanceMetadata(status: roles.status, step: "the instance profile's role (none attached)")
+        }
+        let answer = try get("/latest/meta-data/iam/security-credentials/" + role, step: "the role's credentials")
+        return try ContainerCredentialsSource.credentials(in: answer, from: "the instance metadata service")
     }
 }
 
@@ -190,6 +258,7 @@ package enum AWSChainError: MawsError, Equatable {
     case unreadable(variable: String, path: String)
     case invalid(variable: String, reason: String)
     case containerEndpoint(url: String, status: Int)
+    case instanceMetadata(status: Int, step: String)
 
     package var description: String {
         switch self {
@@ -200,6 +269,9 @@ package enum AWSChainError: MawsError, Equatable {
             return "cannot read \(path) (from \(variable)); check that the file exists and this user may read it"
         case .invalid(let variable, let reason):
             return "\(variable) cannot be used: \(reason)"
+        case .instanceMetadata(let status, let step):
+            return "the instance metadata service answered HTTP \(status) when asked for \(step); "
+                + "attach an instance profile with a role, or set AWS_EC2_METADATA_DISABLED=true and give credentials another way"
         case .containerEndpoint(let url, let status):
             return "the container credentials endpoint \(url) answered HTTP \(status) without usable credentials; "
                 + "check the task's role and AWS_CONTAINER_AUTHORIZATION_TOKEN"

@@ -1,9 +1,11 @@
 """Where the organisation side finds its AWS credentials: the chain the AWS SDKs follow. The builder
 runs with keys from a container credentials endpoint (as on ECS or EKS Pod Identity), with web
-identity (as on EKS or GitHub Actions), or with none at all."""
+identity (as on EKS or GitHub Actions), from the EC2 instance metadata service (IMDSv2), or with
+none at all."""
 
 import json
 import os
+import socket
 import subprocess
 import threading
 from datetime import datetime, timedelta, timezone
@@ -31,8 +33,16 @@ role_arn = arn:aws:iam::{ACCOUNT_ID}:role/maws-role-reader
     return path
 
 
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def build(stack, directory, **env):
-    base = {"PATH": os.environ["PATH"], "HOME": str(directory), "AWS_ENDPOINT_URL": stack.aws.url}
+    # Where no instance metadata service answers: a closed loopback port, not the real address.
+    base = {"PATH": os.environ["PATH"], "HOME": str(directory), "AWS_ENDPOINT_URL": stack.aws.url,
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT": f"http://127.0.0.1:{closed_port()}"}
     return subprocess.run([stack.roles_bin, "build", "-v", "-c", str(config(stack, directory))], env=base | env,
                           capture_output=True, text=True, timeout=60)
 
@@ -115,3 +125,57 @@ def test_no_credentials_anywhere_is_one_line_saying_where_they_may_come_from(sta
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("maws-roles: error: no AWS credentials:"), result.stderr
     assert "AWS_WEB_IDENTITY_TOKEN_FILE" in lines[0] and "container credentials endpoint" in lines[0]
+
+
+class InstanceMetadata:
+    """IMDSv2: a session token by PUT, then the role and its credentials with that token only."""
+
+    def __init__(self, keys):
+        expiration = (datetime.now(timezone.utc) + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        credentials = json.dumps({"Code": "Success", "AccessKeyId": keys[0], "SecretAccessKey": keys[1], "Token": "",
+                                  "Expiration": expiration}).encode()
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def answer(self, status, body=b""):
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_PUT(self):
+                seen.append(("PUT", self.path))
+                ok = self.path == "/latest/api/token" and self.headers.get("X-aws-ec2-metadata-token-ttl-seconds")
+                self.answer(200, b"imds-session-token") if ok else self.answer(400)
+
+            def do_GET(self):
+                seen.append(("GET", self.path))
+                if self.headers.get("X-aws-ec2-metadata-token") != "imds-session-token":
+                    return self.answer(401)  # IMDSv1 (no token) is refused, as with HttpTokens=required
+                if self.path == "/latest/meta-data/iam/security-credentials/":
+                    return self.answer(200, b"maws-roles-builder")
+                if self.path == "/latest/meta-data/iam/security-credentials/maws-roles-builder":
+                    return self.answer(200, credentials)
+                self.answer(404)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_keys_from_the_instance_metadata_service_with_a_session_token(stack, tmp_path):
+    metadata = InstanceMetadata(stack.builder_keys)
+    try:
+        result = build(stack, tmp_path, AWS_EC2_METADATA_SERVICE_ENDPOINT=metadata.url)
+        assert result.returncode == 0, result.stderr
+        assert "AWS credentials from the instance metadata service" in result.stderr
+        assert metadata.seen == [("PUT", "/latest/api/token"), ("GET", "/latest/meta-data/iam/security-credentials/"),
+                                 ("GET", "/latest/meta-data/iam/security-credentials/maws-roles-builder")]
+        # AWS_EC2_METADATA_DISABLED turns it off.
+        result = build(stack, tmp_path, AWS_EC2_METADATA_SERVICE_ENDPOINT=metadata.url, AWS_EC2_METADATA_DISABLED="true")
+        assert result.returncode == 1 and "no AWS credentials" in result.stderr
+    finally:
+        metadata.server.shutdown()
