@@ -504,7 +504,23 @@ def test_connections_beyond_max_connections_are_closed_unread(stack, tmp_path):
     import socket
     server = Server(stack, tmp_path, settings={"max_connections": 2})
     try:
-        held = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(2)]
+        # Two connections the server answered, so both hold a place (a connection closed just before,
+        # such as the start-up probe, frees its place a moment later: a refused one is tried again).
+        held = []
+        deadline = time.time() + 5
+        while len(held) < 2:
+            connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            try:
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                answer = connection.recv(65536)
+            except ConnectionResetError:
+                answer = b""
+            if answer.startswith(b"HTTP/1.1 200"):
+                held.append(connection)
+            else:
+                connection.close()
+                assert time.time() < deadline
+                time.sleep(0.05)
         extra = socket.create_connection(("127.0.0.1", server.port), timeout=5)
         try:
             extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
