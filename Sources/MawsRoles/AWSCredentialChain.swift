@@ -209,25 +209,25 @@ struct ContainerCredentialsSource {
 struct InstanceMetadataSource {
     var base: String
 
+    /// The metadata service's addresses, reached over plain HTTP like loopback.
+    static let linkLocalHosts: Set<String> = ["169.254.169.254", "fd00:ec2::254", "[fd00:ec2::254]"]
+
     init(environment: Environment) throws {
-        let text = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] ?? "http://169.254.169.254"
+        base = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] ?? "http://169.254.169.254"
+        if base.hasSuffix("/") { base.removeLast() }
+        _ = try url("/")  // A bad endpoint is said before anything is sent.
+    }
+
+    func url(_ path: String) throws -> EndpointURL {
         do {
-            base = try EndpointURL(validating: text, plainHTTPAlsoTo: ["169.254.169.254", "fd00:ec2::254", "[fd00:ec2::254]"]).string
+            return try EndpointURL(validating: base + path, plainHTTPAlsoTo: Self.linkLocalHosts)
         } catch {
             throw AWSChainError.invalid(variable: "AWS_EC2_METADATA_SERVICE_ENDPOINT", reason: error.description)
         }
-        if base.hasSuffix("/") { base.removeLast() }
     }
 
     /// nil when no metadata service answers (not on EC2).
     func fetch(http: HTTPClient) throws -> AWSCredentials? {
-        func url(_ path: String) throws -> EndpointURL {
-            do {
-                return try EndpointURL(validating: base + path, plainHTTPAlsoTo: ["169.254.169.254", "fd00:ec2::254", "[fd00:ec2::254]"])
-            } catch {
-                throw AWSChainError.invalid(variable: "AWS_EC2_METADATA_SERVICE_ENDPOINT", reason: error.description)
-            }
-        }
         let tokenRequest = HTTPRequest(
             method: .put, url: try url("/latest/api/token"), headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")], body: [])
         guard let tokenResponse = try? http.send(tokenRequest) else { return nil }

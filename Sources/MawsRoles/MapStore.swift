@@ -112,7 +112,7 @@ package struct MapStore: Sendable {
     }
 
     static func tag(_ bytes: [UInt8]) throws -> String {
-        "\"" + (try SHA256.hash(bytes)).prefix(16).map { String($0, radix: 16).leftPadded(to: 2) }.joined() + "\""
+        "\"" + Hex.encode(try SHA256.hash(bytes).prefix(16)) + "\""
     }
 }
 
@@ -131,11 +131,5 @@ package enum MapStoreError: MawsError, Equatable {
         case .lostRace(let location):
             return "\(location) changed while it was being written (another writer won); read it again and retry"
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

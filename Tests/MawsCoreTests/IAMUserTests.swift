@@ -38,7 +38,7 @@ import Foundation
         var key = [UInt8](repeating: 0, count: 64)
         let status = cipher.scrypt("password", 8, Array("NaCl".utf8), 4, 1024, 8, 16, 32 << 20, &key, 64)
         #expect(status == 1)
-        #expect(SigV4Signer.hex(Array(key.prefix(16))) == "fdbabe1c9d3472007856e7190d01e9fe")
+        #expect(Hex.encode(key.prefix(16)) == "fdbabe1c9d3472007856e7190d01e9fe")
     }
 
     @Test func refusesWeakOrAbsurdKDFParameters() {

@@ -49,7 +49,7 @@ package struct AWSAccountAPI: Sendable {
 
     private func signingRegion(_ endpoint: EndpointURL) -> String {
         let global = endpoint.string.hasPrefix(STSEndpoint.global) || endpoint.string.hasPrefix(STSEndpoint.iamGlobal)
-        return global ? "us-east-1" : region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+        return global ? "us-east-1" : region ?? STSEndpoint.region(environment)
     }
 
     package func callerIdentity(_ credentials: SigV4Signer.Credentials) throws -> CallerIdentity {

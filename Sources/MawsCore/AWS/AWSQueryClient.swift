@@ -30,11 +30,10 @@ package struct AWSQueryClient: Sendable {
     package func call(_ action: String, _ parameters: [(String, String)] = []) throws -> XMLElement {
         let body = Array(FormEncoding.encode([("Action", action), ("Version", version)] + parameters).utf8)
         let contentType = "application/x-www-form-urlencoded; charset=utf-8"
-        let path = URL(string: endpoint.string).map { $0.path.isEmpty ? "/" : $0.path } ?? "/"
         let signer = SigV4Signer(credentials: credentials, region: region, service: service)
         let signature = try signer.sign(
             .init(
-                method: "POST", path: path,
+                method: "POST", path: endpoint.path,
                 headers: [("Host", endpoint.authority), ("Content-Type", contentType)],
                 body: body), at: Date())
         let request = HTTPRequest(

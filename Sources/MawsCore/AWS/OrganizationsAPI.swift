@@ -59,13 +59,12 @@ package struct OrganizationsAPI: Sendable {
         let endpoint = try STSEndpoint.service("ORGANIZATIONS", configured: nil, global: Self.globalEndpoint, environment: environment)
         let region =
             endpoint.string.hasPrefix(Self.globalEndpoint)
-            ? "us-east-1" : environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
-        let path = URL(string: endpoint.string).map { $0.path.isEmpty ? "/" : $0.path } ?? "/"
+            ? "us-east-1" : STSEndpoint.region(environment)
         let headers = [
             ("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "AWSOrganizationsV20161128.\(operation)"),
         ]
         let signature = try SigV4Signer(credentials: credentials, region: region, service: "organizations")
-            .sign(.init(method: "POST", path: path, headers: [("Host", endpoint.authority)] + headers, body: body), at: Date())
+            .sign(.init(method: "POST", path: endpoint.path, headers: [("Host", endpoint.authority)] + headers, body: body), at: Date())
         let response = try http.send(HTTPRequest(method: .post, url: endpoint, headers: headers + signature.headers, body: body))
         guard response.isSuccess else {
             struct Failure: Decodable {

@@ -49,7 +49,7 @@ package struct S3Client: Sendable {
     ) {
         self.environment = environment
         self.http = http
-        self.region = region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+        self.region = region ?? STSEndpoint.region(environment)
         self.credentials = credentials
         self.clock = clock
     }

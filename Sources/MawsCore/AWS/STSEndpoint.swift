@@ -19,6 +19,11 @@ package enum STSEndpoint {
         return try! EndpointURL(validating: global)
     }
 
+    /// The region the environment names: `AWS_REGION`, else `AWS_DEFAULT_REGION`, else us-east-1.
+    package static func region(_ environment: Environment) -> String {
+        environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
+    }
+
     /// The endpoint `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL` sets, unless
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true.
     package static func environmentOverride(_ service: String, environment: Environment) throws(ConfigError) -> EndpointURL? {

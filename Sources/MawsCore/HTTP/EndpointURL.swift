@@ -14,6 +14,11 @@ package struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
 
     package var description: String { string }
 
+    /// The path, "/" when the URL has none: what a signed request signs.
+    package var path: String {
+        URL(string: string).map { $0.path.isEmpty ? "/" : $0.path } ?? "/"
+    }
+
     /// `plainHTTPAlsoTo`: hosts besides loopback that may be reached over plain HTTP (the
     /// link-local container credentials addresses).
     package init(validating text: String, plainHTTPAlsoTo allowed: Set<String> = []) throws(EndpointURLError) {

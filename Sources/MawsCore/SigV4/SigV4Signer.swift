@@ -63,7 +63,7 @@ package struct SigV4Signer: Sendable {
 
     package func sign(_ request: Request, at date: Date) throws(CryptoError) -> Signature {
         let (amzDate, day) = Self.timestamps(date)
-        let payloadHash = Self.hex(try SHA256.hash(request.body))
+        let payloadHash = Hex.encode(try SHA256.hash(request.body))
         var added: [(String, String)] = [("X-Amz-Date", amzDate)]
         if addContentHashHeader { added.append(("x-amz-content-sha256", payloadHash)) }
         let token = credentials.sessionToken.map { ("X-Amz-Security-Token", $0) }
@@ -107,13 +107,13 @@ package struct SigV4Signer: Sendable {
             payloadHash,
         ].joined(separator: "\n")
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n" + Self.hex(try SHA256.hash(Array(canonicalRequest.utf8)))
+        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n" + Hex.encode(try SHA256.hash(Array(canonicalRequest.utf8)))
 
         var key = try SHA256.hmac(key: Array("AWS4\(credentials.secretAccessKey)".utf8), message: Array(day.utf8))
         for part in [region, service, "aws4_request"] {
             key = try SHA256.hmac(key: key, message: Array(part.utf8))
         }
-        let signature = Self.hex(try SHA256.hmac(key: key, message: Array(stringToSign.utf8)))
+        let signature = Hex.encode(try SHA256.hmac(key: key, message: Array(stringToSign.utf8)))
         return Core(
             canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature, scope: scope,
             signedHeaders: signedHeaders)
@@ -169,16 +169,5 @@ package struct SigV4Signer: Sendable {
     /// RFC 3986 encoding of everything but the unreserved characters.
     static func encode(_ text: String) -> String {
         FormEncoding.percentEncode(text)
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }
